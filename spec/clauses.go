@@ -1,0 +1,326 @@
+package spec
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Status says how a clause of the page relates to what Windows does.
+type Status string
+
+const (
+	// Agrees: Windows was observed to do what the page says.
+	Agrees Status = "agrees"
+	// Contradicts: Windows was observed to do something else. The
+	// conformance cases expect Windows; the emulator's Documented profile
+	// follows the page and so fails exactly these clauses.
+	Contradicts Status = "contradicts"
+	// Unspecified: the page says nothing about the behaviour; the clause
+	// records what Windows does, or that nobody has published it.
+	Unspecified Status = "unspecified"
+	// Unverified: the page makes a claim that no public observation of
+	// Windows confirms or refutes. Cases accept only the outcomes the
+	// evidence allows.
+	Unverified Status = "unverified"
+)
+
+// Statuses lists the statuses in a stable order.
+func Statuses() []Status { return []Status{Agrees, Contradicts, Unspecified, Unverified} }
+
+// Section names group clauses as the page does.
+const (
+	SectionSummary    = "Summary"
+	SectionParameters = "Parameters"
+	SectionReturn     = "Return value"
+	SectionErrors     = "Error codes"
+	SectionRemarks    = "Remarks"
+	SectionGaps       = "Not on the page"
+)
+
+// Clause is one statement of the DisconnectEx page (or, in SectionGaps, one
+// behaviour the page leaves out) with what Windows does.
+type Clause struct {
+	ID      string  // stable: cases and divergence data cite it
+	Section string  // where the statement stands on the page
+	Page    string  // what the page says (quoted where short)
+	Windows string  // what Windows does, in our words
+	Status  Status  // how the two relate
+	Errors  []Errno // the error codes the clause is about, if any
+	// Evidence names the public sources behind Windows, each
+	// specific enough to find again.
+	Evidence []string
+}
+
+// Evidence sources cited by the catalogue.
+const (
+	srcWineDisconnectEx = "Wine dlls/ws2_32/tests/sock.c, test_DisconnectEx (expectations pass on real Windows; Wine 7.7-9.0)"
+	srcWineShutdownIOCP = "Wine dlls/ws2_32/tests/sock.c, test_shutdown_completion_port"
+	srcWineIOCP         = "Wine dlls/ws2_32/tests/sock.c, test_completion_port and iocp tests (XP thread-exit cancellation marked broken())"
+	srcDotnetDisconnect = "dotnet/runtime src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs (runs on Windows CI)"
+	srcCorefx29932      = "dotnet/corefx#29932: Socket.Disconnect(reuseSocket: true) blocked about two minutes"
+	srcConnectExDoc     = "Microsoft Learn, ConnectEx function (mswsock.h), Remarks on reused sockets"
+	srcAcceptExDoc      = "Microsoft Learn, AcceptEx function (mswsock.h), Remarks on sAcceptSocket"
+	srcTransmitFileDoc  = "Microsoft Learn, TransmitFile function, TF_DISCONNECT | TF_REUSE_SOCKET"
+	srcCancelIoDoc      = "Microsoft Learn, Canceling Pending I/O Operations / CancelIo: I/O on handles associated with a completion port is not canceled at thread exit since Vista"
+	srcGetOverlappedDoc = "Microsoft Learn, GetOverlappedResult: with hEvent NULL the file (socket) handle is signalled"
+	srcIOCPDoc          = "Microsoft Learn, GetQueuedCompletionStatus and SetFileCompletionNotificationModes (low bit of hEvent, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)"
+	srcTcpipRegistry    = "Microsoft TCP/IP registry references: TcpTimedWaitDelay 30-300 (Windows 2000/2003 references) versus 0-300 on this page"
+	srcDynamicPorts     = "Microsoft Learn, The default dynamic port range for TCP/IP has changed since Windows Vista (49152-65535)"
+	srcMswsockH         = "mswsock.h (Windows SDK); WSAID values as declared there"
+	srcRFC793           = "RFC 793, section 3.5: TIME-WAIT lasts 2 MSL"
+	srcPortExhaustion   = "Microsoft Learn, Troubleshoot port exhaustion issues (WSAENOBUFS 10055 when dynamic ports run out)"
+	srcNoEvidence       = "no public observation of Windows found"
+)
+
+// Clause IDs. They are stable: renaming one breaks the cases and the
+// divergence data that cite it, on purpose.
+const (
+	ClausePurpose            = "DX-PURPOSE"
+	ClauseExtension          = "DX-EXTENSION"
+	ClauseParamSocket        = "DX-PARAM-SOCKET"
+	ClauseParamOverlapped    = "DX-PARAM-OVERLAPPED"
+	ClauseParamFlags         = "DX-PARAM-FLAGS"
+	ClauseFlagReuse          = "DX-FLAG-REUSE"
+	ClauseFlagReuseTarget    = "DX-FLAG-REUSE-TARGET"
+	ClauseFlagTimeWait       = "DX-FLAG-TIMEWAIT"
+	ClauseParamReserved      = "DX-PARAM-RESERVED"
+	ClauseRetSuccess         = "DX-RET-SUCCESS"
+	ClauseRetFailure         = "DX-RET-FAILURE"
+	ClauseRetPending         = "DX-RET-PENDING"
+	ClauseRetLaterFailure    = "DX-RET-LATER-FAILURE"
+	ClauseErrFault           = "DX-ERR-EFAULT"
+	ClauseErrInvalFlags      = "DX-ERR-EINVAL-FLAGS"
+	ClauseErrNotConn         = "DX-ERR-NOTCONN"
+	ClauseErrNotConnTransmit = "DX-ERR-NOTCONN-TRANSMIT"
+	ClauseRemDatagram        = "DX-REM-DATAGRAM"
+	ClauseRemSocketTypes     = "DX-REM-SOCKTYPES"
+	ClauseRemLookup          = "DX-REM-LOOKUP"
+	ClauseRemGUID            = "DX-REM-GUID"
+	ClauseRemPending         = "DX-REM-PENDING"
+	ClauseRemSignalEvent     = "DX-REM-SIGNAL-EVENT"
+	ClauseRemSignalSocket    = "DX-REM-SIGNAL-SOCKET"
+	ClauseRemThreadExit      = "DX-REM-THREAD-EXIT"
+	ClauseRemTimeWait        = "DX-REM-TIMEWAIT"
+	ClauseRemTimeWaitPair    = "DX-REM-TIMEWAIT-PAIR"
+	ClauseRemTimeWaitConfig  = "DX-REM-TIMEWAIT-CONFIG"
+	ClauseRemMSL             = "DX-REM-MSL"
+	ClauseRemTimeWaitDefault = "DX-REM-TIMEWAIT-DEFAULT"
+	ClauseRemTimeWaitRange   = "DX-REM-TIMEWAIT-RANGE"
+	ClauseGapNullOverlapped  = "DX-GAP-NULL-OVERLAPPED"
+	ClauseGapShutdownSend    = "DX-GAP-SHUTDOWN-SEND"
+	ClauseGapCompletionPort  = "DX-GAP-COMPLETION-PORT"
+	ClauseGapNoReuse         = "DX-GAP-NO-REUSE"
+	ClauseGapListening       = "DX-GAP-LISTENING"
+	ClauseGapAfterShutdown   = "DX-GAP-AFTER-SHUTDOWN"
+	ClauseGapPeerClosed      = "DX-GAP-PEER-CLOSED"
+	ClauseGapPeerReset       = "DX-GAP-PEER-RESET"
+	ClauseGapCancel          = "DX-GAP-CANCEL"
+	ClauseGapClosePending    = "DX-GAP-CLOSE-PENDING"
+	ClauseGapSecondPending   = "DX-GAP-SECOND-PENDING"
+	ClauseGapPortExhaustion  = "DX-GAP-PORT-EXHAUSTION"
+	ClauseGapBadHandle       = "DX-GAP-BAD-HANDLE"
+)
+
+// catalogue is the clause list in page order. The Windows text is ours;
+// page quotes are the contract being checked.
+var catalogue = []Clause{
+	{ID: ClausePurpose, Section: SectionSummary,
+		Page:    "The DisconnectEx function closes a connection on a socket, and allows the socket handle to be reused.",
+		Windows: "With flags 0 it closes only the sending direction (a FIN is sent; see DX-GAP-SHUTDOWN-SEND). The handle becomes reusable only with TF_REUSE_SOCKET.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcDotnetDisconnect}},
+	{ID: ClauseExtension, Section: SectionSummary,
+		Page:    "This function is a Microsoft-specific extension to the Windows Sockets specification.",
+		Windows: "It is not exported by ws2_32.dll; the provider hands out its address through WSAIoctl (DX-REM-LOOKUP).",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcMswsockH}},
+	{ID: ClauseParamSocket, Section: SectionParameters,
+		Page:    "hSocket: A handle to a connected, connection-oriented socket.",
+		Windows: "A value that is not a socket handle fails with WSAENOTSOCK; an unconnected TCP socket fails with WSAENOTCONN.",
+		Status:  Agrees, Errors: []Errno{WSAENOTSOCK, WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseParamOverlapped, Section: SectionParameters,
+		Page:    "lpOverlapped: A pointer to an OVERLAPPED structure. If the socket handle has been opened as overlapped, specifying this parameter results in an overlapped (asynchronous) I/O operation.",
+		Windows: "On an overlapped socket with an OVERLAPPED the call returns FALSE with ERROR_IO_PENDING even when the disconnect could finish at once; the result is collected later.",
+		Status:  Agrees, Errors: []Errno{ERROR_IO_PENDING}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseParamFlags, Section: SectionParameters,
+		Page:    "dwFlags: A set of flags that customizes processing of the function call. When this parameter is set to zero, no flags are set.",
+		Windows: "Flags 0 succeed on a connected socket and act as shutdown(SD_SEND); the socket stays connected.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseFlagReuse, Section: SectionParameters,
+		Page:    "TF_REUSE_SOCKET: Prepares the socket handle to be reused.",
+		Windows: "After the request completes the socket is no longer connected and can start a new connection without being closed; without the flag a later ConnectEx fails with WSAEISCONN.",
+		Status:  Agrees, Evidence: []string{srcDotnetDisconnect}},
+	{ID: ClauseFlagReuseTarget, Section: SectionParameters,
+		Page:    "When the DisconnectEx request completes, the socket handle can be passed to the AcceptEx or ConnectEx function.",
+		Windows: "Only one of them, decided by how the connection was made: a socket that connected (connect or ConnectEx) stays bound and may go to ConnectEx only; an accepted socket is neither bound nor connected and may go to AcceptEx only. The other call fails with WSAEINVAL.",
+		Status:  Contradicts, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcConnectExDoc, srcAcceptExDoc, srcDotnetDisconnect}},
+	{ID: ClauseFlagTimeWait, Section: SectionParameters,
+		Page:    "The socket level disconnect is subject to the behavior of the underlying transport. For example, a TCP socket may be subject to the TCP TIME_WAIT state, causing the DisconnectEx call to be delayed.",
+		Windows: "With flags 0 the call completes at once (no wait for TIME_WAIT or the peer's FIN). With TF_REUSE_SOCKET the request completes only after the graceful close ends: when this side closed first, after its TIME_WAIT; when the peer closed first, at once.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcTransmitFileDoc, srcCorefx29932}},
+	{ID: ClauseParamReserved, Section: SectionParameters,
+		Page:    "reserved: Reserved. Must be zero. If nonzero, WSAEINVAL is returned.",
+		Windows: "Not observed publicly: Wine's tests only pass zero. The emulator follows the page.",
+		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseRetSuccess, Section: SectionReturn,
+		Page:    "On success, the DisconnectEx function returns TRUE.",
+		Windows: "A synchronous call (NULL lpOverlapped) on a connected socket returns TRUE and leaves WSAGetLastError at 0.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRetFailure, Section: SectionReturn,
+		Page:    "On failure, the function returns FALSE. Use the WSAGetLastError function to get extended error information.",
+		Windows: "Failures return FALSE with the Winsock code in WSAGetLastError.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRetPending, Section: SectionReturn,
+		Page:    "If a call to the WSAGetLastError function returns ERROR_IO_PENDING, the operation initiated successfully and is in progress.",
+		Windows: "ERROR_IO_PENDING is followed by exactly one completion: the event or socket is signalled, a packet is queued where the socket is on a port, and GetOverlappedResult returns the outcome.",
+		Status:  Agrees, Errors: []Errno{ERROR_IO_PENDING}, Evidence: []string{srcWineDisconnectEx, srcWineShutdownIOCP}},
+	{ID: ClauseRetLaterFailure, Section: SectionReturn,
+		Page:    "Under such circumstances, the call may still fail when the operation completes.",
+		Windows: "A pending request that is canceled completes with ERROR_OPERATION_ABORTED (WSA_OPERATION_ABORTED); other late failures carry the connection's error. Which codes a pending DisconnectEx can end with beyond cancellation has not been published.",
+		Status:  Unverified, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseErrFault, Section: SectionErrors,
+		Page:    "WSAEFAULT: The system detected an invalid pointer address in attempting to use a pointer argument. This error is returned if an invalid pointer value was passed in the lpOverlapped parameter.",
+		Windows: "Not observed publicly. An implementation that writes to lpOverlapped before validating it crashes instead (Wine does); a case that passes a wild pointer must run in a child process.",
+		Status:  Unverified, Errors: []Errno{WSAEFAULT}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseErrInvalFlags, Section: SectionErrors,
+		Page:    "WSAEINVAL: The invalid parameter was passed. This error is returned if the dwFlags parameter was specified with a zero value other than TF_REUSE_SOCKET.",
+		Windows: "The sentence is garbled (\"a zero value other than TF_REUSE_SOCKET\"); read as \"a nonzero value other than TF_REUSE_SOCKET\". What Windows does with unknown bits is not published; the emulator rejects them with WSAEINVAL.",
+		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseErrNotConn, Section: SectionErrors,
+		Page:    "WSAENOTCONN: The socket is not connected. This error is returned if the socket s parameter was not in a connected state.",
+		Windows: "A TCP socket that never connected fails with WSAENOTCONN, with or without an OVERLAPPED.",
+		Status:  Agrees, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseErrNotConnTransmit, Section: SectionErrors,
+		Page:    "This error can also be returned if the socket was in the transmit closing state from a previous request and the dwFlags parameter was not set to TF_REUSE_SOCKET to request a reuse of the socket.",
+		Windows: "A second DisconnectEx with flags 0 after a completed first one returns TRUE again; the socket stays connected in the send-shut-down state.",
+		Status:  Contradicts, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRemDatagram, Section: SectionRemarks,
+		Page:    "The DisconnectEx function does not support datagram sockets.",
+		Windows: "The page names no error code and none is published. The emulator fails with WSAEOPNOTSUPP; cases accept any failure and reject success. Wine accepts UDP sockets.",
+		Status:  Unverified, Errors: []Errno{WSAEOPNOTSUPP, WSAENOTCONN}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseRemSocketTypes, Section: SectionRemarks,
+		Page:    "Therefore, the socket specified by hSocket must be connection-oriented, such as a SOCK_STREAM, SOCK_SEQPACKET, or SOCK_RDM socket.",
+		Windows: "Over TCP/IP only SOCK_STREAM is connection-oriented: socket(AF_INET, SOCK_SEQPACKET or SOCK_RDM, 0) fails, so those kinds cannot reach DisconnectEx there.",
+		Status:  Unverified, Errors: []Errno{WSAESOCKTNOSUPPORT}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseRemLookup, Section: SectionRemarks,
+		Page:    "The function pointer for the DisconnectEx function must be obtained at run time by making a call to the WSAIoctl function with the SIO_GET_EXTENSION_FUNCTION_POINTER opcode specified. On success, the output returned by the WSAIoctl function contains a pointer to the DisconnectEx function.",
+		Windows: "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, WSAID_DISCONNECTEX) on a TCP socket returns a nonzero pointer. Load it from the socket in use: an AF_INET probe socket fails where IPv4 is disabled (golang/go#29759).",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRemGUID, Section: SectionRemarks,
+		Page:    "The input buffer passed to the WSAIoctl function must contain WSAID_DISCONNECTEX, a globally unique identifier (GUID) whose value identifies the DisconnectEx extension function. The WSAID_DISCONNECTEX GUID is defined in the Mswsock.h header file.",
+		Windows: "WSAID_DISCONNECTEX is {7FDA2E11-8630-436F-A031-F536A6EEC157}. A GUID the provider does not know fails with WSAEINVAL.",
+		Status:  Agrees, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcMswsockH}},
+	{ID: ClauseRemPending, Section: SectionRemarks,
+		Page:    "When lpOverlapped is not NULL, overlapped I/O might not finish before DisconnectEx returns, resulting in the DisconnectEx function returning FALSE and a call to the WSAGetLastError function returning ERROR_IO_PENDING. This design enables the caller to continue processing while the disconnect operation completes.",
+		Windows: "Observed: it always pends on an overlapped socket, and completes promptly for flags 0.",
+		Status:  Agrees, Errors: []Errno{ERROR_IO_PENDING}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRemSignalEvent, Section: SectionRemarks,
+		Page:    "Upon completion of the request, Windows sets either the event specified by the hEvent member of the OVERLAPPED structure, or the socket specified by hSocket, to the signaled state.",
+		Windows: "The event in hEvent is signalled on completion; GetOverlappedResult then returns TRUE with 0 bytes.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseRemSignalSocket, Section: SectionRemarks,
+		Page:    "(Upon completion ...) or the socket specified by hSocket.",
+		Windows: "With hEvent NULL the socket handle is signalled, as for any file handle; no DisconnectEx-specific observation is published.",
+		Status:  Unverified, Evidence: []string{srcGetOverlappedDoc}},
+	{ID: ClauseRemThreadExit, Section: SectionRemarks,
+		Page:    "All I/O initiated by a given thread is canceled when that thread exits. For overlapped sockets, pending asynchronous operations can fail if the thread is closed before the operations complete.",
+		Windows: "Pending requests the thread issued complete with ERROR_OPERATION_ABORTED, except on handles associated with a completion port: since Vista those survive the thread.",
+		Status:  Contradicts, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcCancelIoDoc, srcWineIOCP}},
+	{ID: ClauseRemTimeWait, Section: SectionRemarks,
+		Page:    "The TIME_WAIT state determines the time that must elapse before TCP can release a closed connection and reuse its resources. This interval between closure and release is known as the TIME_WAIT state or 2MSL state. The TIME_WAIT behavior is specified in RFC 793.",
+		Windows: "The side that closes first keeps a TIME_WAIT row in the TCP table for the configured delay; the side that closes second does not.",
+		Status:  Agrees, Evidence: []string{srcRFC793}},
+	{ID: ClauseRemTimeWaitPair, Section: SectionRemarks,
+		Page:    "Windows TCP reverts to a TIME_WAIT state subsequent to the closing of a connection. While in the TIME_WAIT state, a socket pair cannot be re-used.",
+		Windows: "Local ports held by TIME_WAIT rows are not handed out by implicit binds; when every dynamic port is held, binds and connects fail.",
+		Status:  Agrees, Evidence: []string{srcPortExhaustion}},
+	{ID: ClauseRemTimeWaitConfig, Section: SectionRemarks,
+		Page:    "The TIME_WAIT period is configurable by modifying the following DWORD registry setting that represents the TIME_WAIT period in seconds. (TcpTimedWaitDelay)",
+		Windows: "TcpTimedWaitDelay under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters sets the delay in seconds; it is read at boot.",
+		Status:  Agrees, Evidence: []string{srcTcpipRegistry}},
+	{ID: ClauseRemMSL, Section: SectionRemarks,
+		Page:    "By default, the MSL is defined to be 120 seconds.",
+		Windows: "Consistent with the 240 s default below; newer references give other defaults, so no current measurement settles it.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+	{ID: ClauseRemTimeWaitDefault, Section: SectionRemarks,
+		Page:    "The TcpTimedWaitDelay registry setting defaults to a value 240 seconds, which represents 2 times the maximum segment lifetime of 120 seconds or 4 minutes.",
+		Windows: "240 s in the Windows 2000-era references; a Server 2003 reference gives 120 s. The emulator defaults to 240 s as the page says.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+	{ID: ClauseRemTimeWaitRange, Section: SectionRemarks,
+		Page:    "This registry setting can be set from 0 to 300 seconds.",
+		Windows: "Other Microsoft references give 30 to 300. The emulator accepts 0..300 and rejects 301 with a clear error.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+	{ID: ClauseGapNullOverlapped, Section: SectionGaps,
+		Page:    "(not stated) What a NULL lpOverlapped does on an overlapped socket.",
+		Windows: "The call is synchronous: TRUE, WSAGetLastError 0 (Windows 7 and later); no event, no packet.",
+		Status:  Unspecified, Evidence: []string{srcWineDisconnectEx, srcWineShutdownIOCP}},
+	{ID: ClauseGapShutdownSend, Section: SectionGaps,
+		Page:    "(not stated) What flags 0 does to the connection.",
+		Windows: "Like shutdown(SD_SEND): the peer reads 0 (FIN), send fails with WSAESHUTDOWN, connect fails with WSAEISCONN, data from the peer is still received, getsockname and getpeername still succeed.",
+		Status:  Unspecified, Errors: []Errno{WSAESHUTDOWN, WSAEISCONN}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseGapCompletionPort, Section: SectionGaps,
+		Page:    "(not stated) Completion ports.",
+		Windows: "On a socket associated with a port, a pending DisconnectEx queues one packet (the key, 0 bytes, the same OVERLAPPED), even with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS because it pends; a synchronous call (NULL lpOverlapped) queues nothing; an hEvent with its low bit set suppresses the packet.",
+		Status:  Unspecified, Evidence: []string{srcWineShutdownIOCP, srcIOCPDoc}},
+	{ID: ClauseGapNoReuse, Section: SectionGaps,
+		Page:    "(not stated) Reusing a socket disconnected without TF_REUSE_SOCKET.",
+		Windows: "ConnectEx on it fails with WSAEISCONN: the socket is still connected.",
+		Status:  Unspecified, Errors: []Errno{WSAEISCONN}, Evidence: []string{srcDotnetDisconnect}},
+	{ID: ClauseGapListening, Section: SectionGaps,
+		Page:    "(not stated) A listening socket.",
+		Windows: "Not published. A listening socket is not connected, so WSAENOTCONN is expected; cases accept any failure.",
+		Status:  Unspecified, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseGapAfterShutdown, Section: SectionGaps,
+		Page:    "(not stated) A socket whose sending side was already shut down with shutdown(SD_SEND).",
+		Windows: "Not published. The socket is still connected; the emulator succeeds, as for a second DisconnectEx with flags 0.",
+		Status:  Unspecified, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseGapPeerClosed, Section: SectionGaps,
+		Page:    "(not stated) A socket whose peer closed first (FIN received).",
+		Windows: "The socket is still connected (CLOSE_WAIT); DisconnectEx succeeds and, as the passive closer, this side enters no TIME_WAIT, so TF_REUSE_SOCKET completes without delay.",
+		Status:  Unspecified, Evidence: []string{srcTransmitFileDoc}},
+	{ID: ClauseGapPeerReset, Section: SectionGaps,
+		Page:    "(not stated) A socket whose peer reset the connection.",
+		Windows: "Not published. The emulator fails with WSAENOTCONN; cases accept WSAENOTCONN, WSAECONNRESET or success.",
+		Status:  Unspecified, Errors: []Errno{WSAENOTCONN, WSAECONNRESET}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseGapCancel, Section: SectionGaps,
+		Page:    "(not stated) Canceling a pending DisconnectEx.",
+		Windows: "CancelIoEx on a pending request completes it with ERROR_OPERATION_ABORTED, as for any socket request; for a request already complete it returns ERROR_NOT_FOUND.",
+		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_NOT_FOUND}, Evidence: []string{srcCancelIoDoc}},
+	{ID: ClauseGapClosePending, Section: SectionGaps,
+		Page:    "(not stated) closesocket while a DisconnectEx is pending.",
+		Windows: "Not published for DisconnectEx; other pending socket requests end with ERROR_OPERATION_ABORTED or ERROR_CONNECTION_ABORTED. The emulator completes it with ERROR_OPERATION_ABORTED.",
+		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_CONNECTION_ABORTED}, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseGapSecondPending, Section: SectionGaps,
+		Page:    "(not stated) A second DisconnectEx while the first is still pending.",
+		Windows: "Not published. The emulator lets a TF_REUSE_SOCKET request wait alongside and completes both together; cases accept success or a pending result, or WSAEINVAL.",
+		Status:  Unspecified, Evidence: []string{srcNoEvidence}},
+	{ID: ClauseGapPortExhaustion, Section: SectionGaps,
+		Page:    "(not stated) What TIME_WAIT does to the dynamic port range.",
+		Windows: "Every dynamic port held (by sockets or TIME_WAIT rows) makes implicit binds fail: WSAENOBUFS from bind, WSAEADDRINUSE or WSAENOBUFS from connect.",
+		Status:  Unspecified, Errors: []Errno{WSAENOBUFS, WSAEADDRINUSE}, Evidence: []string{srcPortExhaustion, srcDynamicPorts}},
+	{ID: ClauseGapBadHandle, Section: SectionGaps,
+		Page:    "(not stated) Invalid and closed handles.",
+		Windows: "INVALID_SOCKET fails with WSAENOTSOCK; a closed socket handle, or a handle that is not a socket, fails the same way.",
+		Status:  Unspecified, Errors: []Errno{WSAENOTSOCK}, Evidence: []string{srcWineDisconnectEx}},
+}
+
+// Clauses returns the catalogue in page order. The slice is a copy.
+func Clauses() []Clause { return slices.Clone(catalogue) }
+
+var clauseIndex = func() map[string]int {
+	m := make(map[string]int, len(catalogue))
+	for i, c := range catalogue {
+		if _, dup := m[c.ID]; dup {
+			panic(fmt.Sprintf("spec: duplicate clause ID %s", c.ID))
+		}
+		m[c.ID] = i
+	}
+	return m
+}()
+
+// Lookup returns the clause with the given ID.
+func Lookup(id string) (Clause, bool) {
+	i, ok := clauseIndex[id]
+	if !ok {
+		return Clause{}, false
+	}
+	return catalogue[i], true
+}
