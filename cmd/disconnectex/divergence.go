@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	disconnectex "github.com/disconnectex/disconnectex"
+)
+
+// divergenceFile is one testdata/divergences/<backend>.json.
+type divergenceFile struct {
+	Backend string            `json:"backend"`
+	Entries []divergenceEntry `json:"entries"`
+}
+
+// divergenceEntry is one known divergence of a backend from the expected
+// (Windows) behaviour.
+type divergenceEntry struct {
+	Case     string `json:"case"`
+	Clause   string `json:"clause"`
+	Expected string `json:"expected"`
+	Observed string `json:"observed"`
+	Reason   string `json:"reason"`
+}
+
+// loadDivergences reads every embedded divergence file, keyed by backend
+// name (the file's "backend" field, or its base name). Files are returned in
+// name order.
+func loadDivergences() ([]divergenceFile, error) {
+	names, err := fs.Glob(disconnectex.Divergences, "testdata/divergences/*.json")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var out []divergenceFile
+	for _, name := range names {
+		b, err := fs.ReadFile(disconnectex.Divergences, name)
+		if err != nil {
+			return nil, err
+		}
+		var f divergenceFile
+		if err := json.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		if f.Backend == "" {
+			f.Backend = strings.TrimSuffix(path.Base(name), ".json")
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
