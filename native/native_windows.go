@@ -1,0 +1,770 @@
+//go:build windows
+
+package native
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Backend is the spec.API of the running Windows system. Its methods are
+// the Windows calls, issued by the calling goroutine's OS thread (Go never
+// ends such a thread), except those of a Thread from NewThread.
+type Backend struct {
+	settings spec.Settings
+	system   spec.Settings
+
+	mu    sync.Mutex
+	ovs   map[spec.Overlapped]*slot // live OVERLAPPEDs handed out by NewOverlapped
+	ext   map[extKey]uintptr        // extension functions by address family
+	spare *slot                     // scratch for AcceptEx/ConnectEx given an OVERLAPPED not ours
+}
+
+var _ spec.API = (*Backend)(nil)
+
+type extKey struct {
+	af int32
+	id spec.GUID
+}
+
+var wsaStartup = sync.OnceValue(func() error {
+	var d windows.WSAData
+	return errnoOf(windows.WSAStartup(0x0202, &d))
+})
+
+// New returns the native backend. Windows' TCP settings cannot be changed
+// by a process: s is validated and recorded (Settings returns it), and
+// SystemSettings reports what the system really uses.
+func New(s spec.Settings) (spec.API, error) {
+	return NewBackend(s)
+}
+
+// NewBackend is New with the concrete type, for the Windows-only extras
+// (AcceptExAddresses, SystemSettings).
+func NewBackend(s spec.Settings) (*Backend, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("native: %w", err)
+	}
+	if err := wsaStartup(); err != nil {
+		return nil, fmt.Errorf("native: WSAStartup: %w", err)
+	}
+	b := &Backend{
+		settings: s,
+		system:   systemSettings(),
+		ovs:      make(map[spec.Overlapped]*slot),
+		ext:      make(map[extKey]uintptr),
+	}
+	return b, nil
+}
+
+// Settings returns the settings New was given.
+func (b *Backend) Settings() spec.Settings { return b.settings }
+
+// SystemSettings returns the settings in force: TcpTimedWaitDelay from the
+// registry (240 s when the value is absent) and Windows' default dynamic
+// port range (the real range is netsh's and is not read).
+func (b *Backend) SystemSettings() spec.Settings { return b.system }
+
+func systemSettings() spec.Settings {
+	s := spec.DefaultSettings()
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SYSTEM\CurrentControlSet\Services\Tcpip\Parameters`, registry.QUERY_VALUE)
+	if err != nil {
+		return s
+	}
+	defer k.Close()
+	if v, _, err := k.GetIntegerValue("TcpTimedWaitDelay"); err == nil {
+		s.TcpTimedWaitDelay = time.Duration(v) * time.Second
+	}
+	return s
+}
+
+// WineVersion reports whether the process runs under Wine (ntdll exports
+// wine_get_version) and which version.
+func WineVersion() (string, bool) {
+	if procWineGetVersion.Find() != nil {
+		return "", false
+	}
+	r, _, _ := syscall.SyscallN(procWineGetVersion.Addr())
+	if r == 0 {
+		return "", true
+	}
+	return windows.BytePtrToString((*byte)(at(r))), true
+}
+
+// errnoOf converts a Windows error into the spec's Errno.
+func errnoOf(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		if e == 0 {
+			return nil
+		}
+		return spec.Errno(e)
+	}
+	return err
+}
+
+// --- addresses
+
+const sockaddrMax = 28 // sizeof(SOCKADDR_IN6)
+
+func toSockaddr(a netip.AddrPort) (windows.Sockaddr, error) {
+	ip := a.Addr()
+	switch {
+	case ip.Is4():
+		return &windows.SockaddrInet4{Port: int(a.Port()), Addr: ip.As4()}, nil
+	case ip.Is6():
+		return &windows.SockaddrInet6{Port: int(a.Port()), Addr: ip.As16()}, nil
+	}
+	return nil, spec.WSAEFAULT
+}
+
+func fromSockaddr(sa windows.Sockaddr) netip.AddrPort {
+	switch sa := sa.(type) {
+	case *windows.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
+	case *windows.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// putSockaddr writes a SOCKADDR_IN or SOCKADDR_IN6 into b and returns its length.
+func putSockaddr(b []byte, a netip.AddrPort) (int, error) {
+	clear(b[:sockaddrMax])
+	ip := a.Addr()
+	binary.BigEndian.PutUint16(b[2:], a.Port())
+	switch {
+	case ip.Is4():
+		binary.LittleEndian.PutUint16(b, windows.AF_INET)
+		v := ip.As4()
+		copy(b[4:8], v[:])
+		return 16, nil
+	case ip.Is6():
+		binary.LittleEndian.PutUint16(b, windows.AF_INET6)
+		v := ip.As16()
+		copy(b[8:24], v[:])
+		return 28, nil
+	}
+	return 0, spec.WSAEFAULT
+}
+
+// parseSockaddr reads a SOCKADDR_IN or SOCKADDR_IN6.
+func parseSockaddr(b []byte) netip.AddrPort {
+	if len(b) < 16 {
+		return netip.AddrPort{}
+	}
+	port := binary.BigEndian.Uint16(b[2:])
+	switch binary.LittleEndian.Uint16(b) {
+	case windows.AF_INET:
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), port)
+	case windows.AF_INET6:
+		if len(b) >= 24 {
+			return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])), port)
+		}
+	}
+	return netip.AddrPort{}
+}
+
+// --- sockets
+
+func (b *Backend) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
+	h, err := windows.WSASocket(int32(af), int32(typ), int32(proto), nil, 0, flags)
+	if err != nil {
+		return spec.INVALID_SOCKET, errnoOf(err)
+	}
+	return spec.Socket(h), nil
+}
+
+func (b *Backend) Bind(s spec.Socket, addr netip.AddrPort) error {
+	sa, err := toSockaddr(addr)
+	if err != nil {
+		return err
+	}
+	return errnoOf(windows.Bind(windows.Handle(s), sa))
+}
+
+func (b *Backend) Listen(s spec.Socket, backlog int) error {
+	return errnoOf(windows.Listen(windows.Handle(s), backlog))
+}
+
+func (b *Backend) Connect(s spec.Socket, addr netip.AddrPort) error {
+	sa, err := toSockaddr(addr)
+	if err != nil {
+		return err
+	}
+	return errnoOf(windows.Connect(windows.Handle(s), sa))
+}
+
+func (b *Backend) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
+	var buf [128]byte // SOCKADDR_STORAGE
+	n := int32(len(buf))
+	r, _, e := syscall.SyscallN(procAccept.Addr(), uintptr(s), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&n)))
+	if r == invalidSocket {
+		return spec.INVALID_SOCKET, netip.AddrPort{}, lastErr(e)
+	}
+	return spec.Socket(r), parseSockaddr(buf[:max(n, 0)]), nil
+}
+
+func (b *Backend) Send(s spec.Socket, p []byte) (int, error) {
+	var ptr *byte
+	if len(p) > 0 {
+		ptr = &p[0]
+	}
+	r, _, e := syscall.SyscallN(procSend.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), uintptr(len(p)), 0)
+	runtime.KeepAlive(p)
+	if r == socketError || int32(r) == -1 {
+		return 0, lastErr(e)
+	}
+	return int(int32(r)), nil
+}
+
+func (b *Backend) Recv(s spec.Socket, p []byte) (int, error) {
+	var ptr *byte
+	if len(p) > 0 {
+		ptr = &p[0]
+	}
+	r, _, e := syscall.SyscallN(procRecv.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), uintptr(len(p)), 0)
+	runtime.KeepAlive(p)
+	if int32(r) == -1 {
+		return 0, lastErr(e)
+	}
+	return int(int32(r)), nil
+}
+
+// wsaPollFD is WSAPOLLFD.
+type wsaPollFD struct {
+	fd      uintptr
+	events  int16
+	revents int16
+}
+
+func (b *Backend) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+	fd := wsaPollFD{fd: uintptr(s), events: int16(events)}
+	r, _, e := syscall.SyscallN(procWSAPoll.Addr(), uintptr(unsafe.Pointer(&fd)), 1, uintptr(int32(millis(timeout))))
+	if int32(r) == -1 {
+		return 0, lastErr(e)
+	}
+	return spec.PollEvents(fd.revents), nil
+}
+
+func (b *Backend) Shutdown(s spec.Socket, how int) error {
+	return errnoOf(windows.Shutdown(windows.Handle(s), how))
+}
+
+func (b *Backend) SetLinger(s spec.Socket, on bool, seconds uint16) error {
+	l := windows.Linger{Linger: int32(seconds)}
+	if on {
+		l.Onoff = 1
+	}
+	return errnoOf(windows.SetsockoptLinger(windows.Handle(s), windows.SOL_SOCKET, windows.SO_LINGER, &l))
+}
+
+func (b *Backend) Getsockname(s spec.Socket) (netip.AddrPort, error) {
+	sa, err := windows.Getsockname(windows.Handle(s))
+	if err != nil {
+		return netip.AddrPort{}, errnoOf(err)
+	}
+	return fromSockaddr(sa), nil
+}
+
+func (b *Backend) Getpeername(s spec.Socket) (netip.AddrPort, error) {
+	sa, err := windows.Getpeername(windows.Handle(s))
+	if err != nil {
+		return netip.AddrPort{}, errnoOf(err)
+	}
+	return fromSockaddr(sa), nil
+}
+
+func (b *Backend) UpdateAcceptContext(accepted, listener spec.Socket) error {
+	l := uintptr(listener)
+	return errnoOf(windows.Setsockopt(windows.Handle(accepted), windows.SOL_SOCKET, spec.SO_UPDATE_ACCEPT_CONTEXT,
+		(*byte)(unsafe.Pointer(&l)), int32(unsafe.Sizeof(l))))
+}
+
+func (b *Backend) UpdateConnectContext(s spec.Socket) error {
+	return errnoOf(windows.Setsockopt(windows.Handle(s), windows.SOL_SOCKET, spec.SO_UPDATE_CONNECT_CONTEXT, nil, 0))
+}
+
+func (b *Backend) Closesocket(s spec.Socket) error {
+	return errnoOf(windows.Closesocket(windows.Handle(s)))
+}
+
+// --- extension functions
+
+// GetExtensionFunction is the raw lookup: WSAIoctl(s,
+// SIO_GET_EXTENSION_FUNCTION_POINTER) with id as input, every time.
+func (b *Backend) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error) {
+	guid := id
+	var fn uintptr
+	var got uint32
+	r, _, e := syscall.SyscallN(procWSAIoctl.Addr(), uintptr(s), uintptr(spec.SIO_GET_EXTENSION_FUNCTION_POINTER),
+		uintptr(unsafe.Pointer(&guid)), unsafe.Sizeof(guid),
+		uintptr(unsafe.Pointer(&fn)), unsafe.Sizeof(fn), uintptr(unsafe.Pointer(&got)), 0, 0)
+	if int32(r) != 0 {
+		return 0, lastErr(e)
+	}
+	if fn == 0 {
+		return 0, spec.WSAEINVAL
+	}
+	return fn, nil
+}
+
+// addressFamily returns the address family of s from SO_PROTOCOL_INFOW.
+func addressFamily(s spec.Socket) (int32, error) {
+	var info windows.WSAProtocolInfo
+	n := int32(unsafe.Sizeof(info))
+	err := windows.Getsockopt(windows.Handle(s), windows.SOL_SOCKET, soProtocolInfoW, (*byte)(unsafe.Pointer(&info)), &n)
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	return info.AddressFamily, nil
+}
+
+// extension returns the extension function id for the socket s, loaded
+// with WSAIoctl from s itself and cached by address family. When s is not
+// a socket at all (the WSAENOTSOCK cases) the function loaded for any
+// family serves, or, when none was loaded yet, one loaded from a probe
+// socket: the call then reports on s as Windows does.
+func (b *Backend) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
+	af, afErr := addressFamily(s)
+	b.mu.Lock()
+	if afErr == nil {
+		if fn := b.ext[extKey{af, id}]; fn != 0 {
+			b.mu.Unlock()
+			return fn, nil
+		}
+	} else {
+		for k, fn := range b.ext {
+			if k.id == id {
+				b.mu.Unlock()
+				return fn, nil
+			}
+		}
+	}
+	b.mu.Unlock()
+	if afErr == nil {
+		fn, err := b.GetExtensionFunction(s, id)
+		if err != nil {
+			return 0, err
+		}
+		b.mu.Lock()
+		b.ext[extKey{af, id}] = fn
+		b.mu.Unlock()
+		return fn, nil
+	}
+	for _, af := range []int32{windows.AF_INET, windows.AF_INET6} {
+		p, err := windows.WSASocket(af, windows.SOCK_STREAM, windows.IPPROTO_TCP, nil, 0, windows.WSA_FLAG_OVERLAPPED)
+		if err != nil {
+			continue
+		}
+		fn, err := b.GetExtensionFunction(spec.Socket(p), id)
+		windows.Closesocket(p)
+		if err == nil {
+			b.mu.Lock()
+			b.ext[extKey{af, id}] = fn
+			b.mu.Unlock()
+			return fn, nil
+		}
+	}
+	return 0, afErr
+}
+
+func (b *Backend) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
+	fn, err := b.extension(s, spec.WSAID_DISCONNECTEX)
+	if err != nil {
+		return err
+	}
+	// ov goes through as it is: a value NewOverlapped did not hand out is
+	// the invalid pointer the WSAEFAULT cases pass on purpose.
+	r, _, e := syscall.SyscallN(fn, uintptr(s), uintptr(ov), uintptr(flags), uintptr(reserved))
+	if r == 0 {
+		return lastErr(e)
+	}
+	return nil
+}
+
+func (b *Backend) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
+	fn, err := b.extension(s, spec.WSAID_CONNECTEX)
+	if err != nil {
+		return err
+	}
+	sl := b.scratch(ov)
+	sa := sl.bytes(slotSockaddr, sockaddrMax)
+	n, err := putSockaddr(sa, addr)
+	if err != nil {
+		return err
+	}
+	r, _, e := syscall.SyscallN(fn, uintptr(s), sl.addr+slotSockaddr, uintptr(n), 0, 0, 0, uintptr(ov))
+	if r == 0 {
+		return lastErr(e)
+	}
+	return nil
+}
+
+// acceptAddrLen is dwLocalAddressLength and dwRemoteAddressLength:
+// the largest address plus the 16 bytes AcceptEx requires.
+const acceptAddrLen = sockaddrMax + 16
+
+func (b *Backend) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
+	fn, err := b.extension(listener, spec.WSAID_ACCEPTEX)
+	if err != nil {
+		return err
+	}
+	sl := b.scratch(ov)
+	r, _, e := syscall.SyscallN(fn, uintptr(listener), uintptr(accepted), sl.addr+slotAcceptBuf, 0,
+		acceptAddrLen, acceptAddrLen, sl.addr+slotBytes, uintptr(ov))
+	if r == 0 {
+		return lastErr(e)
+	}
+	return nil
+}
+
+// AcceptExAddresses decodes the addresses a completed AcceptEx that used ov
+// wrote, with GetAcceptExSockaddrs loaded from the listener.
+func (b *Backend) AcceptExAddresses(listener spec.Socket, ov spec.Overlapped) (local, remote netip.AddrPort, err error) {
+	fn, err := b.extension(listener, spec.WSAID_GETACCEPTEXSOCKADDRS)
+	if err != nil {
+		return local, remote, err
+	}
+	b.mu.Lock()
+	sl := b.ovs[ov]
+	b.mu.Unlock()
+	if sl == nil {
+		return local, remote, spec.ERROR_INVALID_PARAMETER
+	}
+	var lp, rp uintptr
+	var ln, rn int32
+	syscall.SyscallN(fn, sl.addr+slotAcceptBuf, 0, acceptAddrLen, acceptAddrLen,
+		uintptr(unsafe.Pointer(&lp)), uintptr(unsafe.Pointer(&ln)), uintptr(unsafe.Pointer(&rp)), uintptr(unsafe.Pointer(&rn)))
+	if lp != 0 && ln > 0 {
+		local = parseSockaddr(unsafe.Slice((*byte)(at(lp)), ln))
+	}
+	if rp != 0 && rn > 0 {
+		remote = parseSockaddr(unsafe.Slice((*byte)(at(rp)), rn))
+	}
+	return local, remote, nil
+}
+
+// --- OVERLAPPED memory
+
+// Each OVERLAPPED lives at the start of a page of its own, committed from
+// VirtualAlloc: memory the Go collector does not know, so it never moves
+// or frees it while the kernel may write to it. The rest of the page is
+// the request's scratch: the AcceptEx address buffer and byte count and
+// the ConnectEx address, which must stay valid until completion too.
+// FreeOverlapped decommits the page, so a freed OVERLAPPED is an invalid
+// address, as freed memory is to the kernel, and its address is never
+// handed out again.
+const (
+	slotSize      = 4096
+	slotsPerChunk = 16 // VirtualAlloc reserves 64 KiB at a time
+	slotAcceptBuf = 64
+	slotBytes     = slotAcceptBuf + 2*acceptAddrLen + 8
+	slotSockaddr  = 256
+)
+
+type slot struct {
+	addr uintptr
+}
+
+func (s *slot) ov() *windows.Overlapped { return (*windows.Overlapped)(at(s.addr)) }
+
+func (s *slot) bytes(off, n uintptr) []byte { return unsafe.Slice((*byte)(at(s.addr+off)), n) }
+
+var chunks struct {
+	sync.Mutex
+	base uintptr
+	next int
+}
+
+func allocSlot() (*slot, error) {
+	chunks.Lock()
+	defer chunks.Unlock()
+	if chunks.base == 0 || chunks.next == slotsPerChunk {
+		base, err := windows.VirtualAlloc(0, slotSize*slotsPerChunk, windows.MEM_RESERVE, windows.PAGE_NOACCESS)
+		if err != nil {
+			return nil, errnoOf(err)
+		}
+		chunks.base, chunks.next = base, 0
+	}
+	addr := chunks.base + uintptr(chunks.next)*slotSize
+	if _, err := windows.VirtualAlloc(addr, slotSize, windows.MEM_COMMIT, windows.PAGE_READWRITE); err != nil {
+		return nil, errnoOf(err)
+	}
+	chunks.next++
+	return &slot{addr: addr}, nil
+}
+
+// scratch returns the slot of ov, or a shared spare one for an OVERLAPPED
+// this backend did not allocate (NULL or invalid: the call is expected to
+// fail before it uses the buffers).
+func (b *Backend) scratch(ov spec.Overlapped) *slot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if sl := b.ovs[ov]; sl != nil {
+		return sl
+	}
+	if b.spare == nil {
+		sl, err := allocSlot()
+		if err != nil {
+			panic(fmt.Sprintf("native: cannot allocate scratch memory: %v", err))
+		}
+		b.spare = sl
+	}
+	return b.spare
+}
+
+func (b *Backend) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
+	sl, err := allocSlot()
+	if err != nil {
+		return 0, err
+	}
+	sl.ov().HEvent = windows.Handle(event)
+	ov := spec.Overlapped(sl.addr)
+	b.mu.Lock()
+	b.ovs[ov] = sl
+	b.mu.Unlock()
+	return ov, nil
+}
+
+// pending reports whether the request using the slot is still in progress.
+func (s *slot) pending() bool {
+	return atomic.LoadUintptr(&s.ov().Internal) == statusPending
+}
+
+func (b *Backend) FreeOverlapped(ov spec.Overlapped) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	sl := b.ovs[ov]
+	if sl == nil {
+		return spec.ERROR_INVALID_PARAMETER
+	}
+	if sl.pending() {
+		return spec.ERROR_IO_PENDING
+	}
+	delete(b.ovs, ov)
+	return errnoOf(windows.VirtualFree(sl.addr, slotSize, windows.MEM_DECOMMIT))
+}
+
+// known reports whether ov is a live OVERLAPPED of this backend. The
+// result-query calls read the structure in user mode, so they are only
+// given one of those: anything else fails with ERROR_INVALID_PARAMETER
+// here instead of an access violation in kernel32.
+func (b *Backend) known(ov spec.Overlapped) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ovs[ov] != nil
+}
+
+func (b *Backend) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
+	if !b.known(ov) {
+		return 0, spec.ERROR_INVALID_PARAMETER
+	}
+	var n uint32
+	r, _, e := syscall.SyscallN(procGetOverlappedResult.Addr(), uintptr(h), uintptr(ov), uintptr(unsafe.Pointer(&n)), boolArg(wait))
+	if r == 0 {
+		return n, lastErr(e)
+	}
+	return n, nil
+}
+
+func (b *Backend) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
+	if !b.known(ov) {
+		return 0, 0, spec.ERROR_INVALID_PARAMETER
+	}
+	var n, flags uint32
+	r, _, e := syscall.SyscallN(procWSAGetOverlappedResult.Addr(), uintptr(s), uintptr(ov), uintptr(unsafe.Pointer(&n)),
+		boolArg(wait), uintptr(unsafe.Pointer(&flags)))
+	if r == 0 {
+		return n, flags, lastErr(e)
+	}
+	return n, flags, nil
+}
+
+func (b *Backend) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
+	// CancelIoEx only compares ov with the pending requests' pointers.
+	r, _, e := syscall.SyscallN(procCancelIoEx.Addr(), uintptr(h), uintptr(ov))
+	if r == 0 {
+		return lastErr(e)
+	}
+	return nil
+}
+
+func boolArg(v bool) uintptr {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// --- events and waits
+
+func (b *Backend) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
+	h, err := windows.CreateEvent(nil, uint32(boolArg(manualReset)), uint32(boolArg(initialState)), nil)
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	return spec.Handle(h), nil
+}
+
+func (b *Backend) SetEvent(h spec.Handle) error { return errnoOf(windows.SetEvent(windows.Handle(h))) }
+func (b *Backend) ResetEvent(h spec.Handle) error {
+	return errnoOf(windows.ResetEvent(windows.Handle(h)))
+}
+
+// millis converts a timeout to the milliseconds Windows takes, rounding up
+// so that a wait is never shorter than asked.
+func millis(d time.Duration) uint32 {
+	if d < 0 {
+		return windows.INFINITE
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms >= windows.INFINITE {
+		return windows.INFINITE - 1
+	}
+	return uint32(ms)
+}
+
+func (b *Backend) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
+	r, err := windows.WaitForSingleObject(windows.Handle(h), millis(timeout))
+	switch r {
+	case windows.WAIT_OBJECT_0:
+		return nil
+	case uint32(windows.WAIT_TIMEOUT):
+		return spec.WAIT_TIMEOUT
+	case windows.WAIT_FAILED:
+		return errnoOf(err)
+	}
+	return fmt.Errorf("native: WaitForSingleObject returned 0x%X", r)
+}
+
+func (b *Backend) CloseHandle(h spec.Handle) error {
+	return errnoOf(windows.CloseHandle(windows.Handle(h)))
+}
+
+// --- completion ports
+
+func (b *Backend) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
+	h, err := windows.CreateIoCompletionPort(windows.InvalidHandle, 0, 0, concurrency)
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	return spec.Handle(h), nil
+}
+
+func (b *Backend) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) error {
+	_, err := windows.CreateIoCompletionPort(windows.Handle(s), windows.Handle(port), key, 0)
+	return errnoOf(err)
+}
+
+func (b *Backend) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) error {
+	return errnoOf(windows.SetFileCompletionNotificationModes(windows.Handle(s), flags))
+}
+
+func (b *Backend) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
+	var n uint32
+	var key, ov uintptr
+	r, _, e := syscall.SyscallN(procGetQueuedCompletionStatus.Addr(), uintptr(port), uintptr(unsafe.Pointer(&n)),
+		uintptr(unsafe.Pointer(&key)), uintptr(unsafe.Pointer(&ov)), uintptr(millis(timeout)))
+	if r == 0 {
+		if ov != 0 {
+			// A packet of a failed request: returned with its error.
+			return spec.Completion{Bytes: n, Key: key, Overlapped: spec.Overlapped(ov)}, lastErr(e)
+		}
+		return spec.Completion{}, lastErr(e)
+	}
+	return spec.Completion{Bytes: n, Key: key, Overlapped: spec.Overlapped(ov)}, nil
+}
+
+func (b *Backend) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
+	r, _, e := syscall.SyscallN(procPostQueuedCompletionStatus.Addr(), uintptr(port), uintptr(bytes), key, uintptr(ov))
+	if r == 0 {
+		return lastErr(e)
+	}
+	return nil
+}
+
+// --- time and the TCP table
+
+func (b *Backend) Sleep(d time.Duration) { time.Sleep(d) }
+
+// TCPTable reads GetExtendedTcpTable(TCP_TABLE_OWNER_PID_ALL) for AF_INET
+// and AF_INET6: every connection of the system, TIME_WAIT rows included.
+func (b *Backend) TCPTable() ([]spec.TCPRow, error) {
+	var rows []spec.TCPRow
+	for _, af := range []int{windows.AF_INET, windows.AF_INET6} {
+		buf, err := tcpTable(af)
+		if err != nil {
+			return nil, fmt.Errorf("native: GetExtendedTcpTable(%s): %w", afName(af), err)
+		}
+		if len(buf) < 4 {
+			continue
+		}
+		n := int(binary.LittleEndian.Uint32(buf))
+		if af == windows.AF_INET {
+			// MIB_TCPROW_OWNER_PID: state, local addr, local port,
+			// remote addr, remote port, pid (six DWORDs).
+			for i := 0; i < n && 4+(i+1)*24 <= len(buf); i++ {
+				r := buf[4+i*24:]
+				rows = append(rows, spec.TCPRow{
+					State:  spec.TCPState(binary.LittleEndian.Uint32(r)),
+					Local:  netip.AddrPortFrom(netip.AddrFrom4([4]byte(r[4:8])), binary.BigEndian.Uint16(r[8:])),
+					Remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte(r[12:16])), binary.BigEndian.Uint16(r[16:])),
+				})
+			}
+			continue
+		}
+		// MIB_TCP6ROW_OWNER_PID: local addr[16], scope, port, remote
+		// addr[16], scope, port, state, pid.
+		for i := 0; i < n && 4+(i+1)*56 <= len(buf); i++ {
+			r := buf[4+i*56:]
+			rows = append(rows, spec.TCPRow{
+				Local:  netip.AddrPortFrom(netip.AddrFrom16([16]byte(r[0:16])), binary.BigEndian.Uint16(r[20:])),
+				Remote: netip.AddrPortFrom(netip.AddrFrom16([16]byte(r[24:40])), binary.BigEndian.Uint16(r[44:])),
+				State:  spec.TCPState(binary.LittleEndian.Uint32(r[48:])),
+			})
+		}
+	}
+	return rows, nil
+}
+
+func afName(af int) string {
+	if af == windows.AF_INET6 {
+		return "AF_INET6"
+	}
+	return "AF_INET"
+}
+
+func tcpTable(af int) ([]byte, error) {
+	size := uint32(4096)
+	for range 8 {
+		buf := make([]byte, size)
+		r, _, _ := syscall.SyscallN(procGetExtendedTcpTable.Addr(), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)),
+			0, uintptr(af), tcpTableOwnerPIDAll, 0)
+		switch r {
+		case 0:
+			return buf, nil
+		case errInsufficientBuf:
+			size += 4096 // rows may appear between the two calls
+			continue
+		}
+		return nil, errnoOf(syscall.Errno(r))
+	}
+	return nil, spec.ERROR_NOT_ENOUGH_MEMORY
+}
