@@ -51,24 +51,47 @@ type Clause struct {
 	Evidence []string
 }
 
-// Evidence sources cited by the catalogue.
+// Evidence sources cited by the catalogue. Wine test expectations written
+// as plain ok() (or todo_wine ok(), which Wine fails and Windows passes) run
+// on real Windows in Wine's test bot; todo_wine marks where Wine differs.
+// Wine file facts were read at wine-mirror/wine 3379ee2e (sock.c) and the
+// stored afd.c, error.c and socket.c versions of the same history.
 const (
-	srcWineDisconnectEx = "Wine dlls/ws2_32/tests/sock.c, test_DisconnectEx (expectations pass on real Windows; Wine 7.7-9.0)"
+	srcWineDisconnectEx = "Wine dlls/ws2_32/tests/sock.c, test_DisconnectEx (plain ok() expectations that pass on real Windows; Wine 7.7-9.0 carry the same text): INVALID_SOCKET -> WSAENOTSOCK; unconnected TCP -> WSAENOTCONN; connected, OVERLAPPED -> ERROR_IO_PENDING, event set within 1 s, GetOverlappedResult TRUE with 0 bytes; NULL OVERLAPPED twice -> TRUE both times, last error 0 (Windows 7+)"
 	srcWineShutdownIOCP = "Wine dlls/ws2_32/tests/sock.c, test_shutdown_completion_port"
-	srcWineIOCP         = "Wine dlls/ws2_32/tests/sock.c, test_completion_port and iocp tests (XP thread-exit cancellation marked broken())"
-	srcDotnetDisconnect = "dotnet/runtime src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs (runs on Windows CI)"
-	srcCorefx29932      = "dotnet/corefx#29932: Socket.Disconnect(reuseSocket: true) blocked about two minutes"
-	srcConnectExDoc     = "Microsoft Learn, ConnectEx function (mswsock.h), Remarks on reused sockets"
-	srcAcceptExDoc      = "Microsoft Learn, AcceptEx function (mswsock.h), Remarks on sAcceptSocket"
-	srcTransmitFileDoc  = "Microsoft Learn, TransmitFile function, TF_DISCONNECT | TF_REUSE_SOCKET"
-	srcCancelIoDoc      = "Microsoft Learn, Canceling Pending I/O Operations / CancelIo: I/O on handles associated with a completion port is not canceled at thread exit since Vista"
+	srcWineShutdown     = "Wine dlls/ws2_32/tests/sock.c, test_shutdown (ok on Windows): shutdown(SD_SEND) twice succeeds, send then fails WSAESHUTDOWN, connect fails WSAEISCONN; shutdown on a never-connected or a listening socket fails WSAENOTCONN; shutdown on a UDP socket succeeds"
+	srcWineIOCP         = "Wine dlls/ws2_32/tests/sock.c, test_completion_port (ok on Windows): closesocket of a listener with a pending AcceptEx queues a packet failing ERROR_OPERATION_ABORTED with Internal STATUS_CANCELLED; after the peer resets, a pending WSARecv completes ERROR_NETNAME_DELETED and WSASend fails WSAECONNRESET"
+	srcWineTransmitFile = "Wine dlls/ws2_32/tests/sock.c, test_TransmitFile (ok on Windows): an unconnected TCP socket with TF_REUSE_SOCKET alone fails WSAENOTCONN (not the flag's WSAEINVAL); an unconnected UDP socket fails WSAENOTCONN (not the page's WSAEINVAL)"
+	srcWineConnect      = "Wine dlls/ws2_32/tests/sock.c, test_connect (ok on Windows): ConnectEx on an unbound or a listening socket fails WSAEINVAL, on either end of a connection WSAEISCONN, with NULL lpOverlapped ERROR_INVALID_PARAMETER; Internal is set to STATUS_PENDING even when the call fails at once; a refused ConnectEx completes ERROR_CONNECTION_REFUSED"
+	srcWineAcceptEx     = "Wine dlls/ws2_32/tests/sock.c, test_AcceptEx (todo_wine ok: Windows passes, Wine not): an sAcceptSocket that is bound, connected (either end) or UDP fails WSAEINVAL; AcceptEx with NULL lpOverlapped fails ERROR_INVALID_PARAMETER; Internal is STATUS_PENDING after immediate failures"
+	srcWineGetpeername  = "Wine dlls/ws2_32/tests/sock.c, test_getpeername: wild pointers give WSAEFAULT on Windows (the case is disabled because it crashes Wine)"
+	srcWineAfdThread    = "Wine dlls/ws2_32/tests/afd.c, test_async_thread_termination (ok on Windows): a pending AFD request is canceled (STATUS_CANCELLED) when its thread exits or is terminated, except when the socket is on a completion port, the request carries a completion value and has no event; that one survives until CancelIoEx"
+	srcWineAfdRecv      = "Wine dlls/ws2_32/tests/afd.c, test_recv: IOCTL_AFD_RECV on a listening socket fails STATUS_INVALID_CONNECTION (todo_wine ok: Windows passes)"
+	srcWineAfdNoDisc    = "Wine dlls/ws2_32/tests/afd.c START_TEST list: no disconnect or shutdown test at the AFD level; dlls/ntdll/tests has no socket tests"
+	srcWineWS2Disc      = "Wine dlls/ws2_32/socket.c, WS2_DisconnectEx (Wine's behaviour, not Windows'): one IOCTL_AFD_WINE_SHUTDOWN(SD_SEND); reserved and unknown flag bits ignored; TF_REUSE_SOCKET only logs a FIXME; writes lpOverlapped->Internal before the call; a synchronous success with an OVERLAPPED is reported as ERROR_IO_PENDING"
+	srcWineNtdllError   = "Wine dlls/ntdll/tests/error.c, run_error_tests: RtlNtStatusToDosError rows checked with strict cmp()"
+	srcWineWS2Status    = "Wine dlls/ws2_32/socket.c, NtStatusToWSAError table (unknown error statuses -> WSAEINVAL)"
+	srcDotnetDisconnect = "dotnet/runtime src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs, Disconnect_Success(reuseSocket) (runs on Windows CI): after Disconnect(true) an async connect to a second server succeeds; after Disconnect(false) it fails SocketError.IsConnected (WSAEISCONN)"
+	srcDotnetAccept     = "dotnet/runtime src/libraries/System.Net.Sockets/tests/FunctionalTests/Accept.cs, Accept_WithTargetSocket_ReuseAfterDisconnect_Success (Windows only; see also dotnet/corefx#22764): on a socket filled by AcceptEx whose peer already closed, Disconnect(true) lets a second AcceptEx into it succeed; after Disconnect(false) AcceptEx fails SocketError.InvalidArgument (WSAEINVAL)"
+	srcDotnetUDP        = "dotnet/runtime#34473: Socket.Disconnect on a UDP socket fails on Windows 10 with WSAENOTCONN (10057) while it succeeds on Linux; on Windows .NET's Disconnect is a direct DisconnectEx(s, NULL, flags, 0) call (SocketPal.Windows.cs)"
+	srcCorefx29932      = "dotnet/corefx#29932 (comment of 2019-07-12): Socket.Disconnect(reuseSocket: true) on Windows blocked about two minutes; setting TcpTimedWaitDelay to 30 made no difference for the reporter"
+	srcCorosio98        = "cppalliance/corosio#98: closesocket with a pending overlapped WSARecv on a socket associated with a completion port completes it with ERROR_NETNAME_DELETED (64), not ERROR_OPERATION_ABORTED"
+	srcConnectExDoc     = "Microsoft Learn, ConnectEx (LPFN_CONNECTEX): WSAEINVAL for an unbound or listening socket; a socket reused by TransmitFile/DisconnectEx after a connect is not connected but still bound and may go to ConnectEx, not AcceptEx; the reused ConnectEx may be delayed by TIME_WAIT"
+	srcAcceptExDoc      = "Microsoft Learn, AcceptEx: sAcceptSocket must be neither bound nor connected; a socket reused after an accepted connection is returned to that state and may go to AcceptEx, not ConnectEx"
+	srcTransmitFileDoc  = "Microsoft Learn, TransmitFile: TF_REUSE_SOCKET is valid only with TF_DISCONNECT (else WSAEINVAL); reuse is mutually exclusive between AcceptEx and ConnectEx; with both flags on TCP the call completes only when data received before the peer's FIN has been read and the peer has completed the graceful close; TIME_WAIT may delay the call; WSAESHUTDOWN after shutdown(SD_SEND)"
+	srcCancelIoDoc      = "Microsoft Learn, Asynchronous I/O and Asynchronous RPC: before Windows Vista pending I/O is bound to the issuing thread and aborted when it exits; from Vista asynchronous I/O associated with a completion port is not"
+	srcVistaIO          = "Microsoft blog (docs.microsoft.com/archive/blogs/doronh), New for Windows Vista: thread agnostic I/O: asynchronous I/O on a file object with a completion port is queued to the file object, so the issuing thread may exit first"
+	srcCancelIoExDoc    = "Microsoft Learn, CancelIoEx and CancelIo: canceled requests complete with ERROR_OPERATION_ABORTED and notify as usual; with no request to cancel CancelIoEx fails ERROR_NOT_FOUND"
 	srcGetOverlappedDoc = "Microsoft Learn, GetOverlappedResult: with hEvent NULL the file (socket) handle is signalled"
 	srcIOCPDoc          = "Microsoft Learn, GetQueuedCompletionStatus and SetFileCompletionNotificationModes (low bit of hEvent, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)"
-	srcTcpipRegistry    = "Microsoft TCP/IP registry references: TcpTimedWaitDelay 30-300 (Windows 2000/2003 references) versus 0-300 on this page"
+	srcTcpipRegistry    = "Microsoft Windows 2000 registry reference, TcpTimedWaitDelay (technet cc938217): 30-300 s (0x1E-0x12C), default 240 s, MSL 120 s; read at boot"
+	srcTcpip2003        = "Microsoft Windows Server 2003 TCP/IP registry reference, TcpTimedWaitDelay (technet cc757512): 0-300 s, default 0x78 = 120 s (its text still calls MSL 120 s)"
+	srcTcpipNetBT       = "Microsoft support article TCP/IP and NetBT configuration parameters (XP/Server 2003): TcpTimedWaitDelay 30-300, default 120 s for IPv4 since XP/2003, 240 s in Windows 2000 and for the IPv6 stack"
 	srcDynamicPorts     = "Microsoft Learn, The default dynamic port range for TCP/IP has changed since Windows Vista (49152-65535)"
 	srcMswsockH         = "mswsock.h (Windows SDK); WSAID values as declared there"
 	srcRFC793           = "RFC 793, section 3.5: TIME-WAIT lasts 2 MSL"
 	srcPortExhaustion   = "Microsoft Learn, Troubleshoot port exhaustion issues (WSAENOBUFS 10055 when dynamic ports run out)"
+	srcCurl8528         = "curl/curl#8528: on Windows bind() to a local port whose connection is in TIME_WAIT succeeds; the socket pair stays unusable"
 	srcNoEvidence       = "no public observation of Windows found"
 )
 
@@ -146,20 +169,20 @@ var catalogue = []Clause{
 		Status:  Agrees, Evidence: []string{srcWineDisconnectEx}},
 	{ID: ClauseFlagReuse, Section: SectionParameters,
 		Page:    "TF_REUSE_SOCKET: Prepares the socket handle to be reused.",
-		Windows: "After the request completes the socket is no longer connected and can start a new connection without being closed; without the flag a later ConnectEx fails with WSAEISCONN.",
-		Status:  Agrees, Evidence: []string{srcDotnetDisconnect}},
+		Windows: "After the request completes the socket is no longer connected and can start a new connection without being closed: a connected client reconnects with ConnectEx, an AcceptEx-filled socket is accepted into again. Without the flag a later ConnectEx fails with WSAEISCONN and a later AcceptEx with WSAEINVAL.",
+		Status:  Agrees, Evidence: []string{srcDotnetDisconnect, srcDotnetAccept}},
 	{ID: ClauseFlagReuseTarget, Section: SectionParameters,
 		Page:    "When the DisconnectEx request completes, the socket handle can be passed to the AcceptEx or ConnectEx function.",
-		Windows: "Only one of them, decided by how the connection was made: a socket that connected (connect or ConnectEx) stays bound and may go to ConnectEx only; an accepted socket is neither bound nor connected and may go to AcceptEx only. The other call fails with WSAEINVAL.",
-		Status:  Contradicts, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcConnectExDoc, srcAcceptExDoc, srcDotnetDisconnect}},
+		Windows: "Only one of them, decided by how the connection was made: a socket that connected (connect or ConnectEx) stays bound and may go to ConnectEx only; an accepted socket is neither bound nor connected and may go to AcceptEx only. The allowed direction is observed both ways (dotnet tests). The refused direction is documented, not observed: its error is inferred as WSAEINVAL, which Windows returns for AcceptEx into a bound or connected socket and for ConnectEx on an unbound one.",
+		Status:  Contradicts, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcConnectExDoc, srcAcceptExDoc, srcTransmitFileDoc, srcDotnetDisconnect, srcDotnetAccept, srcWineAcceptEx, srcWineConnect}},
 	{ID: ClauseFlagTimeWait, Section: SectionParameters,
 		Page:    "The socket level disconnect is subject to the behavior of the underlying transport. For example, a TCP socket may be subject to the TCP TIME_WAIT state, causing the DisconnectEx call to be delayed.",
-		Windows: "With flags 0 the call completes at once (no wait for TIME_WAIT or the peer's FIN). With TF_REUSE_SOCKET the request completes only after the graceful close ends: when this side closed first, after its TIME_WAIT; when the peer closed first, at once.",
-		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcTransmitFileDoc, srcCorefx29932}},
+		Windows: "With flags 0 the call completes at once (no wait for TIME_WAIT or the peer's FIN). With TF_REUSE_SOCKET, by the TransmitFile page, the request completes once data received before the peer's FIN has been read and the peer has completed its graceful close; when the peer closed first it completes promptly (dotnet Accept.cs). Whether it also waits out this side's TIME_WAIT when this side closed first is not settled: one report saw about two minutes, while the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx of the reused socket.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcTransmitFileDoc, srcConnectExDoc, srcDotnetAccept, srcCorefx29932}},
 	{ID: ClauseParamReserved, Section: SectionParameters,
 		Page:    "reserved: Reserved. Must be zero. If nonzero, WSAEINVAL is returned.",
-		Windows: "Not observed publicly: Wine's tests only pass zero. The emulator follows the page.",
-		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not observed publicly: Wine's tests and .NET only pass zero. Wine itself ignores the value. The emulator follows the page.",
+		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence, srcWineWS2Disc}},
 	{ID: ClauseRetSuccess, Section: SectionReturn,
 		Page:    "On success, the DisconnectEx function returns TRUE.",
 		Windows: "A synchronous call (NULL lpOverlapped) on a connected socket returns TRUE and leaves WSAGetLastError at 0.",
@@ -174,28 +197,28 @@ var catalogue = []Clause{
 		Status:  Agrees, Errors: []Errno{ERROR_IO_PENDING}, Evidence: []string{srcWineDisconnectEx, srcWineShutdownIOCP}},
 	{ID: ClauseRetLaterFailure, Section: SectionReturn,
 		Page:    "Under such circumstances, the call may still fail when the operation completes.",
-		Windows: "A pending request that is canceled completes with ERROR_OPERATION_ABORTED (WSA_OPERATION_ABORTED); other late failures carry the connection's error. Which codes a pending DisconnectEx can end with beyond cancellation has not been published.",
-		Status:  Unverified, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not published for DisconnectEx. Other pending socket requests end with ERROR_OPERATION_ABORTED when canceled (CancelIoEx, thread exit, closing a listener under AcceptEx), with ERROR_NETNAME_DELETED when the peer resets (WSAECONNRESET through WSAGetOverlappedResult) and, in one report, when the socket itself is closed under a pending WSARecv.",
+		Status:  Unverified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_NETNAME_DELETED}, Evidence: []string{srcNoEvidence, srcCancelIoExDoc, srcWineIOCP, srcCorosio98}},
 	{ID: ClauseErrFault, Section: SectionErrors,
 		Page:    "WSAEFAULT: The system detected an invalid pointer address in attempting to use a pointer argument. This error is returned if an invalid pointer value was passed in the lpOverlapped parameter.",
-		Windows: "Not observed publicly. An implementation that writes to lpOverlapped before validating it crashes instead (Wine does); a case that passes a wild pointer must run in a child process.",
-		Status:  Unverified, Errors: []Errno{WSAEFAULT}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not observed publicly for DisconnectEx. Windows' AcceptEx and ConnectEx store STATUS_PENDING in lpOverlapped->Internal even when they fail at once, so the pointer is touched early; Windows' getpeername turns wild pointers into WSAEFAULT where Wine crashes. Wine's DisconnectEx writes lpOverlapped before the call and so crashes; a case that passes a wild pointer must run in a child process.",
+		Status:  Unverified, Errors: []Errno{WSAEFAULT}, Evidence: []string{srcNoEvidence, srcWineConnect, srcWineAcceptEx, srcWineGetpeername, srcWineWS2Disc}},
 	{ID: ClauseErrInvalFlags, Section: SectionErrors,
 		Page:    "WSAEINVAL: The invalid parameter was passed. This error is returned if the dwFlags parameter was specified with a zero value other than TF_REUSE_SOCKET.",
-		Windows: "The sentence is garbled (\"a zero value other than TF_REUSE_SOCKET\"); read as \"a nonzero value other than TF_REUSE_SOCKET\". What Windows does with unknown bits is not published; the emulator rejects them with WSAEINVAL.",
-		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence}},
+		Windows: "The sentence is garbled (\"a zero value other than TF_REUSE_SOCKET\"); read as \"a nonzero value other than TF_REUSE_SOCKET\". What Windows does with unknown bits is not published; the emulator rejects them with WSAEINVAL. For the sibling TransmitFile, a flag error (TF_REUSE_SOCKET without TF_DISCONNECT) loses to the connection check: an unconnected socket fails WSAENOTCONN. Wine ignores unknown bits.",
+		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence, srcTransmitFileDoc, srcWineTransmitFile, srcWineWS2Disc}},
 	{ID: ClauseErrNotConn, Section: SectionErrors,
 		Page:    "WSAENOTCONN: The socket is not connected. This error is returned if the socket s parameter was not in a connected state.",
-		Windows: "A TCP socket that never connected fails with WSAENOTCONN, with or without an OVERLAPPED.",
-		Status:  Agrees, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
+		Windows: "A TCP socket that never connected fails with WSAENOTCONN (observed with an OVERLAPPED; .NET's synchronous call fails the same way). AFD's own status for an unconnected socket is STATUS_INVALID_CONNECTION, which WSAGetOverlappedResult reports as WSAENOTCONN.",
+		Status:  Agrees, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx, srcDotnetDisconnect, srcWineAfdRecv}},
 	{ID: ClauseErrNotConnTransmit, Section: SectionErrors,
 		Page:    "This error can also be returned if the socket was in the transmit closing state from a previous request and the dwFlags parameter was not set to TF_REUSE_SOCKET to request a reuse of the socket.",
 		Windows: "A second DisconnectEx with flags 0 after a completed first one returns TRUE again; the socket stays connected in the send-shut-down state.",
 		Status:  Contradicts, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
 	{ID: ClauseRemDatagram, Section: SectionRemarks,
 		Page:    "The DisconnectEx function does not support datagram sockets.",
-		Windows: "The page names no error code and none is published. The emulator fails with WSAEOPNOTSUPP; cases accept any failure and reject success. Wine accepts UDP sockets.",
-		Status:  Unverified, Errors: []Errno{WSAEOPNOTSUPP, WSAENOTCONN}, Evidence: []string{srcNoEvidence}},
+		Windows: "A UDP socket is refused with WSAENOTCONN (10057), not WSAEOPNOTSUPP: .NET's Disconnect, a direct DisconnectEx call, fails so on Windows 10 (the reporter says Connect on the socket worked, so it was likely connected). The sibling TransmitFile also fails WSAENOTCONN on an unconnected UDP socket although its page lists WSAEINVAL. Wine accepts UDP sockets; the emulator fails with WSAEOPNOTSUPP.",
+		Status:  Unverified, Errors: []Errno{WSAENOTCONN, WSAEOPNOTSUPP}, Evidence: []string{srcDotnetUDP, srcWineTransmitFile, srcWineWS2Disc}},
 	{ID: ClauseRemSocketTypes, Section: SectionRemarks,
 		Page:    "Therefore, the socket specified by hSocket must be connection-oriented, such as a SOCK_STREAM, SOCK_SEQPACKET, or SOCK_RDM socket.",
 		Windows: "Over TCP/IP only SOCK_STREAM is connection-oriented: socket(AF_INET, SOCK_SEQPACKET or SOCK_RDM, 0) fails, so those kinds cannot reach DisconnectEx there.",
@@ -222,8 +245,8 @@ var catalogue = []Clause{
 		Status:  Unverified, Evidence: []string{srcGetOverlappedDoc}},
 	{ID: ClauseRemThreadExit, Section: SectionRemarks,
 		Page:    "All I/O initiated by a given thread is canceled when that thread exits. For overlapped sockets, pending asynchronous operations can fail if the thread is closed before the operations complete.",
-		Windows: "Pending requests the thread issued complete with ERROR_OPERATION_ABORTED, except on handles associated with a completion port: since Vista those survive the thread.",
-		Status:  Contradicts, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcCancelIoDoc, srcWineIOCP}},
+		Windows: "Pending requests the thread issued complete with ERROR_OPERATION_ABORTED (STATUS_CANCELLED) when it exits or is terminated, except that since Vista a request on a socket associated with a completion port survives if it would post a packet (hEvent low bit clear) and has no event (hEvent NULL); with an event it is still canceled and its packet still queued. CancelIoEx cancels a survivor later.",
+		Status:  Contradicts, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcCancelIoDoc, srcVistaIO, srcWineAfdThread}},
 	{ID: ClauseRemTimeWait, Section: SectionRemarks,
 		Page:    "The TIME_WAIT state determines the time that must elapse before TCP can release a closed connection and reuse its resources. This interval between closure and release is known as the TIME_WAIT state or 2MSL state. The TIME_WAIT behavior is specified in RFC 793.",
 		Windows: "The side that closes first keeps a TIME_WAIT row in the TCP table for the configured delay; the side that closes second does not.",
@@ -234,20 +257,20 @@ var catalogue = []Clause{
 		Status:  Agrees, Evidence: []string{srcPortExhaustion}},
 	{ID: ClauseRemTimeWaitConfig, Section: SectionRemarks,
 		Page:    "The TIME_WAIT period is configurable by modifying the following DWORD registry setting that represents the TIME_WAIT period in seconds. (TcpTimedWaitDelay)",
-		Windows: "TcpTimedWaitDelay under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters sets the delay in seconds; it is read at boot.",
-		Status:  Agrees, Evidence: []string{srcTcpipRegistry}},
+		Windows: "TcpTimedWaitDelay under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters sets the delay in seconds; the value is absent by default and read at boot.",
+		Status:  Agrees, Evidence: []string{srcTcpipRegistry, srcTcpip2003, srcTcpipNetBT}},
 	{ID: ClauseRemMSL, Section: SectionRemarks,
 		Page:    "By default, the MSL is defined to be 120 seconds.",
-		Windows: "Consistent with the 240 s default below; newer references give other defaults, so no current measurement settles it.",
-		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+		Windows: "Every Microsoft registry reference found states an MSL of 120 s, including the Server 2003 one whose TIME_WAIT default is 120 s (one MSL, not two). No current measurement settles what Windows uses.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003}},
 	{ID: ClauseRemTimeWaitDefault, Section: SectionRemarks,
 		Page:    "The TcpTimedWaitDelay registry setting defaults to a value 240 seconds, which represents 2 times the maximum segment lifetime of 120 seconds or 4 minutes.",
-		Windows: "240 s in the Windows 2000-era references; a Server 2003 reference gives 120 s. The emulator defaults to 240 s as the page says.",
-		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+		Windows: "240 s only in the Windows 2000 reference (and for the XP/2003 IPv6 stack); from XP/Server 2003 the IPv4 default is 120 s, and a 2019 .NET report of a Disconnect(true) blocking about two minutes fits 120 s. No Microsoft reference for Vista or later was found. The emulator defaults to 240 s as the page says.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003, srcTcpipNetBT, srcCorefx29932}},
 	{ID: ClauseRemTimeWaitRange, Section: SectionRemarks,
 		Page:    "This registry setting can be set from 0 to 300 seconds.",
-		Windows: "Other Microsoft references give 30 to 300. The emulator accepts 0..300 and rejects 301 with a clear error.",
-		Status:  Unverified, Evidence: []string{srcTcpipRegistry}},
+		Windows: "The Windows 2000 reference and the XP/2003 NetBT article give 30 to 300; only the Server 2003 registry reference gives 0 to 300 as this page does. What Windows does with values outside the range is not published. The emulator accepts 0..300 and rejects 301 with a clear error.",
+		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003, srcTcpipNetBT}},
 	{ID: ClauseGapNullOverlapped, Section: SectionGaps,
 		Page:    "(not stated) What a NULL lpOverlapped does on an overlapped socket.",
 		Windows: "The call is synchronous: TRUE, WSAGetLastError 0 (Windows 7 and later); no event, no packet.",
@@ -255,39 +278,39 @@ var catalogue = []Clause{
 	{ID: ClauseGapShutdownSend, Section: SectionGaps,
 		Page:    "(not stated) What flags 0 does to the connection.",
 		Windows: "Like shutdown(SD_SEND): the peer reads 0 (FIN), send fails with WSAESHUTDOWN, connect fails with WSAEISCONN, data from the peer is still received, getsockname and getpeername still succeed.",
-		Status:  Unspecified, Errors: []Errno{WSAESHUTDOWN, WSAEISCONN}, Evidence: []string{srcWineDisconnectEx}},
+		Status:  Unspecified, Errors: []Errno{WSAESHUTDOWN, WSAEISCONN}, Evidence: []string{srcWineDisconnectEx, srcWineShutdown}},
 	{ID: ClauseGapCompletionPort, Section: SectionGaps,
 		Page:    "(not stated) Completion ports.",
 		Windows: "On a socket associated with a port, a pending DisconnectEx queues one packet (the key, 0 bytes, the same OVERLAPPED), even with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS because it pends; a synchronous call (NULL lpOverlapped) queues nothing; an hEvent with its low bit set suppresses the packet.",
 		Status:  Unspecified, Evidence: []string{srcWineShutdownIOCP, srcIOCPDoc}},
 	{ID: ClauseGapNoReuse, Section: SectionGaps,
 		Page:    "(not stated) Reusing a socket disconnected without TF_REUSE_SOCKET.",
-		Windows: "ConnectEx on it fails with WSAEISCONN: the socket is still connected.",
-		Status:  Unspecified, Errors: []Errno{WSAEISCONN}, Evidence: []string{srcDotnetDisconnect}},
+		Windows: "The socket is still connected: ConnectEx (and connect) on it fail with WSAEISCONN, AcceptEx into it fails with WSAEINVAL.",
+		Status:  Unspecified, Errors: []Errno{WSAEISCONN, WSAEINVAL}, Evidence: []string{srcDotnetDisconnect, srcDotnetAccept, srcWineConnect, srcWineAcceptEx}},
 	{ID: ClauseGapListening, Section: SectionGaps,
 		Page:    "(not stated) A listening socket.",
-		Windows: "Not published. A listening socket is not connected, so WSAENOTCONN is expected; cases accept any failure.",
-		Status:  Unspecified, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not published for DisconnectEx. Windows treats a listening socket as not connected elsewhere: shutdown on it fails WSAENOTCONN and an AFD receive on it fails STATUS_INVALID_CONNECTION (WSAENOTCONN), so WSAENOTCONN is expected; cases accept any failure.",
+		Status:  Unspecified, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcNoEvidence, srcWineShutdown, srcWineAfdRecv}},
 	{ID: ClauseGapAfterShutdown, Section: SectionGaps,
 		Page:    "(not stated) A socket whose sending side was already shut down with shutdown(SD_SEND).",
-		Windows: "Not published. The socket is still connected; the emulator succeeds, as for a second DisconnectEx with flags 0.",
-		Status:  Unspecified, Evidence: []string{srcNoEvidence}},
+		Windows: "Not published for DisconnectEx. The socket is still connected and a second shutdown(SD_SEND) or a second DisconnectEx with flags 0 succeeds, so success is expected (the emulator succeeds); the TransmitFile page, however, fails that call with WSAESHUTDOWN after shutdown(SD_SEND), so cases should accept WSAESHUTDOWN too.",
+		Status:  Unspecified, Errors: []Errno{WSAESHUTDOWN}, Evidence: []string{srcNoEvidence, srcWineShutdown, srcWineDisconnectEx, srcTransmitFileDoc}},
 	{ID: ClauseGapPeerClosed, Section: SectionGaps,
 		Page:    "(not stated) A socket whose peer closed first (FIN received).",
-		Windows: "The socket is still connected (CLOSE_WAIT); DisconnectEx succeeds and, as the passive closer, this side enters no TIME_WAIT, so TF_REUSE_SOCKET completes without delay.",
-		Status:  Unspecified, Evidence: []string{srcTransmitFileDoc}},
+		Windows: "The socket is still connected (CLOSE_WAIT); DisconnectEx succeeds and, as the passive closer, this side enters no TIME_WAIT, so TF_REUSE_SOCKET completes without delay: .NET's synchronous Disconnect(true) on an accepted socket whose client had closed returns and the socket is accepted into again.",
+		Status:  Unspecified, Evidence: []string{srcTransmitFileDoc, srcDotnetAccept}},
 	{ID: ClauseGapPeerReset, Section: SectionGaps,
 		Page:    "(not stated) A socket whose peer reset the connection.",
-		Windows: "Not published. The emulator fails with WSAENOTCONN; cases accept WSAENOTCONN, WSAECONNRESET or success.",
-		Status:  Unspecified, Errors: []Errno{WSAENOTCONN, WSAECONNRESET}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not published for DisconnectEx. After a peer's RST Windows fails WSASend with WSAECONNRESET and completes a pending WSARecv with ERROR_NETNAME_DELETED. The emulator fails with WSAENOTCONN; cases accept WSAENOTCONN, WSAECONNRESET or success.",
+		Status:  Unspecified, Errors: []Errno{WSAENOTCONN, WSAECONNRESET}, Evidence: []string{srcNoEvidence, srcWineIOCP}},
 	{ID: ClauseGapCancel, Section: SectionGaps,
 		Page:    "(not stated) Canceling a pending DisconnectEx.",
 		Windows: "CancelIoEx on a pending request completes it with ERROR_OPERATION_ABORTED, as for any socket request; for a request already complete it returns ERROR_NOT_FOUND.",
-		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_NOT_FOUND}, Evidence: []string{srcCancelIoDoc}},
+		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_NOT_FOUND}, Evidence: []string{srcCancelIoExDoc, srcWineAfdThread}},
 	{ID: ClauseGapClosePending, Section: SectionGaps,
 		Page:    "(not stated) closesocket while a DisconnectEx is pending.",
-		Windows: "Not published for DisconnectEx; other pending socket requests end with ERROR_OPERATION_ABORTED or ERROR_CONNECTION_ABORTED. The emulator completes it with ERROR_OPERATION_ABORTED.",
-		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_CONNECTION_ABORTED}, Evidence: []string{srcNoEvidence}},
+		Windows: "Not published for DisconnectEx. Closing a listener under a pending AcceptEx completes it with ERROR_OPERATION_ABORTED (Internal STATUS_CANCELLED, packet queued); closing a socket under a pending WSARecv was reported to complete with ERROR_NETNAME_DELETED; ERROR_CONNECTION_ABORTED is reported in other settings. The emulator completes it with ERROR_OPERATION_ABORTED; cases should accept all three.",
+		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED, ERROR_NETNAME_DELETED, ERROR_CONNECTION_ABORTED}, Evidence: []string{srcWineIOCP, srcCorosio98}},
 	{ID: ClauseGapSecondPending, Section: SectionGaps,
 		Page:    "(not stated) A second DisconnectEx while the first is still pending.",
 		Windows: "Not published. The emulator lets a TF_REUSE_SOCKET request wait alongside and completes both together; cases accept success or a pending result, or WSAEINVAL.",
@@ -295,7 +318,7 @@ var catalogue = []Clause{
 	{ID: ClauseGapPortExhaustion, Section: SectionGaps,
 		Page:    "(not stated) What TIME_WAIT does to the dynamic port range.",
 		Windows: "Every dynamic port held (by sockets or TIME_WAIT rows) makes implicit binds fail: WSAENOBUFS from bind, WSAEADDRINUSE or WSAENOBUFS from connect.",
-		Status:  Unspecified, Errors: []Errno{WSAENOBUFS, WSAEADDRINUSE}, Evidence: []string{srcPortExhaustion, srcDynamicPorts}},
+		Status:  Unspecified, Errors: []Errno{WSAENOBUFS, WSAEADDRINUSE}, Evidence: []string{srcPortExhaustion, srcDynamicPorts, srcCurl8528}},
 	{ID: ClauseGapBadHandle, Section: SectionGaps,
 		Page:    "(not stated) Invalid and closed handles.",
 		Windows: "INVALID_SOCKET fails with WSAENOTSOCK; a closed socket handle, or a handle that is not a socket, fails the same way.",

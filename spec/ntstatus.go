@@ -28,30 +28,75 @@ const (
 	STATUS_TOO_MANY_ADDRESSES     NTStatus = 0xC0000209
 )
 
+// Win32 codes that only appear as the GetOverlappedResult face of a status
+// below. They belong with the other codes in errors.go; they are declared
+// here, and registered in errorTable by init, so that this table stays
+// self-contained.
+const (
+	ERROR_DUP_NAME       Errno = 52 // RtlNtStatusToDosError(STATUS_ADDRESS_ALREADY_EXISTS)
+	ERROR_UNEXP_NET_ERR  Errno = 59 // RtlNtStatusToDosError(STATUS_INVALID_CONNECTION)
+	ERROR_TOO_MANY_NAMES Errno = 68 // RtlNtStatusToDosError(STATUS_TOO_MANY_ADDRESSES)
+)
+
+func init() {
+	for e, info := range map[Errno]errnoInfo{
+		ERROR_DUP_NAME:       {"ERROR_DUP_NAME", "a duplicate name (address) exists on the network"},
+		ERROR_UNEXP_NET_ERR:  {"ERROR_UNEXP_NET_ERR", "an unexpected network error occurred (Win32 form of STATUS_INVALID_CONNECTION, that is WSAENOTCONN)"},
+		ERROR_TOO_MANY_NAMES: {"ERROR_TOO_MANY_NAMES", "the name limit for the network adapter was exceeded (Win32 form of STATUS_TOO_MANY_ADDRESSES, that is WSAENOBUFS)"},
+	} {
+		if _, ok := errorTable[e]; !ok {
+			errorTable[e] = info
+		}
+	}
+}
+
 type statusInfo struct {
 	name           string
 	win32, winsock Errno
 }
 
 // statusTable maps each NTSTATUS to its two user-mode faces.
-// Win32 column: RtlNtStatusToDosError. Winsock column: the mapping ws2_32
-// applies in WSAGetOverlappedResult (Wine's ws2_32 NtStatusToWSAError
-// carries the same table; unknown error statuses become WSAEINVAL).
+//
+// Win32 column: RtlNtStatusToDosError, each row checked against Wine's
+// dlls/ntdll/tests/error.c (strict cmp() rows, which pass on Windows).
+// Winsock column: the mapping ws2_32 applies in WSAGetOverlappedResult and
+// the completion routines, checked against Wine's dlls/ws2_32/socket.c
+// NtStatusToWSAError table (error statuses it does not list become
+// WSAEINVAL).
+//
+// STATUS_PENDING is the exception: RtlNtStatusToDosError and
+// NtStatusToWSAError both give ERROR_IO_PENDING, but a request that is still
+// pending is reported by GetOverlappedResult(bWait FALSE) as
+// ERROR_IO_INCOMPLETE and by WSAGetOverlappedResult as WSA_IO_INCOMPLETE,
+// which is what the row records.
+//
+// Windows observations behind some rows (Wine tests that pass on Windows):
+// a refused ConnectEx completes ERROR_CONNECTION_REFUSED (sock.c
+// test_connect); a pending WSARecv whose peer resets completes
+// ERROR_NETNAME_DELETED (sock.c test_WSARecv, test_completion_port); closing
+// a listener under AcceptEx leaves Internal = STATUS_CANCELLED and reports
+// ERROR_OPERATION_ABORTED (test_completion_port); AFD fails requests on an
+// unconnected or listening socket with STATUS_INVALID_CONNECTION (afd.c
+// test_recv).
 var statusTable = map[NTStatus]statusInfo{
-	STATUS_SUCCESS:                {"STATUS_SUCCESS", ERROR_SUCCESS, ERROR_SUCCESS},
-	STATUS_PENDING:                {"STATUS_PENDING", ERROR_IO_INCOMPLETE, WSA_IO_INCOMPLETE},
-	STATUS_INVALID_PARAMETER:      {"STATUS_INVALID_PARAMETER", ERROR_INVALID_PARAMETER, WSAEINVAL},
-	STATUS_PIPE_DISCONNECTED:      {"STATUS_PIPE_DISCONNECTED", ERROR_PIPE_NOT_CONNECTED, WSAESHUTDOWN},
-	STATUS_CANCELLED:              {"STATUS_CANCELLED", ERROR_OPERATION_ABORTED, WSA_OPERATION_ABORTED},
-	STATUS_LOCAL_DISCONNECT:       {"STATUS_LOCAL_DISCONNECT", ERROR_NETNAME_DELETED, WSAECONNABORTED},
-	STATUS_REMOTE_DISCONNECT:      {"STATUS_REMOTE_DISCONNECT", ERROR_NETNAME_DELETED, WSAECONNRESET},
-	STATUS_INVALID_CONNECTION:     {"STATUS_INVALID_CONNECTION", ERROR_CONNECTION_INVALID, WSAENOTCONN},
-	STATUS_ADDRESS_ALREADY_EXISTS: {"STATUS_ADDRESS_ALREADY_EXISTS", ERROR_ADDRESS_ALREADY_ASSOCIATED, WSAEADDRINUSE},
+	STATUS_SUCCESS:           {"STATUS_SUCCESS", ERROR_SUCCESS, ERROR_SUCCESS},
+	STATUS_PENDING:           {"STATUS_PENDING", ERROR_IO_INCOMPLETE, WSA_IO_INCOMPLETE},
+	STATUS_INVALID_PARAMETER: {"STATUS_INVALID_PARAMETER", ERROR_INVALID_PARAMETER, WSAEINVAL},
+	STATUS_PIPE_DISCONNECTED: {"STATUS_PIPE_DISCONNECTED", ERROR_PIPE_NOT_CONNECTED, WSAESHUTDOWN},
+	STATUS_CANCELLED:         {"STATUS_CANCELLED", ERROR_OPERATION_ABORTED, WSA_OPERATION_ABORTED},
+	STATUS_LOCAL_DISCONNECT:  {"STATUS_LOCAL_DISCONNECT", ERROR_NETNAME_DELETED, WSAECONNABORTED},
+	STATUS_REMOTE_DISCONNECT: {"STATUS_REMOTE_DISCONNECT", ERROR_NETNAME_DELETED, WSAECONNRESET},
+	// Not ERROR_CONNECTION_INVALID: that is the face of a different status,
+	// STATUS_CONNECTION_INVALID (0xC000023A).
+	STATUS_INVALID_CONNECTION: {"STATUS_INVALID_CONNECTION", ERROR_UNEXP_NET_ERR, WSAENOTCONN},
+	// Not ERROR_ADDRESS_ALREADY_ASSOCIATED: that is the face of
+	// STATUS_ADDRESS_ALREADY_ASSOCIATED (0xC0000238).
+	STATUS_ADDRESS_ALREADY_EXISTS: {"STATUS_ADDRESS_ALREADY_EXISTS", ERROR_DUP_NAME, WSAEADDRINUSE},
 	STATUS_CONNECTION_RESET:       {"STATUS_CONNECTION_RESET", ERROR_NETNAME_DELETED, WSAECONNRESET},
 	STATUS_CONNECTION_REFUSED:     {"STATUS_CONNECTION_REFUSED", ERROR_CONNECTION_REFUSED, WSAECONNREFUSED},
 	STATUS_GRACEFUL_DISCONNECT:    {"STATUS_GRACEFUL_DISCONNECT", ERROR_GRACEFUL_DISCONNECT, WSAEDISCON},
 	STATUS_CONNECTION_ABORTED:     {"STATUS_CONNECTION_ABORTED", ERROR_CONNECTION_ABORTED, WSAECONNABORTED},
-	STATUS_TOO_MANY_ADDRESSES:     {"STATUS_TOO_MANY_ADDRESSES", ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS},
+	STATUS_TOO_MANY_ADDRESSES:     {"STATUS_TOO_MANY_ADDRESSES", ERROR_TOO_MANY_NAMES, WSAENOBUFS},
 }
 
 // String returns the status name, such as "STATUS_CANCELLED".
