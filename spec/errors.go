@@ -25,7 +25,10 @@ const (
 	ERROR_SUCCESS                    Errno = 0
 	ERROR_INVALID_HANDLE             Errno = 6
 	ERROR_NOT_ENOUGH_MEMORY          Errno = 8
+	ERROR_DUP_NAME                   Errno = 52 // RtlNtStatusToDosError(STATUS_ADDRESS_ALREADY_EXISTS)
+	ERROR_UNEXP_NET_ERR              Errno = 59 // RtlNtStatusToDosError(STATUS_INVALID_CONNECTION)
 	ERROR_NETNAME_DELETED            Errno = 64
+	ERROR_TOO_MANY_NAMES             Errno = 68 // RtlNtStatusToDosError(STATUS_TOO_MANY_ADDRESSES)
 	ERROR_INVALID_PARAMETER          Errno = 87
 	ERROR_PIPE_NOT_CONNECTED         Errno = 233
 	WAIT_TIMEOUT                     Errno = 258
@@ -80,6 +83,9 @@ var errorTable = map[Errno]errnoInfo{
 	ERROR_SUCCESS:                    {"ERROR_SUCCESS", "the operation completed successfully"},
 	ERROR_INVALID_HANDLE:             {"ERROR_INVALID_HANDLE", "the handle is invalid or already closed"},
 	ERROR_NOT_ENOUGH_MEMORY:          {"ERROR_NOT_ENOUGH_MEMORY", "not enough memory to process the request"},
+	ERROR_DUP_NAME:                   {"ERROR_DUP_NAME", "a duplicate name (address) exists on the network (Win32 form of STATUS_ADDRESS_ALREADY_EXISTS, that is WSAEADDRINUSE)"},
+	ERROR_UNEXP_NET_ERR:              {"ERROR_UNEXP_NET_ERR", "an unexpected network error occurred (Win32 form of STATUS_INVALID_CONNECTION, that is WSAENOTCONN)"},
+	ERROR_TOO_MANY_NAMES:             {"ERROR_TOO_MANY_NAMES", "the name limit for the network adapter was exceeded (Win32 form of STATUS_TOO_MANY_ADDRESSES, that is WSAENOBUFS)"},
 	ERROR_NETNAME_DELETED:            {"ERROR_NETNAME_DELETED", "the connection was reset or closed locally (Win32 form of several NTSTATUS disconnect codes)"},
 	ERROR_INVALID_PARAMETER:          {"ERROR_INVALID_PARAMETER", "a parameter is incorrect"},
 	ERROR_PIPE_NOT_CONNECTED:         {"ERROR_PIPE_NOT_CONNECTED", "the sending side of the connection was shut down"},

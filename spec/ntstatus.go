@@ -28,28 +28,6 @@ const (
 	STATUS_TOO_MANY_ADDRESSES     NTStatus = 0xC0000209
 )
 
-// Win32 codes that only appear as the GetOverlappedResult face of a status
-// below. They belong with the other codes in errors.go; they are declared
-// here, and registered in errorTable by init, so that this table stays
-// self-contained.
-const (
-	ERROR_DUP_NAME       Errno = 52 // RtlNtStatusToDosError(STATUS_ADDRESS_ALREADY_EXISTS)
-	ERROR_UNEXP_NET_ERR  Errno = 59 // RtlNtStatusToDosError(STATUS_INVALID_CONNECTION)
-	ERROR_TOO_MANY_NAMES Errno = 68 // RtlNtStatusToDosError(STATUS_TOO_MANY_ADDRESSES)
-)
-
-func init() {
-	for e, info := range map[Errno]errnoInfo{
-		ERROR_DUP_NAME:       {"ERROR_DUP_NAME", "a duplicate name (address) exists on the network"},
-		ERROR_UNEXP_NET_ERR:  {"ERROR_UNEXP_NET_ERR", "an unexpected network error occurred (Win32 form of STATUS_INVALID_CONNECTION, that is WSAENOTCONN)"},
-		ERROR_TOO_MANY_NAMES: {"ERROR_TOO_MANY_NAMES", "the name limit for the network adapter was exceeded (Win32 form of STATUS_TOO_MANY_ADDRESSES, that is WSAENOBUFS)"},
-	} {
-		if _, ok := errorTable[e]; !ok {
-			errorTable[e] = info
-		}
-	}
-}
-
 type statusInfo struct {
 	name           string
 	win32, winsock Errno
