@@ -177,15 +177,15 @@ var codeNotes = map[spec.Errno]codeNote{
 		wine:    "Wine writes to lpOverlapped before validating it, so a wild pointer crashes the process instead of returning WSAEFAULT.",
 	},
 	spec.WSAEINVAL: {
-		meaning: "An argument is invalid: reserved is nonzero, or dwFlags has a bit other than TF_REUSE_SOCKET. Around DisconnectEx it also comes from WSAIoctl with a GUID the provider does not know, and from ConnectEx or AcceptEx given a reused socket of the wrong kind (a socket that connected may only go to ConnectEx, an accepted one only to AcceptEx). Argument checks come after the connection-state check, so an unconnected socket with bad flags gets WSAENOTCONN.",
+		meaning: "An argument is invalid: reserved is nonzero, or dwFlags has a bit other than TF_REUSE_SOCKET. Around DisconnectEx it also comes from WSAIoctl with a GUID the provider does not know, and from ConnectEx or AcceptEx given a reused socket of the wrong kind (a socket that connected may only go to ConnectEx, an accepted one only to AcceptEx). In the emulator the argument checks come after the connection-state check, so an unconnected socket with bad flags gets WSAENOTCONN.",
 		wine:    "Wine 8.0 never checks reserved or the flag bits, so it never returns WSAEINVAL from DisconnectEx.",
 	},
 	spec.WSAEOPNOTSUPP: {
-		meaning: "The socket is a datagram (UDP) socket: DisconnectEx supports connection-oriented sockets only. The page names no code; the emulator returns WSAEOPNOTSUPP and the conformance cases accept any failure.",
-		wine:    "Wine 8.0 accepts UDP sockets (it performs shutdown(SD_SEND)).",
+		meaning: "The page says DisconnectEx does not support datagram sockets but names no code; this would be the natural one. Windows was observed to refuse a UDP socket with WSAENOTCONN instead (see DX-REM-DATAGRAM).",
 	},
 	spec.WSAENOTCONN: {
-		meaning: "The socket is not connected: it never connected, is only bound or listening, is still connecting, was already made reusable by a completed TF_REUSE_SOCKET request, or its connection was reset. A socket after DisconnectEx with flags 0 is still connected (send side shut down), so a second call succeeds on Windows, whatever the page says about the transmit-closing state. As a completion status it is STATUS_INVALID_CONNECTION.",
+		meaning: "The socket is not connected: it never connected, is only bound or listening, is still connecting, was already made reusable by a completed TF_REUSE_SOCKET request, or its connection was reset; a datagram (UDP) socket is refused with it too. A socket after DisconnectEx with flags 0 is still connected (send side shut down), so a second call succeeds on Windows, whatever the page says about the transmit-closing state. As a completion status it is STATUS_INVALID_CONNECTION.",
+		wine:    "Wine 8.0 accepts UDP sockets (it performs shutdown(SD_SEND)) instead of failing with WSAENOTCONN.",
 	},
 	spec.WSAEISCONN: {
 		meaning: "Not a DisconnectEx error but its most common consequence: a socket disconnected without TF_REUSE_SOCKET is still connected (only its sending side is shut down), so connect or ConnectEx on it fails with WSAEISCONN. Use TF_REUSE_SOCKET to reuse the handle.",
@@ -216,7 +216,10 @@ var codeNotes = map[spec.Errno]codeNote{
 		meaning: "The completion status of a pending DisconnectEx that was canceled: by CancelIoEx, by closesocket, or by the exit of the thread that issued it. Since Vista, requests on a socket associated with a completion port survive the thread's exit. WSA_OPERATION_ABORTED is the same number. A canceled TF_REUSE_SOCKET request leaves the socket transmit-closing (the FIN was already sent), not reusable.",
 	},
 	spec.ERROR_CONNECTION_ABORTED: {
-		meaning: "A completion status seen for other socket requests pending at closesocket; for DisconnectEx it is not published which of ERROR_OPERATION_ABORTED and ERROR_CONNECTION_ABORTED Windows reports. The emulator reports ERROR_OPERATION_ABORTED.",
+		meaning: "A completion status: the local system aborted the connection while the request was pending. It has been seen for other socket requests pending at closesocket; for DisconnectEx it is not published which of ERROR_OPERATION_ABORTED and ERROR_CONNECTION_ABORTED Windows reports.",
+	},
+	spec.ERROR_NETNAME_DELETED: {
+		meaning: "A completion status (GetOverlappedResult's Win32 view): the connection was reset or closed locally while the request was pending. WSAGetOverlappedResult reports the same request as WSAECONNRESET or WSAECONNABORTED.",
 	},
 	spec.ERROR_NOT_FOUND: {
 		meaning: "CancelIoEx found no pending request to cancel: the DisconnectEx already completed (flags 0 complete at once) or never pended.",

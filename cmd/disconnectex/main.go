@@ -35,6 +35,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 )
 
 // Exit statuses.
@@ -167,3 +168,6 @@ func oneOf(v string, allowed ...string) bool {
 	}
 	return false
 }
+
+// newTable returns a tabwriter for aligned columns; call Flush.
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 8, 2, ' ', 0) }

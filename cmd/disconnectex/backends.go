@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io/fs"
+	"path"
+	"testing"
+
+	disconnectex "github.com/disconnectex/disconnectex"
+	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/native"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// backendSlot is one column of the report: a backend, or the reason it is
+// not available on this machine.
+type backendSlot struct {
+	Name        string
+	Backend     conformance.Backend
+	Unavailable string // "" when the backend runs here
+}
+
+// divergenceFileFor returns "<name>.json" when that file is embedded.
+func divergenceFileFor(name string) string {
+	file := name + ".json"
+	if _, err := fs.Stat(disconnectex.Divergences, path.Join(conformance.DivergenceDir, file)); err != nil {
+		return ""
+	}
+	return file
+}
+
+// emulatorBackend is the conformance backend of one emulator profile.
+// The capabilities match the emulator's own conformance test.
+func emulatorBackend(p emulator.Profile, opts ...emulator.Option) conformance.Backend {
+	name := "emulator-" + p.String()
+	return conformance.Backend{
+		Name: name,
+		New: func(_ testing.TB, s spec.Settings) (spec.API, error) {
+			return emulator.New(s, append([]emulator.Option{emulator.WithProfile(p)}, opts...)...)
+		},
+		Capabilities: []conformance.Capability{conformance.VirtualTime, conformance.Settings,
+			conformance.Introspection, conformance.WildPointers},
+		Divergences: divergenceFileFor(name),
+	}
+}
+
+// backends lists every backend the report knows, available or not: the two
+// emulator profiles, and the native backend, which runs only on Windows
+// (under Wine it is reported as "wine").
+func backends() []backendSlot {
+	out := []backendSlot{
+		{Name: "emulator-windows", Backend: emulatorBackend(emulator.Windows)},
+		{Name: "emulator-documented", Backend: emulatorBackend(emulator.Documented)},
+	}
+	name := "native"
+	if _, wine := native.WineVersion(); wine {
+		name = "wine"
+	}
+	api, err := native.New(spec.DefaultSettings())
+	if err != nil {
+		return append(out, backendSlot{Name: name, Unavailable: err.Error()})
+	}
+	if c, ok := api.(interface{ Close() error }); ok {
+		c.Close()
+	}
+	return append(out, backendSlot{Name: name, Backend: conformance.Backend{
+		Name: name,
+		New: func(_ testing.TB, s spec.Settings) (spec.API, error) {
+			return native.New(s)
+		},
+		Divergences: divergenceFileFor(name),
+	}})
+}

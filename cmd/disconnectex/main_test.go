@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files (testdata/scenarios/*.golden) and docs/errors.md")
+
+// cli runs the command in-process.
+func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, exitUsage},
+		{[]string{"frobnicate"}, exitUsage},
+		{[]string{"-h"}, exitOK},
+		{[]string{"help"}, exitOK},
+		{[]string{"help", "run"}, exitOK},
+		{[]string{"report", "-h"}, exitOK},
+		{[]string{"explain", "-h"}, exitOK},
+		{[]string{"trace", "-h"}, exitOK},
+		{[]string{"run", "-h"}, exitOK},
+		{[]string{"diagram", "-h"}, exitOK},
+		{[]string{"report", "-bogus"}, exitUsage},
+		{[]string{"report", "-format", "xml"}, exitUsage},
+		{[]string{"report", "extra"}, exitUsage},
+		{[]string{"explain"}, exitUsage},
+		{[]string{"explain", "WSAENOTCONN", "WSAEINVAL"}, exitUsage},
+		{[]string{"explain", "99999"}, exitUsage},
+		{[]string{"explain", "WSAEWHATEVER"}, exitUsage},
+		{[]string{"explain", "-format", "html", "WSAENOTCONN"}, exitUsage},
+		{[]string{"explain", "-list"}, exitOK},
+		{[]string{"explain", "WSAENOTCONN", "-format", "markdown"}, exitOK},
+		{[]string{"trace"}, exitUsage},
+		{[]string{"trace", "no/such-case"}, exitUsage},
+		{[]string{"trace", "-profile", "linux", "-list"}, exitUsage},
+		{[]string{"trace", "-list"}, exitOK},
+		{[]string{"run"}, exitUsage},
+		{[]string{"run", "no-such-file.dx"}, exitUsage},
+		{[]string{"diagram", "-format", "png"}, exitUsage},
+		{[]string{"diagram", "-format", "dot"}, exitOK},
+	} {
+		code, out, errs := cli(t, tc.args...)
+		if code != tc.want {
+			t.Errorf("disconnectex %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(tc.args, " "), code, tc.want, out, errs)
+		}
+		if code == exitUsage && errs == "" {
+			t.Errorf("disconnectex %s: exit 2 without a message on stderr", strings.Join(tc.args, " "))
+		}
+		if code == exitOK && out == "" {
+			t.Errorf("disconnectex %s: exit 0 with no output", strings.Join(tc.args, " "))
+		}
+	}
+}
+
+func TestHelpNamesEveryCommand(t *testing.T) {
+	_, out, _ := cli(t, "-h")
+	for _, c := range commands() {
+		if !strings.Contains(out, c.name) {
+			t.Errorf("usage does not mention %s", c.name)
+		}
+	}
+}
+
+func TestExplainNameAndNumberAgree(t *testing.T) {
+	for _, code := range (&reference{clauses: spec.Clauses()}).codes() {
+		variants := []string{code.Name(), strings.ToLower(code.Name()), fmt.Sprint(uint32(code))}
+		var first string
+		for i, v := range variants {
+			c, out, errs := cli(t, "explain", v)
+			if c != exitOK {
+				t.Fatalf("explain %s: exit %d: %s", v, c, errs)
+			}
+			if i == 0 {
+				first = out
+				if !strings.Contains(out, code.Name()) {
+					t.Errorf("explain %s does not name the code", v)
+				}
+			} else if out != first {
+				t.Errorf("explain %s differs from explain %s", v, variants[0])
+			}
+		}
+	}
+}
+
+func TestExplainNotConn(t *testing.T) {
+	_, out, _ := cli(t, "explain", "WSAENOTCONN")
+	for _, want := range []string{"WSAENOTCONN (10057)", spec.ClauseErrNotConn, spec.ClauseErrNotConnTransmit,
+		"Documented causes", "What Windows does", "Wine", "cases:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain WSAENOTCONN lacks %q", want)
+		}
+	}
+	// Every clause naming the code is a cause, with its page text.
+	for _, c := range spec.Clauses() {
+		if slices.Contains(c.Errors, spec.WSAENOTCONN) && !strings.Contains(out, c.ID) {
+			t.Errorf("explain WSAENOTCONN omits clause %s", c.ID)
+		}
+	}
+	// Cases citing the clauses are listed.
+	for _, c := range conformance.Cases() {
+		if slices.Contains(c.Clauses, spec.ClauseErrNotConn) && !strings.Contains(out, c.Name) {
+			t.Errorf("explain WSAENOTCONN omits case %s", c.Name)
+		}
+	}
+}
+
+func TestExplainAliases(t *testing.T) {
+	_, a, _ := cli(t, "explain", "WSA_OPERATION_ABORTED")
+	_, b, _ := cli(t, "explain", "995")
+	_, c, _ := cli(t, "explain", "enotconn")
+	_, d, _ := cli(t, "explain", "0x2749")
+	_, e, _ := cli(t, "explain", "WSAENOTCONN")
+	if a != b || a == "" {
+		t.Error("explain WSA_OPERATION_ABORTED differs from explain 995")
+	}
+	if c != e || d != e {
+		t.Error("explain enotconn / 0x2749 differ from explain WSAENOTCONN")
+	}
+}
+
+func TestExplainUnknown(t *testing.T) {
+	code, out, errs := cli(t, "explain", "99999")
+	if code != exitUsage || out != "" {
+		t.Fatalf("explain 99999: exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"99999", "WSAENOTCONN", "10057", "explain -list"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("explain 99999: message lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	start := time.Now()
+	code, out, errs := cli(t, "report", "-format", "json")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("report took %v, want well under 10 s", d)
+	}
+	if code != exitOK {
+		t.Fatalf("report -format json: exit %d\n%s", code, errs)
+	}
+	if !json.Valid([]byte(out)) {
+		t.Fatalf("report -format json is not valid JSON:\n%s", out)
+	}
+	var r reportData
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK {
+		t.Error("report says not OK but exited 0")
+	}
+	names := map[string]backendSummary{}
+	for _, b := range r.Backends {
+		names[b.Name] = b
+	}
+	for _, n := range []string{"emulator-windows", "emulator-documented"} {
+		if b, ok := names[n]; !ok || !b.Available || b.Counts[lPass] == 0 {
+			t.Errorf("backend %s: %+v", n, b)
+		}
+	}
+	if runtime.GOOS != "windows" {
+		if b := names["native"]; b.Available || b.Reason == "" {
+			t.Errorf("native on %s: %+v, want not available with a reason", runtime.GOOS, b)
+		}
+	}
+	if len(r.Clauses) != len(spec.Clauses()) {
+		t.Errorf("%d clause rows, want %d", len(r.Clauses), len(spec.Clauses()))
+	}
+	// The Documented profile departs from Windows on the Contradicts
+	// clauses: their cells are not plain passes there.
+	for _, c := range r.Clauses {
+		if c.Status == spec.Contradicts && len(c.Cases) > 0 && c.Cells["emulator-documented"].Outcome == lPass {
+			t.Errorf("clause %s (contradicts) passes on emulator-documented", c.ID)
+		}
+	}
+}
+
+func TestReportTextAndMarkdown(t *testing.T) {
+	for _, f := range []string{"text", "markdown"} {
+		code, out, errs := cli(t, "report", "-format", f)
+		if code != exitOK {
+			t.Fatalf("report -format %s: exit %d\n%s", f, code, errs)
+		}
+		for _, want := range []string{spec.ClauseErrNotConn, "emulator-windows", "emulator-documented", "not available"} {
+			if runtime.GOOS == "windows" && want == "not available" {
+				continue
+			}
+			if !strings.Contains(out, want) {
+				t.Errorf("report -format %s lacks %q", f, want)
+			}
+		}
+	}
+}
+
+// timeWaitCase is a case that waits out a 240 s TIME_WAIT.
+func timeWaitCase(t *testing.T) conformance.Case {
+	for _, c := range conformance.Cases() {
+		if c.Settings == nil && c.Waits >= spec.DefaultTcpTimedWaitDelay &&
+			(slices.Contains(c.Clauses, spec.ClauseFlagTimeWait) || slices.Contains(c.Clauses, spec.ClauseRemTimeWait)) {
+			return c
+		}
+	}
+	t.Fatal("no conformance case waits out the default TIME_WAIT")
+	return conformance.Case{}
+}
+
+func TestTraceTimeWait(t *testing.T) {
+	c := timeWaitCase(t)
+	start := time.Now()
+	code, out, errs := cli(t, "trace", c.Name)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("trace %s took %v of wall time, want well under a second", c.Name, d)
+	}
+	if code != exitOK {
+		t.Fatalf("trace %s: exit %d\n%s\n%s", c.Name, code, out, errs)
+	}
+	if !strings.Contains(out, " 240s  T") {
+		t.Errorf("trace %s shows no event at 240 s:\n%s", c.Name, out)
+	}
+	for _, want := range []string{"call", "result", "transition", "TIME_WAIT"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace %s lacks %q", c.Name, want)
+		}
+	}
+}
+
+func TestTraceEveryCase(t *testing.T) {
+	for _, c := range conformance.Cases() {
+		code, out, errs := cli(t, "trace", c.Name)
+		if code != exitOK {
+			t.Errorf("trace %s: exit %d\n%s%s", c.Name, code, out, errs)
+		}
+	}
+}
+
+func TestDiagramMermaid(t *testing.T) {
+	code, out, _ := cli(t, "diagram")
+	if code != exitOK {
+		t.Fatalf("diagram: exit %d", code)
+	}
+	for _, want := range []string{"stateDiagram", "connected", "transmit", "TIME_WAIT", "reusable"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diagram lacks %q", want)
+		}
+	}
+}
+
+// scenarios lists testdata/scenarios/*.dx.
+func scenarios(t *testing.T) []string {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.dx"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	return files
+}
+
+func TestScenariosGolden(t *testing.T) {
+	for _, f := range scenarios(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			code, out, errs := cli(t, "run", f)
+			if code != exitOK {
+				t.Errorf("run %s: exit %d\n%s\n%s", f, code, out, errs)
+			}
+			golden := strings.TrimSuffix(f, ".dx") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/disconnectex -update to create it)", err)
+			}
+			if out != string(want) {
+				t.Errorf("run %s: output differs from %s (go test ./cmd/disconnectex -update rewrites it)\n%s", f, golden, firstDiff(string(want), out))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line that differs.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "line " + fmt.Sprint(i+1) + ":\n  want: " + a + "\n  got:  " + b
+		}
+	}
+	return ""
+}
+
+func TestDocsErrorsFresh(t *testing.T) {
+	code, out, errs := cli(t, "explain", "-all", "-format", "markdown")
+	if code != exitOK {
+		t.Fatalf("explain -all: exit %d: %s", code, errs)
+	}
+	path := filepath.Join("..", "..", "docs", "errors.md")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/disconnectex -update writes it)", err)
+	}
+	if string(want) != out {
+		t.Errorf("docs/errors.md is stale: run go test ./cmd/disconnectex -update (or go run ./cmd/disconnectex explain -all -format markdown > docs/errors.md)\n%s", firstDiff(string(want), out))
+	}
+}
+
+func writeScript(t *testing.T, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.dx")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunFailures(t *testing.T) {
+	code, _, errs := cli(t, "run", writeScript(t, "socket c tcp\n\nfrobnicate c\n"))
+	if code != exitUsage || !strings.Contains(errs, "line 3") {
+		t.Errorf("syntax error: exit %d, stderr %q; want 2 naming line 3", code, errs)
+	}
+	code, out, errs := cli(t, "run", writeScript(t, "socket c tcp overlapped\n# never connected\ndisconnectex c null 0 -> ok\nstate c -> unconnected\n"))
+	if code != exitUnexpected || !strings.Contains(errs, "s.dx:3:") || !strings.Contains(errs, "WSAENOTCONN") {
+		t.Errorf("unmet expectation: exit %d, stderr %q; want 1 naming line 3 and WSAENOTCONN", code, errs)
+	}
+	if !strings.Contains(out, "!! expected ok, got WSAENOTCONN") {
+		t.Errorf("the timeline does not flag the unmet expectation:\n%s", out)
+	}
+}
+
+func TestRunHang(t *testing.T) {
+	old := hangLimit
+	hangLimit = 200 * time.Millisecond
+	defer func() { hangLimit = old }()
+	code, out, errs := cli(t, "run", writeScript(t, "listen l 127.0.0.1:8080\naccept s l\nstate l -> listening\n"))
+	if code != exitUnexpected || !strings.Contains(errs, ":2:") || !strings.Contains(out, "HUNG") {
+		t.Errorf("hang: exit %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+const reportHelp = `Usage: disconnectex report [-format text|markdown|json] [-v]
+
+Run every conformance case in-process against every backend available on
+this machine: the emulator's Windows profile (what Windows does), its
+Documented profile (the DisconnectEx page read literally), and the native
+Windows backend where it runs (elsewhere it is listed as not available, with
+the reason). Print the clause x backend matrix. Each cell sums the outcomes
+of the cases that cite the clause:
+
+  pass      the cases passed
+  xfail     a known divergence: the case failed as the backend's divergence
+            data (testdata/divergences/<backend>.json) records, with reason
+  skip      the backend lacks a capability the case needs, with reason
+  FAIL      a failure no divergence explains, or a recorded divergence that
+            did not happen (an unexpected pass)
+
+The exit status is 1 when any outcome is unexpected (FAIL), 0 otherwise.
+`
+
+// outcome labels used in the report.
+const (
+	lPass  = "pass"
+	lXFail = "known divergence"
+	lSkip  = "skipped"
+	lFail  = "fail"
+)
+
+func label(o conformance.Outcome) string {
+	switch o {
+	case conformance.Pass:
+		return lPass
+	case conformance.XFail:
+		return lXFail
+	case conformance.Skip:
+		return lSkip
+	}
+	return lFail
+}
+
+// reportData is the whole report; it is also the JSON document.
+type reportData struct {
+	Backends []backendSummary `json:"backends"`
+	Clauses  []clauseRow      `json:"clauses"`
+	Results  []caseResult     `json:"results"`
+	// OK is false when any outcome is unexpected.
+	OK bool `json:"ok"`
+}
+
+type backendSummary struct {
+	Name      string         `json:"name"`
+	Available bool           `json:"available"`
+	Reason    string         `json:"reason,omitempty"` // why it is not available
+	Counts    map[string]int `json:"counts,omitempty"` // outcome label -> cases
+}
+
+type clauseRow struct {
+	ID      string          `json:"id"`
+	Section string          `json:"section"`
+	Status  spec.Status     `json:"status"`
+	Cases   []string        `json:"cases"`
+	Cells   map[string]cell `json:"cells"` // backend name -> cell
+}
+
+// cell is one clause on one backend.
+type cell struct {
+	// Outcome is the worst outcome of the clause's cases: fail, known
+	// divergence, pass, or skipped (all skipped); "not available" or
+	// "no case".
+	Outcome string         `json:"outcome"`
+	Counts  map[string]int `json:"counts,omitempty"`
+}
+
+type caseResult struct {
+	Case    string   `json:"case"`
+	Clauses []string `json:"clauses"`
+	Backend string   `json:"backend"`
+	Outcome string   `json:"outcome"`
+	Raw     string   `json:"raw_outcome"` // conformance.Outcome
+	Reason  string   `json:"reason,omitempty"`
+	Failure []string `json:"messages,omitempty"`
+}
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	fs := flagSet("report", reportHelp)
+	format := fs.String("format", "text", "output format: text, markdown or json")
+	verbose := fs.Bool("v", false, "list every case result, not only the ones that did not pass")
+	pos, st := parseFlags(fs, args, stdout, stderr)
+	if st >= 0 {
+		return st
+	}
+	if len(pos) != 0 {
+		return usageError(fs, stderr, "report takes no arguments (got %q)", strings.Join(pos, " "))
+	}
+	if !oneOf(*format, "text", "markdown", "json") {
+		return usageError(fs, stderr, "unknown -format %q (want text, markdown or json)", *format)
+	}
+	r := buildReport(backends(), conformance.Cases())
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintf(stderr, "disconnectex report: %v\n", err)
+			return exitUnexpected
+		}
+	case "markdown":
+		r.writeMarkdown(stdout, *verbose)
+	default:
+		r.writeText(stdout, *verbose)
+	}
+	if !r.OK {
+		fmt.Fprintf(stderr, "disconnectex report: unexpected outcomes (see the fail rows)\n")
+		return exitUnexpected
+	}
+	return exitOK
+}
+
+// buildReport runs the cases on every available backend (the backends in
+// parallel, each one's cases in table order) and assembles the matrix.
+func buildReport(slots []backendSlot, cases []conformance.Case) *reportData {
+	results := make([][]conformance.Result, len(slots))
+	var wg sync.WaitGroup
+	for i, s := range slots {
+		if s.Unavailable != "" {
+			continue
+		}
+		wg.Go(func() {
+			for _, c := range cases {
+				results[i] = append(results[i], conformance.Execute(s.Backend, c))
+			}
+		})
+	}
+	wg.Wait()
+
+	r := &reportData{OK: true}
+	byClause := map[string][]int{} // clause -> case indexes
+	for i, c := range cases {
+		for _, id := range c.Clauses {
+			byClause[id] = append(byClause[id], i)
+		}
+	}
+	for i, s := range slots {
+		b := backendSummary{Name: s.Name, Available: s.Unavailable == "", Reason: s.Unavailable}
+		if b.Available {
+			b.Counts = map[string]int{}
+			for ci, res := range results[i] {
+				b.Counts[label(res.Outcome)]++
+				if res.Outcome.Failed() {
+					r.OK = false
+				}
+				r.Results = append(r.Results, caseResult{Case: res.Case, Clauses: cases[ci].Clauses, Backend: s.Name,
+					Outcome: label(res.Outcome), Raw: string(res.Outcome), Reason: res.Reason, Failure: res.Messages})
+			}
+		}
+		r.Backends = append(r.Backends, b)
+	}
+	for _, c := range spec.Clauses() {
+		row := clauseRow{ID: c.ID, Section: c.Section, Status: c.Status, Cells: map[string]cell{}}
+		for _, ci := range byClause[c.ID] {
+			row.Cases = append(row.Cases, cases[ci].Name)
+		}
+		for i, s := range slots {
+			switch {
+			case s.Unavailable != "":
+				row.Cells[s.Name] = cell{Outcome: "not available"}
+			case len(row.Cases) == 0:
+				row.Cells[s.Name] = cell{Outcome: "no case"}
+			default:
+				cl := cell{Counts: map[string]int{}}
+				for _, ci := range byClause[c.ID] {
+					cl.Counts[label(results[i][ci].Outcome)]++
+				}
+				for _, l := range []string{lFail, lXFail, lPass, lSkip} {
+					if cl.Counts[l] > 0 {
+						cl.Outcome = l
+						break
+					}
+				}
+				row.Cells[s.Name] = cl
+			}
+		}
+		r.Clauses = append(r.Clauses, row)
+	}
+	// Clauses cited by cases but not in the catalogue would be a bug in
+	// the cases; show them so that they are not lost.
+	for id := range byClause {
+		if _, ok := spec.Lookup(id); !ok {
+			r.OK = false
+			r.Results = append(r.Results, caseResult{Case: cases[byClause[id][0]].Name, Backend: "-", Outcome: lFail,
+				Reason: fmt.Sprintf("cites clause %s, which spec.Clauses() does not have", id)})
+		}
+	}
+	return r
+}
+
+// cellText is the short form of a cell: "pass 3", "FAIL 1, pass 2",
+// "xfail 1", "skip 2".
+func (c cell) text() string {
+	if c.Counts == nil {
+		return c.Outcome
+	}
+	var parts []string
+	for _, l := range []struct{ label, short string }{{lFail, "FAIL"}, {lXFail, "xfail"}, {lPass, "pass"}, {lSkip, "skip"}} {
+		if n := c.Counts[l.label]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", l.short, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r *reportData) names() []string {
+	var n []string
+	for _, b := range r.Backends {
+		n = append(n, b.Name)
+	}
+	return n
+}
+
+// notable returns the results worth listing: everything but passes, or
+// everything with verbose.
+func (r *reportData) notable(verbose bool) []caseResult {
+	var out []caseResult
+	for _, res := range r.Results {
+		if verbose || res.Outcome != lPass {
+			out = append(out, res)
+		}
+	}
+	order := map[string]int{lFail: 0, lXFail: 1, lSkip: 2, lPass: 3}
+	slices.SortStableFunc(out, func(a, b caseResult) int { return order[a.Outcome] - order[b.Outcome] })
+	return out
+}
+
+func (b backendSummary) summary() string {
+	if !b.Available {
+		return "not available: " + b.Reason
+	}
+	return fmt.Sprintf("%d pass, %d known divergence, %d skipped, %d fail",
+		b.Counts[lPass], b.Counts[lXFail], b.Counts[lSkip], b.Counts[lFail])
+}
+
+func (r *reportData) writeText(w io.Writer, verbose bool) {
+	fmt.Fprintf(w, "DisconnectEx conformance: %d clauses x %d backends\n\n", len(r.Clauses), len(r.Backends))
+	for _, b := range r.Backends {
+		fmt.Fprintf(w, "  %-20s %s\n", b.Name, b.summary())
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "CLAUSE\tSTATUS\t%s\n", strings.ToUpper(strings.Join(r.names(), "\t")))
+	for _, c := range r.Clauses {
+		var cells []string
+		for _, n := range r.names() {
+			cells = append(cells, c.Cells[n].text())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	if list := r.notable(verbose); len(list) > 0 {
+		fmt.Fprintf(w, "\nCase results%s:\n", map[bool]string{false: " other than pass", true: ""}[verbose])
+		for _, res := range list {
+			fmt.Fprintf(w, "  %-16s %s on %s\n", res.Outcome, res.Case, res.Backend)
+			if res.Reason != "" {
+				wrap(w, "                   ", res.Reason, 100)
+			}
+			if res.Outcome == lFail {
+				for _, m := range res.Failure {
+					wrap(w, "                   | ", m, 100)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nLegend: pass / xfail = known divergence (recorded in testdata/divergences) / skip = capability missing / FAIL = unexpected.\n")
+	if r.OK {
+		fmt.Fprintf(w, "Result: OK, no unexpected outcome.\n")
+	} else {
+		fmt.Fprintf(w, "Result: FAIL, unexpected outcomes above.\n")
+	}
+}
+
+func (r *reportData) writeMarkdown(w io.Writer, verbose bool) {
+	fmt.Fprintf(w, "# DisconnectEx conformance report\n\n")
+	fmt.Fprintf(w, "| backend | outcome |\n| --- | --- |\n")
+	for _, b := range r.Backends {
+		fmt.Fprintf(w, "| %s | %s |\n", b.Name, mdEscape(b.summary()))
+	}
+	fmt.Fprintf(w, "\n| clause | status | %s |\n|---|---|%s\n", strings.Join(r.names(), " | "), strings.Repeat("---|", len(r.Backends)))
+	for _, c := range r.Clauses {
+		var cells []string
+		for _, n := range r.names() {
+			cells = append(cells, c.Cells[n].text())
+		}
+		fmt.Fprintf(w, "| %s | %s | %s |\n", c.ID, c.Status, strings.Join(cells, " | "))
+	}
+	if list := r.notable(verbose); len(list) > 0 {
+		fmt.Fprintf(w, "\n| outcome | case | backend | reason |\n| --- | --- | --- | --- |\n")
+		for _, res := range list {
+			reason := res.Reason
+			if res.Outcome == lFail && len(res.Failure) > 0 {
+				reason += ": " + strings.Join(res.Failure, "; ")
+			}
+			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", res.Outcome, res.Case, res.Backend, mdEscape(reason))
+		}
+	}
+	if r.OK {
+		fmt.Fprintf(w, "\n**Result: OK**, no unexpected outcome.\n")
+	} else {
+		fmt.Fprintf(w, "\n**Result: FAIL**, unexpected outcomes above.\n")
+	}
+}
