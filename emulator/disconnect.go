@@ -1,0 +1,226 @@
+package emulator
+
+import (
+	"net/netip"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Extension function "pointers" handed out by GetExtensionFunction: opaque,
+// nonzero and distinct.
+const (
+	fnDisconnectEx         uintptr = 0x7FF8_1000
+	fnConnectEx            uintptr = 0x7FF8_2000
+	fnAcceptEx             uintptr = 0x7FF8_3000
+	fnGetAcceptExSockaddrs uintptr = 0x7FF8_4000
+)
+
+func (e *Emulator) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
+	if e.sock(s) == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	switch id {
+	case spec.WSAID_DISCONNECTEX:
+		return fnDisconnectEx, nil
+	case spec.WSAID_CONNECTEX:
+		return fnConnectEx, nil
+	case spec.WSAID_ACCEPTEX:
+		return fnAcceptEx, nil
+	case spec.WSAID_GETACCEPTEXSOCKADDRS:
+		return fnGetAcceptExSockaddrs, nil
+	}
+	return 0, spec.WSAEINVAL
+}
+
+// disconnectEx implements DisconnectEx; the checks run in the order of the
+// rules (see doc.go).
+func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
+	so := e.sock(s)
+	if so == nil {
+		return spec.WSAENOTSOCK
+	}
+	var o *ovl
+	if ov != 0 {
+		if o = e.ov(ov); o == nil {
+			return spec.WSAEFAULT
+		}
+	}
+	if !isStream(so) {
+		return spec.WSAEOPNOTSUPP
+	}
+	if !connectedish(so.state) || so.conn == connReset || so.conn == connNone {
+		return spec.WSAENOTCONN
+	}
+	if reserved != 0 || flags&^spec.TF_REUSE_SOCKET != 0 {
+		return spec.WSAEINVAL
+	}
+	if o != nil && o.pending {
+		return spec.WSAEINVAL // the OVERLAPPED still carries a request
+	}
+	if flags&spec.TF_REUSE_SOCKET == 0 {
+		if so.state != spec.StateConnected && e.profile == Documented {
+			return spec.WSAENOTCONN // "in the transmit closing state from a previous request"
+		}
+		e.sendFIN(so)
+		if so.state != spec.StateTimeWait {
+			e.setState(so, trDisconnect0)
+		}
+		return e.finish(t, so, o, opDisconnectEx, spec.STATUS_SUCCESS)
+	}
+
+	// TF_REUSE_SOCKET
+	e.sendFIN(so)
+	if so.conn == connTimeWait && !e.tw.alive(so.twSeq) {
+		so.conn, so.twSeq = connClosed, 0
+	}
+	switch so.conn {
+	case connClosed:
+		tr := trReusePeerFirst
+		if so.activeCloser {
+			tr = trReuseClosed
+		}
+		so.reusing = true
+		e.reuseDone(so, tr)
+		return e.finish(t, so, o, opDisconnectEx, spec.STATUS_SUCCESS)
+	case connTimeWait:
+		if so.state != spec.StateTimeWait {
+			e.setState(so, trReuseInTimeWait)
+		}
+	default: // connOpen: our FIN is out, waiting for the peer's
+		e.setState(so, trReuseWeFirst)
+	}
+	so.reusing = true
+	if o != nil && so.overlapped {
+		e.start(t, so, o, opDisconnectEx)
+		o.reuse = true
+		return spec.ERROR_IO_PENDING
+	}
+	// Synchronous: block (advancing virtual time) until the close is over.
+	if o != nil {
+		e.start(t, so, o, opDisconnectEx)
+		o.reuse = true
+	}
+	gen, fail := so.reuseGen, so.failGen
+	so.syncWaits++
+	so.syncReuse++
+	e.waitUntil(-1, func() bool {
+		return e.sock(s) != so || so.reuseGen != gen || so.failGen != fail
+	})
+	so.syncWaits--
+	so.syncReuse--
+	switch {
+	case e.sock(s) != so:
+		return wsaeintr
+	case so.reuseGen != gen:
+		return nil
+	}
+	return errOf(so.failErr)
+}
+
+func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
+	so := e.sock(s)
+	if so == nil {
+		return spec.WSAENOTSOCK
+	}
+	if ov == 0 {
+		return spec.WSAEINVAL
+	}
+	o := e.ov(ov)
+	if o == nil {
+		return spec.WSAEFAULT
+	}
+	if !isStream(so) {
+		return spec.WSAEINVAL
+	}
+	if o.pending {
+		return spec.WSAEINVAL
+	}
+	if c := e.prepareConnect(so, addr, true); c != 0 {
+		return errOf(c)
+	}
+	st := e.establish(so, addr)
+	return e.finish(t, so, o, opConnectEx, st)
+}
+
+func (e *Emulator) acceptEx(t *thread, listener, accepted spec.Socket, ov spec.Overlapped) error {
+	l := e.sock(listener)
+	if l == nil {
+		return spec.WSAENOTSOCK
+	}
+	a := e.sock(accepted)
+	if a == nil {
+		return spec.WSAENOTSOCK
+	}
+	if ov == 0 {
+		return spec.WSAEINVAL
+	}
+	o := e.ov(ov)
+	if o == nil {
+		return spec.WSAEFAULT
+	}
+	if !isStream(l) {
+		return spec.WSAEOPNOTSUPP
+	}
+	if l.state != spec.StateListening || a == l || !isStream(a) || a.af != l.af || o.pending || a.acceptOv != 0 {
+		return spec.WSAEINVAL
+	}
+	switch a.state {
+	case spec.StateUnconnected:
+	case spec.StateReusable:
+		if a.origin == originConnect && e.profile == Windows {
+			return spec.WSAEINVAL // reused after connect: still bound, ConnectEx only
+		}
+	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait:
+		return spec.WSAEISCONN
+	default:
+		return spec.WSAEINVAL
+	}
+	if len(l.backlog) > 0 {
+		srv := l.backlog[0]
+		copy(l.backlog, l.backlog[1:])
+		l.backlog[len(l.backlog)-1] = nil
+		l.backlog = l.backlog[:len(l.backlog)-1]
+		e.attach(a, srv)
+		return e.finish(t, l, o, opAcceptEx, spec.STATUS_SUCCESS)
+	}
+	e.start(t, l, o, opAcceptEx)
+	o.accept = a
+	a.acceptOv = o.idx + 1
+	if l.overlapped {
+		return spec.ERROR_IO_PENDING
+	}
+	// A non-overlapped listener: AcceptEx blocks until a connection comes.
+	l.syncWaits++
+	e.waitUntil(-1, func() bool { return !o.pending || e.sock(listener) != l })
+	l.syncWaits--
+	if o.pending {
+		e.cancel(o)
+	}
+	return errOf(o.status.Winsock())
+}
+
+func (e *Emulator) updateAcceptContext(accepted, listener spec.Socket) error {
+	a := e.sock(accepted)
+	l := e.sock(listener)
+	if a == nil || l == nil {
+		return spec.WSAENOTSOCK
+	}
+	if l.state != spec.StateListening {
+		return spec.WSAEINVAL
+	}
+	if !connectedish(a.state) {
+		return spec.WSAENOTCONN
+	}
+	return nil
+}
+
+func (e *Emulator) updateConnectContext(s spec.Socket) error {
+	so := e.sock(s)
+	if so == nil {
+		return spec.WSAENOTSOCK
+	}
+	if !connectedish(so.state) {
+		return spec.WSAENOTCONN
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+// Package emulator is a pure-Go, deterministic emulator of the world that
+// Winsock's DisconnectEx lives in: sockets, loopback TCP peers, overlapped
+// requests, events, I/O completion ports, threads, the TCP table with its
+// TIME_WAIT rows, the dynamic port range, and time. An *Emulator implements
+// spec.API, the same interface the native Windows backend implements, so
+// code written against spec.API runs unchanged on both.
+//
+// # Model
+//
+// Every socket handle has a life-cycle state (spec.State):
+//
+//	unconnected -> bound -> connecting -> connected
+//	connected -> transmit-closing          DisconnectEx(0): a FIN, the socket stays connected
+//	connected -> reusable                  DisconnectEx(TF_REUSE_SOCKET), peer FIN first
+//	connected -> transmit-closing -> TIME_WAIT -> reusable
+//	                                       DisconnectEx(TF_REUSE_SOCKET), we close first:
+//	                                       wait for the peer's FIN, then TcpTimedWaitDelay
+//	reusable -> connecting (ConnectEx) or -> connected (AcceptEx)
+//
+// The full table is Transitions; Diagram renders it for Mermaid or Graphviz.
+// The emulator changes a state only by looking its next state up in that
+// table, so the diagram is the machine.
+//
+// Under the states runs a small TCP: loopback only, instant delivery. The
+// side that sends FIN first waits in FIN_WAIT2 and, on the peer's FIN,
+// enters TIME_WAIT for Settings.TcpTimedWaitDelay; the other side passes
+// CLOSE_WAIT and LAST_ACK and is gone at once. TIME_WAIT rows outlive socket
+// handles and hold their local port. All rows share one delay, so the
+// TIME_WAIT table is a single FIFO queue of 24-byte rows, with no timer or
+// goroutine per row; a million rows take about 24 MB.
+//
+// Implicit binds take ports from Settings.DynamicPorts after a cursor, in
+// order, skipping ports held by sockets or TIME_WAIT rows; when none is
+// free they fail with WSAENOBUFS.
+//
+// # Rules
+//
+// DisconnectEx checks, in this order: the socket handle (WSAENOTSOCK), the
+// OVERLAPPED address (WSAEFAULT unless NewOverlapped handed it out),
+// datagram sockets (WSAEOPNOTSUPP), the connection (WSAENOTCONN unless
+// connected or transmit-closing and not reset), then reserved and unknown
+// flag bits (WSAEINVAL). On an overlapped socket with an OVERLAPPED it
+// always returns ERROR_IO_PENDING, even when the request is already
+// complete; completion sets the OVERLAPPED, signals hEvent (or the socket
+// handle when hEvent is NULL, unless FILE_SKIP_SET_EVENT_ON_HANDLE) and, on a
+// socket associated with a completion port, queues one packet unless
+// hEvent's low bit is set. With a NULL OVERLAPPED the call is synchronous: a
+// TF_REUSE_SOCKET call that must wait blocks, advancing virtual time.
+//
+// A socket reused after a connection it made (connect, ConnectEx) stays
+// bound and may only go to ConnectEx; one reused after an accepted
+// connection is unbound and may only go to AcceptEx; the other call fails
+// with WSAEINVAL. A socket disconnected without TF_REUSE_SOCKET is still
+// connected: connect and ConnectEx fail with WSAEISCONN.
+//
+// Requests issued through a Thread are canceled (ERROR_OPERATION_ABORTED)
+// when it exits, except requests on sockets associated with a completion
+// port. CancelIoEx and closesocket cancel pending requests the same way; a
+// canceled TF_REUSE_SOCKET request leaves the socket transmit-closing.
+//
+// # Profiles
+//
+// The Windows profile (default) does what Windows was observed to do. The
+// Documented profile does what Microsoft's page says, and differs in exactly
+// the three clauses the spec marks Contradicts: a second DisconnectEx
+// without TF_REUSE_SOCKET in transmit-closing fails with WSAENOTCONN
+// (DX-ERR-NOTCONN-TRANSMIT); a reused socket may go to either ConnectEx or
+// AcceptEx (DX-FLAG-REUSE-TARGET); thread exit cancels requests on sockets
+// associated with a completion port too (DX-REM-THREAD-EXIT).
+//
+// # Time
+//
+// By default time is virtual (NewVirtualClock) and starts at zero. It moves
+// only when something waits: Sleep(d) advances it by d, processing
+// TIME_WAIT expiries in order on the way; a blocking call or a wait that
+// cannot proceed advances it to the next TIME_WAIT expiry or to the caller's
+// deadline, whichever is first, and tries again. A 240 s TIME_WAIT passes in
+// microseconds. An INFINITE wait with nothing scheduled cannot be helped by
+// time: it blocks until another goroutine changes something (as it would
+// block forever on Windows if nobody did).
+//
+// With SystemClock the emulator uses package time instead: waits sleep on
+// real timers, and expiries are processed lazily whenever the emulator is
+// entered (a waiter sleeps at most until the next expiry). Inside a
+// testing/synctest bubble those timers run on the bubble's fake clock, so
+// tests stay instant and deterministic while exercising the real-time code.
+//
+// # Trace
+//
+// WithTrace records every call with its arguments, every result, every
+// state transition (of sockets and of TCP connections entering and leaving
+// TIME_WAIT) and every completion, stamped with the emulator's time
+// (Trace, TraceString). Handle values, OVERLAPPED addresses, ports and times
+// depend only on the calls made, so the same script gives the same trace.
+// Without WithTrace nothing is recorded and the hot paths pay one nil check.
+//
+// # Use as a fake in tests
+//
+// Write the code under test against spec.API (or spec.DisconnectExFunc
+// from spec.LoadDisconnectEx) and give it an *Emulator in tests:
+//
+//	e, _ := emulator.New(spec.DefaultSettings())
+//	pool := NewPool(e, addr)   // your code
+//	...                        // 240 s of TIME_WAIT pass instantly
+//	st, _ := e.State(s)        // introspection: spec.StateReusable
+//
+// Handles are small multiples of 4 with a generation number in their upper
+// bits, so a closed handle is never mistaken for a newer one. Bad input
+// (unknown, closed or foreign handles, the wrong kind of handle, a NULL or
+// unknown OVERLAPPED where one is required, bad addresses) returns the
+// Windows error code; the emulator never panics on input.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. One mutex guards the emulator;
+// blocking calls wait on a condition variable and are woken by whatever
+// changes the world. With the virtual clock a blocked caller advances time
+// for everybody, so concurrent scripts are deterministic only in the order
+// their calls reach the emulator.
+//
+// # Simplifications
+//
+// Loopback only; data is delivered instantly and buffers are unbounded;
+// listen backlogs are unbounded; unread data at closesocket does not turn
+// the FIN into an RST; datagram sockets carry no data (Recv on one blocks
+// until it is closed); a port is held per number, regardless of address.
+package emulator

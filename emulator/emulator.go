@@ -1,0 +1,304 @@
+package emulator
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Emulator is one emulated Windows machine: a Winsock provider with
+// loopback TCP, kernel events, completion ports, threads, the TCP table
+// with its TIME_WAIT rows, the dynamic port range and a clock.
+//
+// Its methods (promoted from the API view of its main thread) implement
+// spec.API. Calls made directly on the Emulator are issued by a main thread
+// that never exits; NewThread returns views whose calls another thread
+// issues. All methods are safe for concurrent use.
+type Emulator struct {
+	view // the main thread's view: its methods implement spec.API
+
+	mu      sync.Mutex
+	cond    sync.Cond // broadcast when anything a blocked caller may wait for changes
+	waiters int       // callers blocked in cond.Wait
+
+	settings spec.Settings
+	profile  Profile
+	clock    Clock
+	vclock   *VirtualClock // non-nil when clock is virtual
+	epoch    time.Duration
+	delay    int64 // TcpTimedWaitDelay in nanoseconds
+
+	handles   []slot   // handle table: index = handle value / 4 - 1 (low bits), with a generation
+	freeSlots []uint32 // free slot indices, reused LIFO
+
+	ovs     []*ovl   // OVERLAPPED table, same scheme with its own address space
+	freeOvs []uint32 //
+
+	sockPool  []*socket // socket structs ready for reuse
+	listeners []*socket // listening sockets
+	orphans   []*socket // connection ends whose handle is closed (FIN_WAIT2)
+
+	tw    twQueue
+	ports portTable
+
+	threads int // threads created so far (ids start at 1; 0 is the main thread)
+
+	tr *tracer // nil when tracing is off
+}
+
+var _ spec.API = (*Emulator)(nil)
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	profile Profile
+	clock   Clock
+	trace   bool
+}
+
+// WithProfile selects Windows (the default) or Documented behaviour.
+func WithProfile(p Profile) Option { return func(c *config) { c.profile = p } }
+
+// WithClock sets the clock. The default is NewVirtualClock(). Use
+// SystemClock() inside a testing/synctest bubble to have waits run on the
+// bubble's fake time.
+func WithClock(c Clock) Option { return func(cf *config) { cf.clock = c } }
+
+// WithTrace records every call, result, state transition and completion
+// (see Trace). Tracing is off by default and then costs nothing.
+func WithTrace() Option { return func(c *config) { c.trace = true } }
+
+// New returns an emulator with the given system settings. It fails when
+// Windows would not accept the settings (spec.Settings.Validate), for
+// example a TcpTimedWaitDelay of 301 s.
+func New(s spec.Settings, opts ...Option) (*Emulator, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	cf := config{profile: Windows}
+	for _, o := range opts {
+		if o != nil {
+			o(&cf)
+		}
+	}
+	if cf.profile != Windows && cf.profile != Documented {
+		return nil, fmt.Errorf("emulator: unknown profile %v", cf.profile)
+	}
+	if cf.clock == nil {
+		cf.clock = NewVirtualClock()
+	}
+	e := &Emulator{
+		settings: s,
+		profile:  cf.profile,
+		clock:    cf.clock,
+		delay:    int64(s.TcpTimedWaitDelay),
+	}
+	e.view = view{e: e, t: &thread{}}
+	e.cond.L = &e.mu
+	if vc, ok := cf.clock.(*VirtualClock); ok {
+		e.vclock = vc
+	}
+	e.epoch = cf.clock.Now()
+	e.ports.init(s.DynamicPorts)
+	e.tw.init()
+	if cf.trace {
+		e.tr = &tracer{}
+	}
+	return e, nil
+}
+
+// Settings returns the settings the emulator was built with.
+func (e *Emulator) Settings() spec.Settings { return e.settings }
+
+// Profile returns the emulator's profile.
+func (e *Emulator) Profile() Profile { return e.profile }
+
+// Now returns the emulator's time since New: virtual time with the default
+// clock.
+func (e *Emulator) Now() time.Duration { return time.Duration(e.now()) }
+
+func (e *Emulator) now() int64 { return int64(e.clock.Now() - e.epoch) }
+
+// State returns the life-cycle state of a socket handle. A handle that is
+// not an open socket gives spec.StateClosed and WSAENOTSOCK.
+func (e *Emulator) State(s spec.Socket) (spec.State, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.expireDue()
+	so := e.sock(s)
+	if so == nil {
+		return spec.StateClosed, spec.WSAENOTSOCK
+	}
+	return so.state, nil
+}
+
+// ---- handle table ----
+
+type kind uint8
+
+const (
+	kindFree kind = iota
+	kindSocket
+	kindEvent
+	kindPort
+)
+
+type slot struct {
+	gen  uint32
+	kind kind
+	sock *socket
+	ev   *event
+	port *port
+}
+
+const (
+	idxBits = 22 // up to 4M live handles
+	idxMask = 1<<idxBits - 1
+)
+
+// handleValue builds a handle: a multiple of 4, never 0, low bit clear, that
+// carries the slot's generation so a closed handle is never mistaken for a
+// later one.
+func handleValue(idx, gen uint32) uintptr {
+	return uintptr((uint64(gen)<<idxBits | uint64(idx+1)) << 2)
+}
+
+func (e *Emulator) lookup(h uintptr) *slot {
+	if h == 0 || h&3 != 0 {
+		return nil
+	}
+	v := uint64(h) >> 2
+	idx := v & idxMask
+	if idx == 0 || idx > uint64(len(e.handles)) {
+		return nil
+	}
+	sl := &e.handles[idx-1]
+	if sl.kind == kindFree || uint64(sl.gen) != v>>idxBits {
+		return nil
+	}
+	return sl
+}
+
+// alloc takes a free slot and returns its index and handle value.
+func (e *Emulator) alloc(k kind) (uint32, uintptr, bool) {
+	var idx uint32
+	if n := len(e.freeSlots); n > 0 {
+		idx = e.freeSlots[n-1]
+		e.freeSlots = e.freeSlots[:n-1]
+	} else {
+		if len(e.handles) >= idxMask {
+			return 0, 0, false
+		}
+		e.handles = append(e.handles, slot{})
+		idx = uint32(len(e.handles) - 1)
+	}
+	sl := &e.handles[idx]
+	sl.kind = k
+	return idx, handleValue(idx, sl.gen), true
+}
+
+// release frees a slot: its generation moves on, so the old handle value
+// stays invalid.
+func (e *Emulator) release(idx uint32) {
+	sl := &e.handles[idx]
+	*sl = slot{gen: sl.gen + 1}
+	e.freeSlots = append(e.freeSlots, idx)
+}
+
+// sock returns the open socket a handle names, or nil.
+func (e *Emulator) sock(s spec.Socket) *socket {
+	sl := e.lookup(uintptr(s))
+	if sl == nil || sl.kind != kindSocket {
+		return nil
+	}
+	return sl.sock
+}
+
+func (e *Emulator) event(h spec.Handle) *event {
+	sl := e.lookup(uintptr(h))
+	if sl == nil || sl.kind != kindEvent {
+		return nil
+	}
+	return sl.ev
+}
+
+func (e *Emulator) port(h spec.Handle) *port {
+	sl := e.lookup(uintptr(h))
+	if sl == nil || sl.kind != kindPort {
+		return nil
+	}
+	return sl.port
+}
+
+// wake wakes blocked callers so they re-examine the world.
+func (e *Emulator) wake() {
+	if e.waiters > 0 {
+		e.cond.Broadcast()
+	}
+}
+
+// errOf turns a code computed at run time into an error without allocating
+// for the codes the emulator produces (a constant Errno converts to an
+// interface statically; a variable one would be boxed on the heap).
+func errOf(c spec.Errno) error {
+	switch c {
+	case spec.ERROR_SUCCESS:
+		return nil
+	case spec.ERROR_INVALID_HANDLE:
+		return spec.ERROR_INVALID_HANDLE
+	case spec.ERROR_NOT_ENOUGH_MEMORY:
+		return spec.ERROR_NOT_ENOUGH_MEMORY
+	case spec.ERROR_NETNAME_DELETED:
+		return spec.ERROR_NETNAME_DELETED
+	case spec.ERROR_INVALID_PARAMETER:
+		return spec.ERROR_INVALID_PARAMETER
+	case spec.ERROR_PIPE_NOT_CONNECTED:
+		return spec.ERROR_PIPE_NOT_CONNECTED
+	case spec.WAIT_TIMEOUT:
+		return spec.WAIT_TIMEOUT
+	case spec.ERROR_OPERATION_ABORTED:
+		return spec.ERROR_OPERATION_ABORTED
+	case spec.ERROR_IO_INCOMPLETE:
+		return spec.ERROR_IO_INCOMPLETE
+	case spec.ERROR_IO_PENDING:
+		return spec.ERROR_IO_PENDING
+	case spec.ERROR_CONNECTION_REFUSED:
+		return spec.ERROR_CONNECTION_REFUSED
+	case spec.ERROR_CONNECTION_INVALID:
+		return spec.ERROR_CONNECTION_INVALID
+	case spec.ERROR_CONNECTION_ABORTED:
+		return spec.ERROR_CONNECTION_ABORTED
+	case spec.ERROR_ADDRESS_ALREADY_ASSOCIATED:
+		return spec.ERROR_ADDRESS_ALREADY_ASSOCIATED
+	case spec.ERROR_GRACEFUL_DISCONNECT:
+		return spec.ERROR_GRACEFUL_DISCONNECT
+	case spec.WSAEINVAL:
+		return spec.WSAEINVAL
+	case spec.WSAENOTCONN:
+		return spec.WSAENOTCONN
+	case spec.WSAECONNRESET:
+		return spec.WSAECONNRESET
+	case spec.WSAECONNABORTED:
+		return spec.WSAECONNABORTED
+	case spec.WSAECONNREFUSED:
+		return spec.WSAECONNREFUSED
+	case spec.WSAESHUTDOWN:
+		return spec.WSAESHUTDOWN
+	case spec.WSAEADDRINUSE:
+		return spec.WSAEADDRINUSE
+	case spec.WSAENOBUFS:
+		return spec.WSAENOBUFS
+	case spec.WSAEDISCON:
+		return spec.WSAEDISCON
+	}
+	return c
+}
+
+// Codes Windows uses that the spec package does not name.
+const (
+	wsaeintr            spec.Errno = 10004 // WSAEINTR: a blocking call was interrupted by closesocket
+	errorAbandonedWait0 spec.Errno = 735   // ERROR_ABANDONED_WAIT_0: the port was closed during the wait
+)

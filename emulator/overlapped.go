@@ -1,0 +1,368 @@
+package emulator
+
+import (
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// An OVERLAPPED lives in its own table, apart from handles: its "address"
+// is a tagged value that carries the slot and a generation, so a freed or
+// invented address is recognised. One OVERLAPPED carries at most one
+// request at a time; the request's fields live in it.
+
+type opKind uint8
+
+const (
+	opNone opKind = iota
+	opDisconnectEx
+	opConnectEx
+	opAcceptEx
+)
+
+func (o opKind) String() string {
+	switch o {
+	case opDisconnectEx:
+		return "DisconnectEx"
+	case opConnectEx:
+		return "ConnectEx"
+	case opAcceptEx:
+		return "AcceptEx"
+	}
+	return "none"
+}
+
+type ovl struct {
+	gen    uint32
+	live   bool
+	idx    uint32
+	event  spec.Handle   // hEvent, low bit included
+	status spec.NTStatus // Internal
+	bytes  uint32        // InternalHigh
+
+	// the request in flight
+	pending bool
+	async   bool // issued on an overlapped socket: completion queues a packet
+	op      opKind
+	reuse   bool    // DisconnectEx with TF_REUSE_SOCKET
+	sock    *socket // the handle the request was issued on (the listener for AcceptEx)
+	accept  *socket // AcceptEx: the socket that receives the connection
+	thread  *thread // issuing thread
+}
+
+const (
+	ovTag     uint64 = 0x7E << 40 // 0x7E00_0000_0000: looks like a user-space heap address
+	ovIdxBits        = 20
+	ovGenBits        = 16
+	ovIdxMask        = 1<<ovIdxBits - 1
+	ovGenMask        = 1<<ovGenBits - 1
+)
+
+func ovValue(idx, gen uint32) spec.Overlapped {
+	return spec.Overlapped(uintptr(ovTag | uint64(gen&ovGenMask)<<(ovIdxBits+4) | uint64(idx)<<4))
+}
+
+// ov returns the live OVERLAPPED at address v, or nil.
+func (e *Emulator) ov(v spec.Overlapped) *ovl {
+	x := uint64(v)
+	if x&^(ovGenMask<<(ovIdxBits+4)|ovIdxMask<<4) != ovTag {
+		return nil
+	}
+	idx := x >> 4 & ovIdxMask
+	if idx >= uint64(len(e.ovs)) {
+		return nil
+	}
+	o := e.ovs[idx]
+	if !o.live || uint64(o.gen&ovGenMask) != x>>(ovIdxBits+4)&ovGenMask {
+		return nil
+	}
+	return o
+}
+
+func (o *ovl) value() spec.Overlapped { return ovValue(o.idx, o.gen) }
+
+func (e *Emulator) newOverlapped(event spec.Handle) (spec.Overlapped, error) {
+	var o *ovl
+	if n := len(e.freeOvs); n > 0 {
+		o = e.ovs[e.freeOvs[n-1]]
+		e.freeOvs = e.freeOvs[:n-1]
+	} else {
+		if len(e.ovs) > ovIdxMask {
+			return 0, spec.ERROR_NOT_ENOUGH_MEMORY
+		}
+		o = &ovl{idx: uint32(len(e.ovs))}
+		e.ovs = append(e.ovs, o)
+	}
+	*o = ovl{gen: o.gen, idx: o.idx, live: true, event: event}
+	return o.value(), nil
+}
+
+func (e *Emulator) freeOverlapped(v spec.Overlapped) error {
+	o := e.ov(v)
+	if o == nil {
+		return spec.ERROR_INVALID_PARAMETER
+	}
+	if o.pending {
+		return spec.ERROR_IO_PENDING
+	}
+	*o = ovl{gen: o.gen + 1, idx: o.idx}
+	e.freeOvs = append(e.freeOvs, o.idx)
+	return nil
+}
+
+// start begins a request on so using o. The request is pending until
+// complete. An async request (overlapped socket) resets the handle's
+// signalled state, as starting I/O on a file does.
+func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
+	o.pending = true
+	o.async = so.overlapped
+	o.op = op
+	o.reuse = false
+	o.sock = so
+	o.accept = nil
+	o.thread = t
+	o.status = spec.STATUS_PENDING
+	o.bytes = 0
+	so.pending = append(so.pending, o.idx)
+	if o.async {
+		so.signaled = false
+	}
+}
+
+// complete ends a pending request: status and bytes go to the OVERLAPPED,
+// the event in hEvent (or else the handle) is signalled, and a packet is
+// queued when the handle is on a completion port and hEvent's low bit is
+// clear. A request that pended always queues its packet:
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS only concerns synchronous success.
+func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
+	so := o.sock
+	for i, idx := range so.pending {
+		if idx == o.idx {
+			so.pending = append(so.pending[:i], so.pending[i+1:]...)
+			break
+		}
+	}
+	o.pending = false
+	o.status = st
+	o.bytes = 0
+	if ev := o.event &^ 1; ev != 0 {
+		if x := e.event(ev); x != nil {
+			x.signaled = true
+		}
+	} else if so.notify&spec.FILE_SKIP_SET_EVENT_ON_HANDLE == 0 {
+		so.signaled = true
+	}
+	if o.async && so.port != nil && o.event&1 == 0 {
+		so.port.post(packet{c: spec.Completion{Bytes: 0, Key: so.key, Overlapped: o.value()}, status: st})
+	}
+	if e.tr != nil {
+		e.tr.add(e, Event{Kind: KindCompletion, Thread: o.thread.id, Socket: so.h, Call: o.op.String(),
+			Args: "ov=" + fmtHandle(uintptr(o.value())), Result: st.String()})
+	}
+	e.wake()
+}
+
+// finish completes a request that needs no waiting and returns what the
+// call returns: ERROR_IO_PENDING for an async request (Windows pends them
+// even when they could complete at once), nil or the error otherwise.
+func (e *Emulator) finish(t *thread, so *socket, o *ovl, op opKind, st spec.NTStatus) error {
+	if o == nil {
+		return errOf(st.Winsock())
+	}
+	e.start(t, so, o, op)
+	async := o.async
+	e.complete(o, st)
+	if async {
+		return spec.ERROR_IO_PENDING
+	}
+	return errOf(st.Winsock())
+}
+
+// cancel completes a pending request with STATUS_CANCELLED and undoes what
+// the request had started.
+func (e *Emulator) cancel(o *ovl) {
+	switch o.op {
+	case opAcceptEx:
+		if o.accept != nil {
+			o.accept.acceptOv = 0
+		}
+	case opDisconnectEx:
+		if o.reuse {
+			so := o.sock
+			o.reuse = false
+			if !e.reuseStillWanted(so, o) {
+				so.reusing = false
+				if so.state == spec.StateTimeWait {
+					e.setState(so, trCanceled)
+				}
+			}
+		}
+	}
+	e.complete(o, spec.STATUS_CANCELLED)
+}
+
+// reuseStillWanted reports whether another TF_REUSE_SOCKET request (or a
+// synchronous caller) still waits on so besides except.
+func (e *Emulator) reuseStillWanted(so *socket, except *ovl) bool {
+	for _, idx := range so.pending {
+		o := e.ovs[idx]
+		if o != except && o.op == opDisconnectEx && o.reuse {
+			return true
+		}
+	}
+	return so.syncReuse > 0
+}
+
+// cancelAll cancels the requests pending on so: every one when ov is 0,
+// else the one using ov. It reports whether anything was canceled.
+func (e *Emulator) cancelAll(so *socket, ov spec.Overlapped) bool {
+	found := false
+	for i := 0; i < len(so.pending); {
+		o := e.ovs[so.pending[i]]
+		if ov != 0 && o.value() != ov {
+			i++
+			continue
+		}
+		e.cancel(o) // removes so.pending[i]
+		found = true
+	}
+	return found
+}
+
+// reuseDone ends a TF_REUSE_SOCKET disconnect: the socket is reusable,
+// every request waiting for it completes successfully.
+func (e *Emulator) reuseDone(so *socket, tr trigger) {
+	e.setState(so, tr)
+	so.reusing = false
+	so.reuseGen++
+	so.conn = connNone
+	so.peer = nil
+	so.remote = netipZero
+	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
+	so.rbuf = so.rbuf[:0]
+	so.twSeq = 0
+	if so.origin == originAccept {
+		// Reused after accept: neither bound nor connected.
+		so.local = netipZero
+	}
+	e.completeReuse(so, spec.STATUS_SUCCESS)
+}
+
+// reuseFailed ends a TF_REUSE_SOCKET disconnect in failure (the peer reset
+// the connection): the socket stays transmit-closing.
+func (e *Emulator) reuseFailed(so *socket, st spec.NTStatus) {
+	so.reusing = false
+	so.failGen++
+	so.failErr = st.Winsock()
+	if so.state == spec.StateTimeWait {
+		e.setState(so, trCanceled)
+	}
+	e.completeReuse(so, st)
+}
+
+func (e *Emulator) completeReuse(so *socket, st spec.NTStatus) {
+	for i := 0; i < len(so.pending); {
+		o := e.ovs[so.pending[i]]
+		if o.op == opDisconnectEx && o.reuse {
+			o.reuse = false
+			e.complete(o, st) // removes so.pending[i]
+			continue
+		}
+		i++
+	}
+	e.wake()
+}
+
+// waitRequest waits, for GetOverlappedResult, until o completes or the
+// object it would wait on (hEvent, else the handle h) is signalled or
+// closed. An auto-reset event's signal is consumed, as a wait does.
+func (e *Emulator) waitRequest(h spec.Handle, o *ovl) {
+	obj := o.event &^ 1
+	if obj == 0 || e.event(obj) == nil {
+		obj = h
+	}
+	sl := e.lookup(uintptr(obj))
+	var ev *event
+	var so *socket
+	if sl != nil {
+		ev, so = sl.ev, sl.sock
+	}
+	signaled := func() bool {
+		switch {
+		case ev != nil:
+			return e.event(obj) != ev || ev.signaled
+		case so != nil:
+			return e.sock(spec.Socket(obj)) != so || so.signaled
+		}
+		return true
+	}
+	if so != nil {
+		so.syncWaits++
+	}
+	e.waitUntil(-1, func() bool { return !o.pending || signaled() })
+	if so != nil {
+		so.syncWaits--
+	}
+	if ev != nil && !ev.manual && e.event(obj) == ev && ev.signaled {
+		ev.signaled = false
+	}
+}
+
+func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
+	o := e.ov(ov)
+	if o == nil {
+		return 0, spec.ERROR_INVALID_PARAMETER
+	}
+	if e.lookup(uintptr(h)) == nil {
+		return 0, spec.ERROR_INVALID_HANDLE
+	}
+	if o.pending {
+		if !wait {
+			return 0, spec.ERROR_IO_INCOMPLETE
+		}
+		e.waitRequest(h, o)
+		if o.pending {
+			return 0, spec.ERROR_IO_INCOMPLETE
+		}
+	}
+	return o.bytes, errOf(o.status.Win32())
+}
+
+func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
+	if e.sock(s) == nil {
+		return 0, 0, spec.WSAENOTSOCK
+	}
+	o := e.ov(ov)
+	if o == nil {
+		return 0, 0, spec.WSAEFAULT
+	}
+	if o.pending {
+		if !wait {
+			return 0, 0, spec.WSA_IO_INCOMPLETE
+		}
+		e.waitRequest(spec.Handle(s), o)
+		if o.pending {
+			return 0, 0, spec.WSA_IO_INCOMPLETE
+		}
+	}
+	return o.bytes, 0, errOf(o.status.Winsock())
+}
+
+func (e *Emulator) cancelIoEx(h spec.Handle, ov spec.Overlapped) error {
+	sl := e.lookup(uintptr(h))
+	if sl == nil {
+		return spec.ERROR_INVALID_HANDLE
+	}
+	switch sl.kind {
+	case kindSocket:
+	case kindPort:
+		return spec.ERROR_NOT_FOUND
+	default:
+		return spec.ERROR_INVALID_HANDLE
+	}
+	if ov != 0 && e.ov(ov) == nil {
+		return spec.ERROR_NOT_FOUND
+	}
+	if !e.cancelAll(sl.sock, ov) {
+		return spec.ERROR_NOT_FOUND
+	}
+	return nil
+}

@@ -1,0 +1,635 @@
+package emulator
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// origin is how a socket's last connection was made; it decides what a
+// reused socket may do next (rule 9).
+type origin uint8
+
+const (
+	originNone    origin = iota
+	originConnect        // connect or ConnectEx: stays bound after reuse
+	originAccept         // accept or AcceptEx: unbound after reuse
+)
+
+// connPhase is where the socket's TCP connection is.
+type connPhase uint8
+
+const (
+	connNone     connPhase = iota // no connection
+	connOpen                      // ESTABLISHED, FIN_WAIT2 or CLOSE_WAIT (finSent, finRcvd)
+	connTimeWait                  // our row is in the TIME_WAIT table (twSeq)
+	connClosed                    // the graceful close is over; nothing left in the TCP table
+	connReset                     // reset by the peer or aborted
+)
+
+// socket is a socket handle's object and, for TCP, one end of a connection.
+// An end outlives its handle while its graceful close is in progress (an
+// orphan in FIN_WAIT2), and an end that a listener's backlog holds has no
+// handle yet.
+type socket struct {
+	h    spec.Socket // 0 when the end has no handle (backlog, orphan)
+	slot uint32
+
+	af, typ    int
+	overlapped bool
+	state      spec.State
+	origin     origin
+	bound      bool // holds its local port in the port table
+	local      netip.AddrPort
+	remote     netip.AddrPort
+	linger     bool
+	lingerSecs uint16
+
+	// TCP end
+	conn         connPhase
+	peer         *socket
+	finSent      bool
+	finRcvd      bool
+	rdShut       bool
+	activeCloser bool
+	rbuf         []byte
+	twSeq        uint64 // sequence number of our TIME_WAIT row while conn == connTimeWait
+	orphan       int    // index in Emulator.orphans + 1, 0 if not an orphan
+
+	// listener
+	backlog []*socket
+
+	// requests
+	pending   []uint32 // ov slots of the requests pending on this handle
+	acceptOv  uint32   // ov slot+1 of a pending AcceptEx that targets this socket
+	reusing   bool     // a TF_REUSE_SOCKET disconnect is in progress
+	reuseGen  uint32   // counts completed reuses (synchronous waiters watch it)
+	failGen   uint32   // counts reuses that ended in failure
+	failErr   spec.Errno
+	signaled  bool // the handle is signalled (request completed with hEvent NULL)
+	port      *port
+	portH     spec.Handle
+	key       uintptr
+	notify    uint8 // FILE_SKIP_* flags
+	syncWaits int   // callers blocked in synchronous calls on this socket
+	syncReuse int   // of which synchronous DisconnectEx(TF_REUSE_SOCKET) calls
+}
+
+func (e *Emulator) newSocket() *socket {
+	var so *socket
+	if n := len(e.sockPool); n > 0 {
+		so = e.sockPool[n-1]
+		e.sockPool = e.sockPool[:n-1]
+		*so = socket{rbuf: so.rbuf[:0], backlog: so.backlog[:0], pending: so.pending[:0]}
+	} else {
+		so = &socket{}
+	}
+	return so
+}
+
+func (e *Emulator) freeSocket(so *socket) {
+	if so.orphan != 0 {
+		e.removeOrphan(so)
+	}
+	if so.bound {
+		e.ports.unhold(so.local.Port())
+		so.bound = false
+	}
+	if so.peer != nil && so.peer.peer == so {
+		so.peer.peer = nil
+	}
+	so.peer = nil
+	clear(so.backlog)
+	so.backlog = so.backlog[:0]
+	if cap(so.rbuf) > 64<<10 {
+		so.rbuf = nil
+	}
+	e.sockPool = append(e.sockPool, so)
+}
+
+// giveHandle puts so in the handle table.
+func (e *Emulator) giveHandle(so *socket) bool {
+	idx, h, ok := e.alloc(kindSocket)
+	if !ok {
+		return false
+	}
+	e.handles[idx].sock = so
+	so.h, so.slot = spec.Socket(h), idx
+	return true
+}
+
+func isStream(so *socket) bool { return so.typ == spec.SOCK_STREAM }
+
+// connectedish reports a state in which the socket holds a connection.
+func connectedish(st spec.State) bool {
+	return st == spec.StateConnected || st == spec.StateTransmitClosing || st == spec.StateTimeWait
+}
+
+// ---- addresses ----
+
+var netipZero netip.AddrPort
+
+func familyOK(af int, a netip.Addr) bool {
+	if af == spec.AF_INET {
+		return a.Is4()
+	}
+	return a.Is6()
+}
+
+func isLocalAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsUnspecified() || a.IsLoopback()
+}
+
+func unspecified(af int) netip.Addr {
+	if af == spec.AF_INET {
+		return netip.IPv4Unspecified()
+	}
+	return netip.IPv6Unspecified()
+}
+
+// checkRemote validates a destination address for connect/ConnectEx.
+func checkRemote(so *socket, addr netip.AddrPort) spec.Errno {
+	if !addr.IsValid() || !familyOK(so.af, addr.Addr()) {
+		return spec.WSAEFAULT
+	}
+	if addr.Addr().IsUnspecified() || addr.Port() == 0 {
+		return spec.WSAEADDRNOTAVAIL
+	}
+	return 0
+}
+
+// ---- calls ----
+
+func (e *Emulator) socketCall(af, typ, proto int, flags uint32) (spec.Socket, error) {
+	if af != spec.AF_INET && af != spec.AF_INET6 {
+		return spec.INVALID_SOCKET, spec.WSAEAFNOSUPPORT
+	}
+	switch typ {
+	case spec.SOCK_STREAM:
+		switch proto {
+		case 0, spec.IPPROTO_TCP:
+		case spec.IPPROTO_UDP:
+			return spec.INVALID_SOCKET, spec.WSAEPROTOTYPE
+		default:
+			return spec.INVALID_SOCKET, spec.WSAEPROTONOSUPPORT
+		}
+	case spec.SOCK_DGRAM:
+		switch proto {
+		case 0, spec.IPPROTO_UDP:
+		case spec.IPPROTO_TCP:
+			return spec.INVALID_SOCKET, spec.WSAEPROTOTYPE
+		default:
+			return spec.INVALID_SOCKET, spec.WSAEPROTONOSUPPORT
+		}
+	default:
+		return spec.INVALID_SOCKET, spec.WSAESOCKTNOSUPPORT
+	}
+	const knownFlags = 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x80
+	if flags&^knownFlags != 0 {
+		return spec.INVALID_SOCKET, spec.WSAEINVAL
+	}
+	so := e.newSocket()
+	so.af, so.typ = af, typ
+	so.overlapped = flags&spec.WSA_FLAG_OVERLAPPED != 0
+	if !e.giveHandle(so) {
+		e.sockPool = append(e.sockPool, so)
+		return spec.INVALID_SOCKET, spec.WSAENOBUFS
+	}
+	return so.h, nil
+}
+
+func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
+	if so.bound || so.state != spec.StateUnconnected {
+		return spec.WSAEINVAL
+	}
+	if !addr.IsValid() || !familyOK(so.af, addr.Addr()) {
+		return spec.WSAEFAULT
+	}
+	if !isLocalAddr(addr.Addr()) {
+		return spec.WSAEADDRNOTAVAIL
+	}
+	port := addr.Port()
+	if port == 0 {
+		p, ok := e.ephemeral()
+		if !ok {
+			return spec.WSAENOBUFS
+		}
+		port = p
+	} else if e.ports.bound[port] != 0 {
+		return spec.WSAEADDRINUSE
+	}
+	e.ports.hold(port)
+	so.bound = true
+	so.local = netip.AddrPortFrom(addr.Addr(), port)
+	e.setState(so, trBind)
+	return 0
+}
+
+// implicitBind binds an unbound socket to the next ephemeral port.
+func (e *Emulator) implicitBind(so *socket) spec.Errno {
+	p, ok := e.ephemeral()
+	if !ok {
+		return spec.WSAENOBUFS
+	}
+	e.ports.hold(p)
+	so.bound = true
+	so.local = netip.AddrPortFrom(unspecified(so.af), p)
+	if so.state == spec.StateUnconnected {
+		e.setState(so, trImplicitBind)
+	}
+	return 0
+}
+
+func (e *Emulator) listen(so *socket) spec.Errno {
+	if !isStream(so) {
+		return spec.WSAEOPNOTSUPP
+	}
+	switch so.state {
+	case spec.StateListening:
+		return 0
+	case spec.StateBound:
+	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait, spec.StateConnecting:
+		return spec.WSAEISCONN
+	default:
+		return spec.WSAEINVAL
+	}
+	e.setState(so, trListen)
+	e.listeners = append(e.listeners, so)
+	return 0
+}
+
+// findListener returns the socket listening at addr.
+func (e *Emulator) findListener(so *socket, addr netip.AddrPort) *socket {
+	for _, l := range e.listeners {
+		if l.af == so.af && l.local.Port() == addr.Port() &&
+			(l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr()) {
+			return l
+		}
+	}
+	return nil
+}
+
+// prepareConnect runs the checks connect and ConnectEx share and binds
+// implicitly where needed.
+func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec.Errno {
+	switch so.state {
+	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait:
+		return spec.WSAEISCONN
+	case spec.StateConnecting:
+		return spec.WSAEALREADY
+	case spec.StateListening:
+		return spec.WSAEINVAL
+	case spec.StateUnconnected:
+		if ex {
+			return spec.WSAEINVAL // ConnectEx needs a bound socket
+		}
+	case spec.StateReusable:
+		if so.origin == originAccept && e.profile == Windows {
+			return spec.WSAEINVAL // reused after accept: unbound, AcceptEx only
+		}
+	}
+	if c := checkRemote(so, addr); c != 0 {
+		return c
+	}
+	if !so.bound {
+		if c := e.implicitBind(so); c != 0 {
+			return c
+		}
+	}
+	if e.tw.hasPair(so.local.Port(), addr) {
+		return spec.WSAEADDRINUSE
+	}
+	return 0
+}
+
+// establish connects so to addr: the server end goes to the listener's
+// backlog, or to a pending AcceptEx. It returns the NTSTATUS of the attempt.
+func (e *Emulator) establish(so *socket, addr netip.AddrPort) spec.NTStatus {
+	e.setState(so, trConnect)
+	l := e.findListener(so, addr)
+	if l == nil {
+		e.setState(so, trRefused)
+		return spec.STATUS_CONNECTION_REFUSED
+	}
+	if so.local.Addr().IsUnspecified() {
+		so.local = netip.AddrPortFrom(addr.Addr(), so.local.Port())
+	}
+	srv := e.newSocket()
+	srv.af, srv.typ = l.af, l.typ
+	srv.local, srv.remote = addr, so.local
+	srv.conn = connOpen
+	so.remote = addr
+	so.conn = connOpen
+	so.peer, srv.peer = srv, so
+	so.origin = originConnect
+	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
+	so.rbuf = so.rbuf[:0]
+	e.setState(so, trEstablished)
+	if e.tr != nil {
+		e.tr.add(e, Event{Kind: KindTransition, Socket: so.h, Call: "TCP", Result: "SYN_SENT -> ESTABLISHED",
+			Args: so.local.String() + " -> " + addr.String()})
+	}
+	e.deliver(l, srv)
+	return spec.STATUS_SUCCESS
+}
+
+func (e *Emulator) connectDgram(so *socket, addr netip.AddrPort) spec.Errno {
+	if c := checkRemote(so, addr); c != 0 {
+		return c
+	}
+	if !so.bound {
+		if c := e.implicitBind(so); c != 0 {
+			return c
+		}
+	}
+	so.remote = addr
+	if so.state == spec.StateBound {
+		e.setState(so, trConnectDgram)
+	}
+	return 0
+}
+
+func (e *Emulator) connect(t *thread, s spec.Socket, addr netip.AddrPort) error {
+	so := e.sock(s)
+	if so == nil {
+		return spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		return errOf(e.connectDgram(so, addr))
+	}
+	if c := e.prepareConnect(so, addr, false); c != 0 {
+		return errOf(c)
+	}
+	if st := e.establish(so, addr); st != spec.STATUS_SUCCESS {
+		return errOf(st.Winsock())
+	}
+	return nil
+}
+
+// accept takes a connection from the backlog, waiting for one.
+func (e *Emulator) accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
+	so := e.sock(s)
+	if so == nil {
+		return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAEOPNOTSUPP
+	}
+	if so.state != spec.StateListening {
+		return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAEINVAL
+	}
+	if len(so.backlog) == 0 {
+		so.syncWaits++
+		e.waitUntil(-1, func() bool { return e.sock(s) != so || len(so.backlog) > 0 })
+		so.syncWaits--
+		if e.sock(s) != so || so.state != spec.StateListening {
+			return spec.INVALID_SOCKET, netip.AddrPort{}, wsaeintr
+		}
+	}
+	srv := so.backlog[0]
+	copy(so.backlog, so.backlog[1:])
+	so.backlog[len(so.backlog)-1] = nil
+	so.backlog = so.backlog[:len(so.backlog)-1]
+	if !e.giveHandle(srv) {
+		e.abortEnd(srv)
+		e.freeSocket(srv)
+		return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAENOBUFS
+	}
+	srv.overlapped = so.overlapped
+	srv.origin = originAccept
+	e.setState(srv, trAccepted)
+	return srv.h, srv.remote, nil
+}
+
+func (e *Emulator) send(s spec.Socket, b []byte) (int, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		if !so.remote.IsValid() {
+			return 0, spec.WSAENOTCONN
+		}
+		return len(b), nil
+	}
+	if !connectedish(so.state) {
+		return 0, spec.WSAENOTCONN
+	}
+	if so.conn == connReset {
+		return 0, spec.WSAECONNRESET
+	}
+	if so.finSent {
+		return 0, spec.WSAESHUTDOWN
+	}
+	p := so.peer
+	if p == nil {
+		return 0, spec.WSAENOTCONN
+	}
+	if p.h == 0 && p.orphan != 0 {
+		// Data for a closed socket: its end answers with RST.
+		e.abortEnd(p)
+		e.freeSocket(p)
+		return len(b), nil
+	}
+	if !p.rdShut {
+		p.rbuf = append(p.rbuf, b...)
+	}
+	e.wake()
+	return len(b), nil
+}
+
+func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		if !so.bound {
+			return 0, spec.WSAEINVAL
+		}
+		// No datagram ever arrives in this world: block as Windows would,
+		// until the socket is closed.
+		so.syncWaits++
+		e.waitUntil(-1, func() bool { return e.sock(s) != so })
+		so.syncWaits--
+		return 0, wsaeintr
+	}
+	if !connectedish(so.state) {
+		return 0, spec.WSAENOTCONN
+	}
+	if so.rdShut {
+		return 0, spec.WSAESHUTDOWN
+	}
+	ready := func() bool {
+		return e.sock(s) != so || len(so.rbuf) > 0 || so.conn != connOpen || so.finRcvd
+	}
+	if !ready() {
+		so.syncWaits++
+		e.waitUntil(-1, ready)
+		so.syncWaits--
+		if e.sock(s) != so {
+			return 0, wsaeintr
+		}
+	}
+	if len(so.rbuf) > 0 {
+		n := copy(b, so.rbuf)
+		so.rbuf = so.rbuf[:copy(so.rbuf, so.rbuf[n:])]
+		return n, nil
+	}
+	if so.conn == connReset {
+		return 0, spec.WSAECONNRESET
+	}
+	return 0, nil
+}
+
+const pollIn = spec.POLLRDNORM | 0x0200 /* POLLRDBAND */ | 0x0400 /* POLLPRI */
+const pollOut = spec.POLLWRNORM | 0x0020                          /* POLLWRBAND */
+
+func (e *Emulator) pollNow(so *socket) spec.PollEvents {
+	var r spec.PollEvents
+	switch {
+	case so.state == spec.StateListening:
+		if len(so.backlog) > 0 {
+			r |= spec.POLLRDNORM
+		}
+	case !isStream(so):
+		if so.bound {
+			r |= spec.POLLWRNORM
+		}
+	case connectedish(so.state):
+		if len(so.rbuf) > 0 || so.finRcvd || so.conn != connOpen {
+			r |= spec.POLLRDNORM
+		}
+		if so.conn == connOpen && !so.finSent {
+			r |= spec.POLLWRNORM
+		}
+		if so.conn == connReset {
+			r |= spec.POLLHUP | spec.POLLERR
+		} else if so.finRcvd || so.conn == connTimeWait || so.conn == connClosed {
+			r |= spec.POLLHUP
+		}
+	}
+	return r
+}
+
+func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if events&^(pollIn|pollOut) != 0 {
+		return 0, spec.WSAEINVAL
+	}
+	mask := events | spec.POLLHUP | spec.POLLERR
+	var r spec.PollEvents
+	ready := func() bool {
+		if e.sock(s) != so {
+			r = spec.POLLNVAL
+			return true
+		}
+		r = e.pollNow(so) & mask
+		if r&spec.POLLRDNORM != 0 && events&spec.POLLRDNORM == 0 {
+			r &^= spec.POLLRDNORM
+		}
+		return r != 0
+	}
+	if ready() || timeout == 0 {
+		return r, nil
+	}
+	so.syncWaits++
+	e.waitUntil(e.deadline(timeout), ready)
+	so.syncWaits--
+	return r, nil
+}
+
+func (e *Emulator) shutdown(so *socket, how int) spec.Errno {
+	if how < spec.SD_RECEIVE || how > spec.SD_BOTH {
+		return spec.WSAEINVAL
+	}
+	if !isStream(so) {
+		if !so.remote.IsValid() {
+			return spec.WSAENOTCONN
+		}
+		return 0
+	}
+	if !connectedish(so.state) {
+		return spec.WSAENOTCONN
+	}
+	if how == spec.SD_RECEIVE || how == spec.SD_BOTH {
+		so.rdShut = true
+		so.rbuf = so.rbuf[:0]
+	}
+	if how == spec.SD_SEND || how == spec.SD_BOTH {
+		if so.conn == connOpen {
+			e.sendFIN(so)
+		}
+	}
+	return 0
+}
+
+func (e *Emulator) getsockname(so *socket) (netip.AddrPort, spec.Errno) {
+	if !so.local.IsValid() {
+		return netip.AddrPort{}, spec.WSAEINVAL
+	}
+	return so.local, 0
+}
+
+func (e *Emulator) getpeername(so *socket) (netip.AddrPort, spec.Errno) {
+	if !connectedish(so.state) || !so.remote.IsValid() {
+		return netip.AddrPort{}, spec.WSAENOTCONN
+	}
+	return so.remote, 0
+}
+
+// tcpState is the TCP table state of a connection end.
+func tcpState(so *socket) spec.TCPState {
+	switch {
+	case so.finSent && !so.finRcvd:
+		return spec.TCPFinWait2
+	case !so.finSent && so.finRcvd:
+		return spec.TCPCloseWait
+	}
+	return spec.TCPEstab
+}
+
+func (e *Emulator) tcpTable() []spec.TCPRow {
+	var out []spec.TCPRow
+	add := func(so *socket) {
+		if isStream(so) && so.conn == connOpen {
+			out = append(out, spec.TCPRow{Local: so.local, Remote: so.remote, State: tcpState(so)})
+		}
+	}
+	for i := range e.handles {
+		sl := &e.handles[i]
+		if sl.kind != kindSocket {
+			continue
+		}
+		so := sl.sock
+		if so.state == spec.StateListening {
+			out = append(out, spec.TCPRow{Local: so.local, Remote: netip.AddrPortFrom(unspecified(so.af), 0), State: spec.TCPListen})
+			for _, b := range so.backlog {
+				add(b)
+			}
+			continue
+		}
+		add(so)
+	}
+	for _, o := range e.orphans {
+		add(o)
+	}
+	out = e.tw.tcpRows(out)
+	sortRows(out)
+	return out
+}
+
+func fmtAddr(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return "invalid"
+	}
+	return a.String()
+}
+
+func fmtHandle(h uintptr) string { return fmt.Sprintf("%#x", h) }

@@ -1,0 +1,68 @@
+package emulator
+
+import (
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// thread is an emulated Windows thread. The main thread (id 0) issues the
+// calls made on the Emulator itself and never exits.
+type thread struct {
+	id     int
+	exited bool
+}
+
+// view is the spec.API as seen from one thread: every call it makes is
+// issued by that thread. The Emulator embeds the main thread's view;
+// NewThread returns a Thread wrapping another.
+type view struct {
+	e *Emulator
+	t *thread
+}
+
+// Thread is a spec.Thread: an API whose calls one emulated thread issues.
+// Exit ends the thread; the requests it issued that are still pending are
+// canceled (ERROR_OPERATION_ABORTED), except, in the Windows profile, those
+// on sockets associated with a completion port. Calls after Exit fail with
+// ERROR_INVALID_HANDLE (Socket returns INVALID_SOCKET; Sleep returns at
+// once).
+type Thread struct {
+	view
+}
+
+var _ spec.Thread = (*Thread)(nil)
+
+// ID returns the thread's number: 1 for the first NewThread, and so on.
+func (t *Thread) ID() int { return t.t.id }
+
+func (e *Emulator) newThread() *Thread {
+	e.threads++
+	return &Thread{view{e: e, t: &thread{id: e.threads}}}
+}
+
+// Exit ends the thread (rule 10).
+func (t *Thread) Exit() error {
+	e := t.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t.t.exited {
+		return spec.ERROR_INVALID_HANDLE
+	}
+	if e.tr != nil {
+		e.traceCall(t.t, "ExitThread", 0, "")
+	}
+	e.expireDue()
+	t.t.exited = true
+	for _, o := range e.ovs {
+		if !o.live || !o.pending || o.thread != t.t {
+			continue
+		}
+		if e.profile == Windows && o.sock.port != nil {
+			continue // I/O on a completion port survives the thread (Vista and later)
+		}
+		e.cancel(o)
+	}
+	if e.tr != nil {
+		e.traceResult(t.t, "ExitThread", 0, nil, "")
+	}
+	return nil
+}

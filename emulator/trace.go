@@ -1,0 +1,161 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// EventKind says what a trace Event records.
+type EventKind uint8
+
+const (
+	// KindCall: an API call as issued, with its arguments.
+	KindCall EventKind = iota
+	// KindResult: what the call returned.
+	KindResult
+	// KindTransition: a socket changed spec.State, or a connection entered
+	// or left the TIME_WAIT table.
+	KindTransition
+	// KindCompletion: an overlapped request completed.
+	KindCompletion
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case KindCall:
+		return "call"
+	case KindResult:
+		return "result"
+	case KindTransition:
+		return "transition"
+	case KindCompletion:
+		return "completion"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one line of the trace. The trace depends only on the calls made
+// and their order: handle values, overlapped addresses, ports and virtual
+// times are all deterministic.
+type Event struct {
+	Seq    int           // position in the trace, from 1
+	Time   time.Duration // emulator time (virtual by default) when it happened
+	Kind   EventKind
+	Thread int         // issuing thread: 0 is the main thread
+	Socket spec.Socket // socket concerned, 0 if none
+	Call   string      // API call name; for transitions, the event that caused it
+	Args   string      // call arguments, formatted
+	Result string      // "ok", an error name, a state change "connected -> transmit-closing", a status
+	// From and To are the states of a KindTransition of a socket.
+	From, To spec.State
+}
+
+// String formats the event on one line, for example
+//
+//	[  240s] #12 T0 transition s=0x4 TIME_WAIT -> reusable (TIME_WAIT expires)
+func (ev Event) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%7s] #%d T%d %s", fmtDur(ev.Time), ev.Seq, ev.Thread, ev.Kind)
+	switch ev.Kind {
+	case KindCall:
+		fmt.Fprintf(&b, " %s(%s)", ev.Call, ev.Args)
+	case KindResult:
+		fmt.Fprintf(&b, " %s = %s", ev.Call, ev.Result)
+		if ev.Args != "" {
+			fmt.Fprintf(&b, " [%s]", ev.Args)
+		}
+	case KindTransition:
+		if ev.Socket != 0 {
+			fmt.Fprintf(&b, " s=%#x", uintptr(ev.Socket))
+		}
+		fmt.Fprintf(&b, " %s (%s)", ev.Result, ev.Call)
+		if ev.Args != "" {
+			fmt.Fprintf(&b, " %s", ev.Args)
+		}
+	case KindCompletion:
+		fmt.Fprintf(&b, " s=%#x %s %s %s", uintptr(ev.Socket), ev.Call, ev.Args, ev.Result)
+	}
+	return b.String()
+}
+
+func fmtDur(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+type tracer struct {
+	events []Event
+}
+
+// add appends an event stamped with the current time. Callers check e.tr != nil.
+func (t *tracer) add(e *Emulator, ev Event) {
+	ev.Seq = len(t.events) + 1
+	if ev.Time == 0 {
+		ev.Time = time.Duration(e.now())
+	}
+	t.events = append(t.events, ev)
+}
+
+// Trace returns the events recorded so far (nil unless WithTrace was given).
+// The slice is a copy.
+func (e *Emulator) Trace() []Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tr == nil {
+		return nil
+	}
+	return append([]Event(nil), e.tr.events...)
+}
+
+// TraceString returns the trace, one event per line.
+func (e *Emulator) TraceString() string {
+	var b strings.Builder
+	for _, ev := range e.Trace() {
+		b.WriteString(ev.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func (e *Emulator) traceCall(t *thread, call string, s spec.Socket, args string) {
+	e.tr.add(e, Event{Kind: KindCall, Thread: t.id, Socket: s, Call: call, Args: args})
+}
+
+func (e *Emulator) traceResult(t *thread, call string, s spec.Socket, err error, extra string) {
+	e.tr.add(e, Event{Kind: KindResult, Thread: t.id, Socket: s, Call: call, Result: resultName(err), Args: extra})
+}
+
+func resultName(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if c, ok := err.(spec.Errno); ok {
+		return c.Name()
+	}
+	return err.Error()
+}
+
+func flagsName(f uint32) string {
+	if f == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, x := range []struct {
+		v uint32
+		n string
+	}{{spec.TF_DISCONNECT, "TF_DISCONNECT"}, {spec.TF_REUSE_SOCKET, "TF_REUSE_SOCKET"}, {spec.TF_WRITE_BEHIND, "TF_WRITE_BEHIND"}} {
+		if f&x.v != 0 {
+			parts = append(parts, x.n)
+			f &^= x.v
+		}
+	}
+	if f != 0 {
+		parts = append(parts, fmt.Sprintf("%#x", f))
+	}
+	return strings.Join(parts, "|")
+}
