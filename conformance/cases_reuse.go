@@ -1,0 +1,228 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// reuseThenConnectEx makes the client end reusable and reconnects it
+// with ConnectEx, without a new bind, to a second listener.
+func reuseThenConnectEx(t *T, api spec.API, how connectHow) {
+	t.Helper()
+	c := connectedVia(t, api, how, byAccept)
+	port := localPort(t, api, c.client)
+	reuseClient(t, api, c)
+	l2, addr2 := listener(t, api)
+	if err := tryConnectEx(t, api, c.client, addr2); err != nil {
+		t.Errorf("ConnectEx on the reused socket without a new bind: got %s, want success", errName(err))
+		return
+	}
+	if got := localPort(t, api, c.client); got != port {
+		t.Errorf("local port after the reused ConnectEx: got %d, want %d (the socket stays bound)", got, port)
+	}
+	s2 := acceptOne(t, api, l2, byAccept)
+	roundTrip(t, api, "over the new connection", c.client, s2)
+}
+
+// reuseThenAcceptEx makes the server end reusable and accepts a new
+// connection into it with AcceptEx.
+func reuseThenAcceptEx(t *T, api spec.API, how acceptHow) {
+	t.Helper()
+	c := connectedVia(t, api, byConnect, how)
+	reuseServer(t, api, c)
+	c2 := dial(t, api, c.addr, byConnect)
+	if err := tryAcceptEx(t, api, c.ln, c.server); err != nil {
+		t.Errorf("AcceptEx into the reused socket: got %s, want success", errName(err))
+		return
+	}
+	roundTrip(t, api, "over the new connection", c2, c.server)
+}
+
+// Cases for TF_REUSE_SOCKET: which call a reused socket may go to, and
+// what it costs in time.
+var reuseCases = []Case{
+	{
+		Name:    "reuse/connect-then-connectex",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseFlagReuseTarget),
+		Body:    func(t *T, api spec.API) { reuseThenConnectEx(t, api, byConnect) },
+	},
+	{
+		Name:    "reuse/connectex-then-connectex",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseFlagReuseTarget),
+		Body:    func(t *T, api spec.API) { reuseThenConnectEx(t, api, byConnectEx) },
+	},
+	{
+		Name:    "reuse/accept-then-acceptex",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseFlagReuseTarget),
+		Body:    func(t *T, api spec.API) { reuseThenAcceptEx(t, api, byAccept) },
+	},
+	{
+		Name:    "reuse/acceptex-then-acceptex",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseFlagReuseTarget),
+		Body:    func(t *T, api spec.API) { reuseThenAcceptEx(t, api, byAcceptEx) },
+	},
+	{
+		Name:    "reuse/connected-to-acceptex-einval",
+		Clauses: clauses(spec.ClauseFlagReuseTarget),
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			reuseClient(t, api, c)
+			l2, addr2 := listener(t, api)
+			dial(t, api, addr2, byConnect)
+			err := tryAcceptEx(t, api, l2, c.client)
+			wantErr(t, "AcceptEx into a reused socket that had connected", err, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "reuse/connectex-to-acceptex-einval",
+		Clauses: clauses(spec.ClauseFlagReuseTarget),
+		Body: func(t *T, api spec.API) {
+			c := connectedVia(t, api, byConnectEx, byAccept)
+			reuseClient(t, api, c)
+			l2, addr2 := listener(t, api)
+			dial(t, api, addr2, byConnect)
+			err := tryAcceptEx(t, api, l2, c.client)
+			wantErr(t, "AcceptEx into a reused socket that had connected with ConnectEx", err, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "reuse/accepted-to-connectex-einval",
+		Clauses: clauses(spec.ClauseFlagReuseTarget),
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			reuseServer(t, api, c)
+			_, addr2 := listener(t, api)
+			err := tryConnectEx(t, api, c.server, addr2)
+			wantErr(t, "ConnectEx on a reused accepted socket", err, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "reuse/acceptex-to-connectex-einval",
+		Clauses: clauses(spec.ClauseFlagReuseTarget),
+		Body: func(t *T, api spec.API) {
+			c := connectedVia(t, api, byConnect, byAcceptEx)
+			reuseServer(t, api, c)
+			_, addr2 := listener(t, api)
+			err := tryConnectEx(t, api, c.server, addr2)
+			wantErr(t, "ConnectEx on a reused socket that AcceptEx filled", err, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "reuse/no-flag-connectex-isconn",
+		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseFlagReuse),
+		Body: func(t *T, api spec.API) {
+			c := connectedVia(t, api, byConnectEx, byAccept)
+			mustOK(t, "DisconnectEx(client, NULL, 0, 0)", api.DisconnectEx(c.client, 0, 0, 0))
+			closeNow(t, api, "server closes", c.server)
+			_, addr2 := listener(t, api)
+			err := tryConnectEx(t, api, c.client, addr2)
+			wantErr(t, "ConnectEx after DisconnectEx without TF_REUSE_SOCKET", err, spec.WSAEISCONN)
+		},
+	},
+	{
+		Name:    "reuse/no-flag-acceptex-einval",
+		Clauses: clauses(spec.ClauseGapNoReuse),
+		Body: func(t *T, api spec.API) {
+			c := connectedVia(t, api, byConnect, byAcceptEx)
+			mustOK(t, "DisconnectEx(server, NULL, 0, 0)", api.DisconnectEx(c.server, 0, 0, 0))
+			closeNow(t, api, "client closes", c.client)
+			dial(t, api, c.addr, byConnect)
+			err := tryAcceptEx(t, api, c.ln, c.server)
+			wantErr(t, "AcceptEx into a socket disconnected without TF_REUSE_SOCKET", err, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "reuse/no-flag-connect-isconn",
+		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseGapShutdownSend),
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			ov, ev := pending(t, api, c.client, 0)
+			waitPrompt(t, api, "flags 0", ev)
+			wantResult(t, api, "flags 0", c.client, ov, spec.ERROR_SUCCESS)
+			_, addr2 := listener(t, api)
+			wantErr(t, "connect after DisconnectEx without TF_REUSE_SOCKET", api.Connect(c.client, addr2), spec.WSAEISCONN)
+		},
+	},
+	{
+		Name:    "reuse/passive-immediate",
+		Clauses: clauses(spec.ClauseGapPeerClosed, spec.ClauseFlagTimeWait, spec.ClauseFlagReuse),
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			closeNow(t, api, "server closes first", c.server)
+			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
+			waitPrompt(t, api, "passive closer with the default 240s TIME_WAIT", ev)
+			wantResult(t, api, "passive closer", c.client, ov, spec.ERROR_SUCCESS)
+			wantState(t, api, "passive closer after TF_REUSE_SOCKET", c.client, spec.StateReusable)
+			_, addr2 := listener(t, api)
+			if err := tryConnectEx(t, api, c.client, addr2); err != nil {
+				t.Errorf("ConnectEx right after the passive close: got %s, want success", errName(err))
+			}
+		},
+	},
+	{
+		Name:     "reuse/active-delayed",
+		Clauses:  clauses(spec.ClauseFlagTimeWait, spec.ClauseFlagReuse, spec.ClauseRemTimeWait),
+		Needs:    needs(Settings),
+		Settings: delay(30 * time.Second),
+		Waits:    31 * time.Second,
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
+			closeNow(t, api, "server closes second", c.server)
+			if !wantCompletesAfter(t, api, "active closer", ev, 30*time.Second) {
+				return
+			}
+			wantResult(t, api, "active closer", c.client, ov, spec.ERROR_SUCCESS)
+			if err := tryConnectEx(t, api, c.client, c.addr); err != nil {
+				t.Errorf("ConnectEx to the same server after TIME_WAIT: got %s, want success", errName(err))
+			}
+		},
+	},
+	{
+		Name:    "reuse/twice",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClausePurpose),
+		Body: func(t *T, api spec.API) {
+			l, addr := listener(t, api)
+			c := dial(t, api, addr, byConnectEx)
+			for i := 1; i <= 3; i++ {
+				s := acceptOne(t, api, l, byAccept)
+				roundTrip(t, api, "round "+string(rune('0'+i)), c, s)
+				closeNow(t, api, "server closes first", s)
+				mustOK(t, "DisconnectEx(client, NULL, TF_REUSE_SOCKET, 0)", api.DisconnectEx(c, 0, spec.TF_REUSE_SOCKET, 0))
+				if i < 3 {
+					connectEx(t, api, c, addr)
+				}
+			}
+		},
+	},
+	{
+		Name:     "reuse/states",
+		Clauses:  clauses(spec.ClauseFlagReuse, spec.ClauseRemTimeWait),
+		Needs:    needs(Introspection, Settings),
+		Settings: delay(30 * time.Second),
+		Waits:    31 * time.Second,
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			ov, _ := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
+			wantState(t, api, "before the peer's FIN", c.client, spec.StateTransmitClosing)
+			closeNow(t, api, "server closes", c.server)
+			wantState(t, api, "after the peer's FIN", c.client, spec.StateTimeWait)
+			_, err := api.GetOverlappedResult(spec.Handle(c.client), ov, true)
+			mustOK(t, "GetOverlappedResult(wait)", err)
+			wantState(t, api, "after completion", c.client, spec.StateReusable)
+		},
+	},
+	{
+		Name:    "reuse/reconnect-same-server",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseRemTimeWaitPair),
+		Body: func(t *T, api spec.API) {
+			c := connected(t, api)
+			reuseClient(t, api, c)
+			// Passive close: no TIME_WAIT row holds the pair.
+			if err := tryConnectEx(t, api, c.client, c.addr); err != nil {
+				t.Errorf("ConnectEx to the same server after a passive close: got %s, want success", errName(err))
+			}
+		},
+	},
+}

@@ -1,0 +1,218 @@
+package conformance
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/coverage.md")
+
+func emulatorBackend(name string, p emulator.Profile, divergences string) Backend {
+	return Backend{
+		Name: name,
+		New: func(t testing.TB, s spec.Settings) (spec.API, error) {
+			e, err := emulator.New(s, emulator.WithProfile(p))
+			if err != nil {
+				return nil, err
+			}
+			return e, nil
+		},
+		Capabilities: []Capability{VirtualTime, Settings, Introspection, WildPointers},
+		Divergences:  divergences,
+	}
+}
+
+var (
+	windowsBackend    = emulatorBackend("emulator-windows", emulator.Windows, "emulator-windows.json")
+	documentedBackend = emulatorBackend("emulator-documented", emulator.Documented, "emulator-documented.json")
+)
+
+// TestEmulatorWindows: the Windows profile passes every case.
+func TestEmulatorWindows(t *testing.T) { Run(t, windowsBackend) }
+
+// TestEmulatorDocumented: the documented profile fails exactly the cases
+// its divergence file lists.
+func TestEmulatorDocumented(t *testing.T) { Run(t, documentedBackend) }
+
+func TestCoverage(t *testing.T) {
+	for _, p := range CoverageProblems() {
+		t.Error(p)
+	}
+	if n := len(Cases()); n < 60 {
+		t.Errorf("%d cases, want at least 60", n)
+	}
+}
+
+func TestCaseNames(t *testing.T) {
+	for _, c := range Cases() {
+		group, rest, ok := strings.Cut(c.Name, "/")
+		if !ok || group == "" || rest == "" || strings.Contains(rest, "/") || strings.ContainsAny(c.Name, " \t") {
+			t.Errorf("case %q: want a name \"group/what-it-checks\" without spaces", c.Name)
+		}
+	}
+}
+
+func TestDivergenceFilesValid(t *testing.T) {
+	files, err := DivergenceFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		df, err := LoadDivergences(f)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if want := strings.TrimSuffix(f, ".json"); df.Backend != want {
+			t.Errorf("%s: backend %q, want %q", f, df.Backend, want)
+		}
+	}
+	w, err := LoadDivergences("emulator-windows.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Entries) != 0 {
+		t.Errorf("emulator-windows.json has %d entries, want none: the Windows profile must pass every case", len(w.Entries))
+	}
+}
+
+// TestDocumentedDivergesOnContradictions: the documented profile follows
+// the page, so the clauses it diverges on are exactly those where Windows
+// contradicts the page.
+func TestDocumentedDivergesOnContradictions(t *testing.T) {
+	df, err := LoadDivergences(documentedBackend.Divergences)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for _, d := range df.Entries {
+		if !slices.Contains(got, d.Clause) {
+			got = append(got, d.Clause)
+		}
+	}
+	for _, c := range spec.Clauses() {
+		if c.Status == spec.Contradicts {
+			want = append(want, c.ID)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("clauses with divergences for %s: got %v, want the Contradicts clauses %v", documentedBackend.Name, got, want)
+	}
+}
+
+func TestCoverageDoc(t *testing.T) {
+	path := filepath.Join("..", "docs", "coverage.md")
+	want := CoverageMarkdown()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./conformance -run TestCoverageDoc -update)", err)
+	}
+	if string(got) != want {
+		t.Errorf("docs/coverage.md is stale: run go test ./conformance -run TestCoverageDoc -update")
+	}
+}
+
+// TestExecuteWithoutTesting runs one case through Execute, as the command
+// does, outside the testing.T machinery.
+func TestExecuteWithoutTesting(t *testing.T) {
+	c, ok := Lookup("reuse/connect-then-connectex")
+	if !ok {
+		t.Fatal("case not found")
+	}
+	r := Execute(windowsBackend, c)
+	if r.Outcome != Pass {
+		t.Errorf("Execute: got %s (%s) %v, want pass", r.Outcome, r.Reason, r.Messages)
+	}
+	if r.Case != c.Name || r.Backend != windowsBackend.Name {
+		t.Errorf("Execute: result names %q on %q", r.Case, r.Backend)
+	}
+}
+
+// The outcomes of the framework itself, on synthetic cases.
+func TestOutcomes(t *testing.T) {
+	b := Backend{Name: "fake", New: func(testing.TB, spec.Settings) (spec.API, error) { return nil, nil }}
+	body := func(f func(t *T)) func(*T, spec.API) { return func(t *T, _ spec.API) { f(t) } }
+	ended := false
+	for _, tc := range []struct {
+		name string
+		c    Case
+		divs []Divergence
+		want Outcome
+		why  string
+	}{
+		{"pass", Case{Name: "x/pass", Body: body(func(t *T) {})}, nil, Pass, ""},
+		{"fail", Case{Name: "x/fail", Body: body(func(t *T) { t.Errorf("got A, want B") })}, nil, Fail, ""},
+		{"fatal ends the body", Case{Name: "x/fatal", Body: body(func(t *T) { t.Fatalf("stop"); ended = true })}, nil, Fail, ""},
+		{"panic", Case{Name: "x/panic", Body: body(func(t *T) { panic("boom") })}, nil, Fail, ""},
+		{"xfail", Case{Name: "x/xfail", Body: body(func(t *T) { t.Errorf("call: got WSAENOTCONN, want success") })},
+			[]Divergence{{Case: "x/xfail", Clause: "C", Observed: "got WSAENOTCONN", Reason: "r"}}, XFail, "known divergence"},
+		{"xfail with another text", Case{Name: "x/other", Body: body(func(t *T) { t.Errorf("call: got WSAEINVAL") })},
+			[]Divergence{{Case: "x/other", Clause: "C", Observed: "got WSAENOTCONN", Reason: "r"}}, XPass, "not as"},
+		{"unexpected pass", Case{Name: "x/xpass", Body: body(func(t *T) {})},
+			[]Divergence{{Case: "x/xpass", Clause: "C", Observed: "got X", Reason: "r"}}, XPass, "but the case passed"},
+		{"missing capability", Case{Name: "x/skip", Needs: []Capability{WildPointers}, Body: body(func(t *T) {})}, nil, Skip, "needs capability wild-pointers: "},
+		{"long wait", Case{Name: "x/wait", Waits: 1 << 40, Body: body(func(t *T) {})}, nil, Skip, "needs capability virtual-time or long-waits"},
+		{"settings", Case{Name: "x/settings", Settings: func(*spec.Settings) {}, Body: body(func(t *T) {})}, nil, Skip, "needs capability settings"},
+		{"self skip", Case{Name: "x/selfskip", Body: body(func(t *T) { t.Skipf("no IPv6") })}, nil, Skip, "no IPv6"},
+	} {
+		r := execute(b, tc.c, tc.divs)
+		if r.Outcome != tc.want || !strings.Contains(r.Reason, tc.why) {
+			t.Errorf("%s: got %s (%q), want %s with reason containing %q", tc.name, r.Outcome, r.Reason, tc.want, tc.why)
+		}
+	}
+	if ended {
+		t.Error("Fatalf did not end the body")
+	}
+}
+
+func TestCleanupOrder(t *testing.T) {
+	var order []int
+	b := Backend{Name: "fake", New: func(tb testing.TB, _ spec.Settings) (spec.API, error) {
+		tb.Cleanup(func() { order = append(order, 0) })
+		return nil, nil
+	}}
+	c := Case{Name: "x/cleanup", Body: func(t *T, _ spec.API) {
+		t.Cleanup(func() { order = append(order, 1) })
+		t.Cleanup(func() { order = append(order, 2) })
+		t.Fatalf("stop")
+	}}
+	execute(b, c, nil)
+	if !slices.Equal(order, []int{2, 1, 0}) {
+		t.Errorf("cleanup order: got %v, want [2 1 0]", order)
+	}
+}
+
+func TestValidateDivergences(t *testing.T) {
+	for _, tc := range []struct {
+		d    Divergence
+		want string
+	}{
+		{Divergence{Case: "no/such-case", Clause: spec.ClausePurpose, Observed: "x", Reason: "r"}, "no case named"},
+		{Divergence{Case: "errors/notconn-fresh", Clause: "DX-NOPE", Observed: "x", Reason: "r"}, "no clause"},
+		{Divergence{Case: "errors/notconn-fresh", Clause: spec.ClausePurpose, Observed: "x", Reason: "r"}, "not one the case cites"},
+		{Divergence{Case: "errors/notconn-fresh", Clause: spec.ClauseErrNotConn, Reason: "r"}, "observed is empty"},
+	} {
+		err := ValidateDivergences([]Divergence{tc.d})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ValidateDivergences(%+v): got %v, want an error containing %q", tc.d, err, tc.want)
+		}
+	}
+}

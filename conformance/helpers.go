@@ -1,0 +1,547 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Helpers shared by the cases. They build peers out of the same API (both
+// ends of every connection are sockets of the backend under test) and
+// phrase failures as "<call>: got <X>, want <Y>" so that divergence data
+// can quote the "got" part.
+
+var (
+	loopback4 = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	any4      = netip.AddrFrom4([4]byte{})
+)
+
+// prompt is how long "at once" may take: a completion that needs no
+// TIME_WAIT must be signalled within it. Virtual time makes it free on the
+// emulator; a native backend needs a little real time.
+const prompt = time.Second
+
+// notAPort is an OVERLAPPED address no backend hands out (8-aligned, in
+// the low 64 KiB that Windows never maps).
+const wildOverlapped = spec.Overlapped(0xBAD0)
+
+// errName names an outcome: "success", the Errno name, or the error text.
+func errName(err error) string {
+	if err == nil {
+		return "success"
+	}
+	var e spec.Errno
+	if errors.As(err, &e) {
+		return e.Name()
+	}
+	return err.Error()
+}
+
+func isErr(err error, want spec.Errno) bool {
+	if want == spec.ERROR_SUCCESS {
+		return err == nil
+	}
+	var e spec.Errno
+	return errors.As(err, &e) && e == want
+}
+
+// wantErr checks that err is want (spec.ERROR_SUCCESS for nil).
+func wantErr(t *T, what string, err error, want spec.Errno) bool {
+	t.Helper()
+	if isErr(err, want) {
+		return true
+	}
+	t.Errorf("%s: got %s, want %s", what, errName(err), codeName(want))
+	return false
+}
+
+func codeName(e spec.Errno) string {
+	if e == spec.ERROR_SUCCESS {
+		return "success"
+	}
+	return e.Name()
+}
+
+// wantOK checks that err is nil.
+func wantOK(t *T, what string, err error) bool {
+	t.Helper()
+	return wantErr(t, what, err, spec.ERROR_SUCCESS)
+}
+
+// mustOK ends the case if err is not nil: later steps depend on it.
+func mustOK(t *T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: got %s, want success", what, errName(err))
+	}
+}
+
+// expectOneOf accepts any of allowed (spec.ERROR_SUCCESS for success). It
+// is for clauses whose evidence allows several outcomes; the outcome is
+// logged so that a report shows what the backend chose.
+func expectOneOf(t *T, what string, err error, allowed ...spec.Errno) bool {
+	t.Helper()
+	for _, a := range allowed {
+		if isErr(err, a) {
+			t.Logf("%s: %s (allowed: %s)", what, errName(err), names(allowed))
+			return true
+		}
+	}
+	t.Errorf("%s: got %s, want one of %s", what, errName(err), names(allowed))
+	return false
+}
+
+// expectFailure accepts any failure that is not ERROR_IO_PENDING, logging
+// when it is not the code the emulator (or the page) gives.
+func expectFailure(t *T, what string, err error, usual spec.Errno) bool {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Errorf("%s: got success, want a failure (usually %s)", what, usual.Name())
+		return false
+	case isErr(err, spec.ERROR_IO_PENDING):
+		t.Errorf("%s: got ERROR_IO_PENDING, want an immediate failure (usually %s)", what, usual.Name())
+		return false
+	case !isErr(err, usual):
+		t.Logf("%s: failed with %s; the emulator gives %s", what, errName(err), usual.Name())
+	}
+	return true
+}
+
+func names(es []spec.Errno) string {
+	var s []string
+	for _, e := range es {
+		s = append(s, codeName(e))
+	}
+	return strings.Join(s, ", ")
+}
+
+// tcp makes an overlapped IPv4 TCP socket that is closed after the case.
+func tcp(t *T, api spec.API) spec.Socket {
+	t.Helper()
+	return sock(t, api, spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+}
+
+func sock(t *T, api spec.API, af, typ, proto int, flags uint32) spec.Socket {
+	t.Helper()
+	s, err := api.Socket(af, typ, proto, flags)
+	if err != nil {
+		t.Fatalf("Socket(%d, %s, %d): got %s, want success", af, spec.SocketTypeName(typ), proto, errName(err))
+	}
+	t.Cleanup(func() { api.Closesocket(s) })
+	return s
+}
+
+// event makes a manual-reset, non-signalled event closed after the case.
+func event(t *T, api spec.API) spec.Handle {
+	t.Helper()
+	h, err := api.CreateEvent(true, false)
+	mustOK(t, "CreateEvent", err)
+	t.Cleanup(func() { api.CloseHandle(h) })
+	return h
+}
+
+// overlapped allocates an OVERLAPPED with hEvent ev, freed after the case.
+func overlapped(t *T, api spec.API, ev spec.Handle) spec.Overlapped {
+	t.Helper()
+	ov, err := api.NewOverlapped(ev)
+	mustOK(t, "NewOverlapped", err)
+	t.Cleanup(func() { api.FreeOverlapped(ov) })
+	return ov
+}
+
+// port makes a completion port closed after the case.
+func port(t *T, api spec.API) spec.Handle {
+	t.Helper()
+	p, err := api.CreateIoCompletionPort(0)
+	mustOK(t, "CreateIoCompletionPort", err)
+	t.Cleanup(func() { api.CloseHandle(p) })
+	return p
+}
+
+// listener makes a socket listening on 127.0.0.1:0 and returns its address.
+func listener(t *T, api spec.API) (spec.Socket, netip.AddrPort) {
+	t.Helper()
+	l := tcp(t, api)
+	mustOK(t, "bind listener to 127.0.0.1:0", api.Bind(l, netip.AddrPortFrom(loopback4, 0)))
+	mustOK(t, "listen", api.Listen(l, 16))
+	a, err := api.Getsockname(l)
+	mustOK(t, "getsockname(listener)", err)
+	if a.Port() == 0 {
+		t.Fatalf("getsockname(listener): got port 0 after bind to port 0")
+	}
+	return l, netip.AddrPortFrom(loopback4, a.Port())
+}
+
+// how a connection is made, and how it is accepted.
+type connectHow int
+
+const (
+	byConnect connectHow = iota
+	byConnectEx
+)
+
+type acceptHow int
+
+const (
+	byAccept acceptHow = iota
+	byAcceptEx
+)
+
+// wait waits for h for at most prompt and reports WAIT_TIMEOUT as a failure.
+func waitPrompt(t *T, api spec.API, what string, h spec.Handle) bool {
+	t.Helper()
+	return wantOK(t, what+": WaitForSingleObject(event, 1s)", api.WaitForSingleObject(h, prompt))
+}
+
+// dial connects a new socket to addr with connect() or ConnectEx.
+func dial(t *T, api spec.API, addr netip.AddrPort, how connectHow) spec.Socket {
+	t.Helper()
+	c := tcp(t, api)
+	if how == byConnect {
+		mustOK(t, "connect", api.Connect(c, addr))
+		return c
+	}
+	mustOK(t, "bind before ConnectEx", api.Bind(c, netip.AddrPortFrom(any4, 0)))
+	connectEx(t, api, c, addr)
+	return c
+}
+
+// connectEx runs ConnectEx on s to addr and waits for it to succeed.
+func connectEx(t *T, api spec.API, s spec.Socket, addr netip.AddrPort) {
+	t.Helper()
+	if err := tryConnectEx(t, api, s, addr); err != nil {
+		t.Fatalf("ConnectEx: got %s, want success", errName(err))
+	}
+}
+
+// tryConnectEx runs ConnectEx and returns its final outcome.
+func tryConnectEx(t *T, api spec.API, s spec.Socket, addr netip.AddrPort) error {
+	t.Helper()
+	ev := event(t, api)
+	ov := overlapped(t, api, ev)
+	err := api.ConnectEx(s, addr, ov)
+	if isErr(err, spec.ERROR_IO_PENDING) {
+		_, err = api.GetOverlappedResult(spec.Handle(s), ov, true)
+	}
+	if err != nil {
+		return err
+	}
+	return api.UpdateConnectContext(s)
+}
+
+// acceptOne takes one connection from l with accept() or AcceptEx.
+func acceptOne(t *T, api spec.API, l spec.Socket, how acceptHow) spec.Socket {
+	t.Helper()
+	if how == byAccept {
+		s, _, err := api.Accept(l)
+		mustOK(t, "accept", err)
+		t.Cleanup(func() { api.Closesocket(s) })
+		return s
+	}
+	s := tcp(t, api)
+	if err := tryAcceptEx(t, api, l, s); err != nil {
+		t.Fatalf("AcceptEx: got %s, want success", errName(err))
+	}
+	return s
+}
+
+// tryAcceptEx runs AcceptEx(l, s) for a connection already in the
+// backlog and returns its final outcome.
+func tryAcceptEx(t *T, api spec.API, l, s spec.Socket) error {
+	t.Helper()
+	ev := event(t, api)
+	ov := overlapped(t, api, ev)
+	err := api.AcceptEx(l, s, ov)
+	if isErr(err, spec.ERROR_IO_PENDING) {
+		if werr := api.WaitForSingleObject(ev, prompt); werr != nil {
+			api.CancelIoEx(spec.Handle(l), ov)
+			return fmt.Errorf("AcceptEx pending with a connection in the backlog: wait: %s", errName(werr))
+		}
+		_, err = api.GetOverlappedResult(spec.Handle(l), ov, false)
+	}
+	if err != nil {
+		return err
+	}
+	return api.UpdateAcceptContext(s, l)
+}
+
+// conn is a connection whose two ends are sockets of the API under test.
+type conn struct {
+	client, server spec.Socket
+	ln             spec.Socket    // the listener the server end came from
+	addr           netip.AddrPort // the listener's address
+}
+
+// connected makes a connection with connect() and accept().
+func connected(t *T, api spec.API) conn {
+	t.Helper()
+	return connectedVia(t, api, byConnect, byAccept)
+}
+
+func connectedVia(t *T, api spec.API, ch connectHow, ah acceptHow) conn {
+	t.Helper()
+	l, addr := listener(t, api)
+	c := dial(t, api, addr, ch)
+	s := acceptOne(t, api, l, ah)
+	return conn{client: c, server: s, ln: l, addr: addr}
+}
+
+// localPort returns the port s is bound to.
+func localPort(t *T, api spec.API, s spec.Socket) uint16 {
+	t.Helper()
+	a, err := api.Getsockname(s)
+	mustOK(t, "getsockname", err)
+	return a.Port()
+}
+
+// pending starts an overlapped DisconnectEx(s, ov, flags, 0) with a fresh
+// manual-reset event and checks that it returns ERROR_IO_PENDING.
+func pending(t *T, api spec.API, s spec.Socket, flags uint32) (spec.Overlapped, spec.Handle) {
+	t.Helper()
+	return pendingBy(t, api, api, s, flags)
+}
+
+// pendingBy is pending with the call issued by issuer (a Thread); the
+// event and the OVERLAPPED belong to api, so they outlive the thread.
+func pendingBy(t *T, api, issuer spec.API, s spec.Socket, flags uint32) (spec.Overlapped, spec.Handle) {
+	t.Helper()
+	ev := event(t, api)
+	ov := overlapped(t, api, ev)
+	err := issuer.DisconnectEx(s, ov, flags, 0)
+	if !isErr(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("DisconnectEx(overlapped, flags %#x): got %s, want ERROR_IO_PENDING", flags, errName(err))
+	}
+	return ov, ev
+}
+
+// signalled reports whether h is signalled now.
+func signalled(api spec.API, h spec.Handle) bool { return api.WaitForSingleObject(h, 0) == nil }
+
+// wantPending checks that the request on ov has not completed.
+func wantPending(t *T, api spec.API, what string, s spec.Socket, ov spec.Overlapped) bool {
+	t.Helper()
+	_, err := api.GetOverlappedResult(spec.Handle(s), ov, false)
+	return wantErr(t, what+": GetOverlappedResult(no wait)", err, spec.ERROR_IO_INCOMPLETE)
+}
+
+// wantResult checks the completed request's Win32 result.
+func wantResult(t *T, api spec.API, what string, s spec.Socket, ov spec.Overlapped, want spec.Errno) bool {
+	t.Helper()
+	n, err := api.GetOverlappedResult(spec.Handle(s), ov, false)
+	ok := wantErr(t, what+": GetOverlappedResult", err, want)
+	if err == nil && n != 0 {
+		t.Errorf("%s: GetOverlappedResult: got %d bytes, want 0", what, n)
+		ok = false
+	}
+	return ok
+}
+
+// wantCompletesAfter checks that h is not signalled until d has passed
+// and is signalled promptly after: the completion timing of a request
+// that waits out a TIME_WAIT delay d. d == 0 means at once.
+func wantCompletesAfter(t *T, api spec.API, what string, h spec.Handle, d time.Duration) bool {
+	t.Helper()
+	if d >= 2*prompt {
+		if err := api.WaitForSingleObject(h, d-prompt); !isErr(err, spec.WAIT_TIMEOUT) {
+			t.Errorf("%s: WaitForSingleObject(%v) before the %v delay: got %s, want WAIT_TIMEOUT", what, d-prompt, d, errName(err))
+			return false
+		}
+	}
+	if err := api.WaitForSingleObject(h, 2*prompt); err != nil {
+		t.Errorf("%s: WaitForSingleObject(%v) at the end of the %v delay: got %s, want success", what, 2*prompt, d, errName(err))
+		return false
+	}
+	return true
+}
+
+// row finds the TCP table row from local port lport to remote.
+func row(t *T, api spec.API, lport uint16, remote netip.AddrPort) (spec.TCPState, bool) {
+	t.Helper()
+	rows, err := api.TCPTable()
+	mustOK(t, "TCPTable", err)
+	for _, r := range rows {
+		if r.Local.Port() == lport && r.Remote == remote {
+			return r.State, true
+		}
+	}
+	return 0, false
+}
+
+func wantRow(t *T, api spec.API, what string, lport uint16, remote netip.AddrPort, want spec.TCPState) bool {
+	t.Helper()
+	st, ok := row(t, api, lport, remote)
+	if !ok {
+		t.Errorf("%s: TCP table row :%d -> %v: got none, want %v", what, lport, remote, want)
+		return false
+	}
+	if st != want {
+		t.Errorf("%s: TCP table row :%d -> %v: got %v, want %v", what, lport, remote, st, want)
+		return false
+	}
+	return true
+}
+
+func wantNoRow(t *T, api spec.API, what string, lport uint16, remote netip.AddrPort, not ...spec.TCPState) bool {
+	t.Helper()
+	st, ok := row(t, api, lport, remote)
+	if ok && (len(not) == 0 || slices.Contains(not, st)) {
+		t.Errorf("%s: TCP table row :%d -> %v: got %v, want none", what, lport, remote, st)
+		return false
+	}
+	return true
+}
+
+// wantNoPacket checks that the port holds no packet.
+func wantNoPacket(t *T, api spec.API, what string, p spec.Handle) bool {
+	t.Helper()
+	c, err := api.GetQueuedCompletionStatus(p, 0)
+	if isErr(err, spec.WAIT_TIMEOUT) {
+		return true
+	}
+	t.Errorf("%s: GetQueuedCompletionStatus(0): got a packet %+v with %s, want WAIT_TIMEOUT", what, c, errName(err))
+	return false
+}
+
+// wantPacket dequeues one packet and checks it.
+func wantPacket(t *T, api spec.API, what string, p spec.Handle, key uintptr, ov spec.Overlapped, want spec.Errno) bool {
+	t.Helper()
+	c, err := api.GetQueuedCompletionStatus(p, prompt)
+	if isErr(err, spec.WAIT_TIMEOUT) {
+		t.Errorf("%s: GetQueuedCompletionStatus: got WAIT_TIMEOUT, want a packet", what)
+		return false
+	}
+	ok := wantErr(t, what+": GetQueuedCompletionStatus", err, want)
+	if c.Key != key || c.Overlapped != ov || c.Bytes != 0 {
+		t.Errorf("%s: packet: got {bytes %d, key %d, ov %#x}, want {bytes 0, key %d, ov %#x}", what, c.Bytes, c.Key, c.Overlapped, key, ov)
+		ok = false
+	}
+	return ok
+}
+
+// associate puts s on a new port with key and returns the port.
+func associate(t *T, api spec.API, s spec.Socket, key uintptr) spec.Handle {
+	t.Helper()
+	p := port(t, api)
+	mustOK(t, "CreateIoCompletionPort(socket, port)", api.AssociateCompletionPort(p, s, key))
+	return p
+}
+
+// stater is the optional introspection interface (capability Introspection).
+type stater interface {
+	State(spec.Socket) (spec.State, error)
+}
+
+// wantState checks s's life-cycle state when the API can report it.
+func wantState(t *T, api spec.API, what string, s spec.Socket, want spec.State) bool {
+	t.Helper()
+	st, ok := api.(stater)
+	if !ok {
+		if t.Backend().Has(Introspection) {
+			t.Errorf("%s: backend claims %s but its API has no State method", what, Introspection)
+			return false
+		}
+		return true
+	}
+	got, err := st.State(s)
+	if err != nil {
+		t.Errorf("%s: State: got %s, want %v", what, errName(err), want)
+		return false
+	}
+	if got != want {
+		t.Errorf("%s: State: got %v, want %v", what, got, want)
+		return false
+	}
+	return true
+}
+
+// peerSeesFIN checks that a recv on s returns 0 (the peer's FIN).
+func peerSeesFIN(t *T, api spec.API, what string, s spec.Socket) bool {
+	t.Helper()
+	ev, err := api.Poll(s, spec.POLLRDNORM, prompt)
+	if err != nil || ev&(spec.POLLRDNORM|spec.POLLHUP) == 0 {
+		t.Errorf("%s: WSAPoll(POLLRDNORM, 1s) on the peer: got revents %#x with %s, want readable (FIN)", what, ev, errName(err))
+		return false
+	}
+	var b [16]byte
+	n, err := api.Recv(s, b[:])
+	if err != nil || n != 0 {
+		t.Errorf("%s: recv on the peer: got %d bytes with %s, want 0 (FIN)", what, n, errName(err))
+		return false
+	}
+	return true
+}
+
+// peerSeesNoFIN checks that s has nothing to read (no FIN arrived).
+func peerSeesNoFIN(t *T, api spec.API, what string, s spec.Socket) bool {
+	t.Helper()
+	ev, err := api.Poll(s, spec.POLLRDNORM, 0)
+	if err != nil || ev != 0 {
+		t.Errorf("%s: WSAPoll(POLLRDNORM, 0) on the peer: got revents %#x with %s, want 0 (no FIN)", what, ev, errName(err))
+		return false
+	}
+	return true
+}
+
+// roundTrip sends b from -> to and checks it arrives.
+func roundTrip(t *T, api spec.API, what string, from, to spec.Socket) bool {
+	t.Helper()
+	msg := []byte("ping")
+	n, err := api.Send(from, msg)
+	if err != nil || n != len(msg) {
+		t.Errorf("%s: send: got %d bytes with %s, want %d with success", what, n, errName(err), len(msg))
+		return false
+	}
+	got := make([]byte, 16)
+	n, err = api.Recv(to, got)
+	if err != nil || string(got[:n]) != string(msg) {
+		t.Errorf("%s: recv: got %q with %s, want %q", what, got[:n], errName(err), msg)
+		return false
+	}
+	return true
+}
+
+// closeNow closes s now (the Cleanup close then fails harmlessly).
+func closeNow(t *T, api spec.API, what string, s spec.Socket) {
+	t.Helper()
+	mustOK(t, what+": closesocket", api.Closesocket(s))
+}
+
+// reset closes s with an RST (SO_LINGER on, 0 s).
+func reset(t *T, api spec.API, s spec.Socket) {
+	t.Helper()
+	mustOK(t, "setsockopt(SO_LINGER, on, 0)", api.SetLinger(s, true, 0))
+	mustOK(t, "closesocket (reset)", api.Closesocket(s))
+}
+
+// reusable makes c.client reusable as the active closer's peer sees it
+// cheaply: the server closes first, so the client is the passive closer
+// and DisconnectEx(TF_REUSE_SOCKET) completes at once with no TIME_WAIT.
+func reuseClient(t *T, api spec.API, c conn) {
+	t.Helper()
+	closeNow(t, api, "server closes first", c.server)
+	mustOK(t, "DisconnectEx(client, NULL, TF_REUSE_SOCKET) as passive closer", api.DisconnectEx(c.client, 0, spec.TF_REUSE_SOCKET, 0))
+}
+
+// reuseServer is reuseClient for the accepted end.
+func reuseServer(t *T, api spec.API, c conn) {
+	t.Helper()
+	closeNow(t, api, "client closes first", c.client)
+	mustOK(t, "DisconnectEx(server, NULL, TF_REUSE_SOCKET) as passive closer", api.DisconnectEx(c.server, 0, spec.TF_REUSE_SOCKET, 0))
+}
+
+// delay returns a Settings func setting the TIME_WAIT delay.
+func delay(d time.Duration) func(*spec.Settings) {
+	return func(s *spec.Settings) { s.TcpTimedWaitDelay = d }
+}
+
+// clauses is shorthand for the Clauses field.
+func clauses(ids ...string) []string { return ids }
+
+// needs is shorthand for the Needs field.
+func needs(cs ...Capability) []Capability { return cs }
