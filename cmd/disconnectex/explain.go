@@ -302,6 +302,20 @@ func mentions(text string) []spec.Errno {
 	return out
 }
 
+// divergenceConcerns reports whether a divergence entry is about code: the
+// backend was observed to return it, or the case expected it on a clause
+// about it, or the entry names no code and its clause is about it.
+func divergenceConcerns(d divergenceEntry, code spec.Errno, causeClause bool) bool {
+	if slices.Contains(mentions(d.Observed), code) {
+		return true
+	}
+	named := mentions(d.Expected + " " + d.Observed)
+	if slices.Contains(named, code) {
+		return causeClause
+	}
+	return len(named) == 0 && causeClause
+}
+
 func (r *reference) explain(code spec.Errno) explanation {
 	e := explanation{Code: code, Meaning: codeNotes[code].meaning, WineNote: codeNotes[code].wine}
 	if e.Meaning == "" {
@@ -336,8 +350,7 @@ func (r *reference) explain(code spec.Errno) explanation {
 			e.WineData = true
 		}
 		for _, d := range f.Entries {
-			named := mentions(d.Expected + " " + d.Observed + " " + d.Reason)
-			if slices.Contains(named, code) || (len(named) == 0 && causeIDs[d.Clause]) {
+			if divergenceConcerns(d, code, causeIDs[d.Clause]) {
 				e.Divergences = append(e.Divergences, backendDivergence{f.Backend, d})
 			}
 		}
@@ -437,21 +450,56 @@ func orNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-// wineLines describes the divergences, as sentences.
+// backendDescriptions say what a divergence file's backend is.
+var backendDescriptions = map[string]string{
+	"emulator-documented": "the emulator's Documented profile (the page read literally)",
+	"emulator-windows":    "the emulator's Windows profile",
+	"native":              "native Windows",
+	"wine":                "Wine",
+}
+
+func describeBackend(name string) string {
+	if d, ok := backendDescriptions[name]; ok {
+		return d
+	}
+	return name
+}
+
+// wineLines describes the divergences, as sentences: entries of one
+// backend that share a clause and a reason are told once.
 func (e explanation) wineLines() []string {
 	var out []string
+	type key struct{ backend, clause, reason string }
+	var order []key
+	groups := map[key][]divergenceEntry{}
 	for _, d := range e.Divergences {
-		s := fmt.Sprintf("%s, case %s (%s): expected %s; observed %s.", d.Backend, d.Entry.Case, d.Entry.Clause,
-			strings.TrimSuffix(d.Entry.Expected, "."), strings.TrimSuffix(d.Entry.Observed, "."))
-		if d.Entry.Reason != "" {
-			s += " Reason: " + d.Entry.Reason
+		k := key{d.Backend, d.Entry.Clause, d.Entry.Reason}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], d.Entry)
+	}
+	for _, k := range order {
+		g := groups[k]
+		var cases []string
+		for _, d := range g {
+			cases = append(cases, d.Case)
+		}
+		word := "case"
+		if len(cases) > 1 {
+			word = "cases"
+		}
+		s := fmt.Sprintf("%s differs on %s (%s %s): expected %s; observed %s.", describeBackend(k.backend), k.clause, word,
+			strings.Join(cases, ", "), strings.TrimSuffix(g[0].Expected, "."), strings.TrimSuffix(g[0].Observed, "."))
+		if k.reason != "" {
+			s += " Why: " + k.reason
 		}
 		out = append(out, s)
 	}
 	if !e.WineData {
 		out = append(out, "No Wine divergence data is recorded yet (testdata/divergences/wine.json is absent).")
 	} else if !slices.ContainsFunc(e.Divergences, func(d backendDivergence) bool { return d.Backend == "wine" }) {
-		out = append(out, "The Wine divergence data records no difference for this code.")
+		out = append(out, "Wine: the divergence data (testdata/divergences/wine.json) records no difference for this code.")
 	}
 	if e.WineNote != "" {
 		out = append(out, "Reference notes on Wine 8.0: "+e.WineNote)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -63,10 +64,11 @@ type interp struct {
 	verbose bool
 	out     io.Writer
 
-	vals    map[string]uint64      // name -> handle or overlapped address
-	kinds   map[string]kind        // name -> what it is
-	threads map[string]spec.Thread // thread name -> thread
-	labels  map[uint64]string      // handle value -> name (for the trace)
+	vals    map[string]uint64         // name -> handle or overlapped address
+	kinds   map[string]kind           // name -> what it is
+	threads map[string]spec.Thread    // thread name -> thread
+	labels  map[uint64]string         // handle value -> name (for the trace)
+	addrs   map[string]netip.AddrPort // listening socket -> its address
 	ovs     map[spec.Overlapped]string
 	tl      *timeline
 }
@@ -89,10 +91,10 @@ func execScript(s *script, name string, verbose bool, stdout, stderr io.Writer) 
 	}
 	in := &interp{s: s, em: em, verbose: verbose, out: stdout,
 		vals: map[string]uint64{}, kinds: map[string]kind{}, threads: map[string]spec.Thread{},
-		labels: map[uint64]string{}, ovs: map[spec.Overlapped]string{}}
+		labels: map[uint64]string{}, addrs: map[string]netip.AddrPort{}, ovs: map[spec.Overlapped]string{}}
 	in.tl = newTimeline(stdout, in.label)
 	in.tl.indent = "    "
-	fmt.Fprintf(stdout, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d\n", name, profile,
+	fmt.Fprintf(stdout, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d\n", filepath.Base(name), profile,
 		s.settings.TcpTimedWaitDelay, s.settings.DynamicPorts.Start, int(s.settings.DynamicPorts.Start)+s.settings.DynamicPorts.Count-1)
 	var fails []failure
 	for _, st := range s.stmts {
@@ -257,6 +259,9 @@ func (in *interp) targetAddr(api spec.API, st *stmt) (netip.AddrPort, error) {
 	if st.hasAddr {
 		return st.addr, nil
 	}
+	if a, ok := in.addrs[st.target]; ok {
+		return a, nil
+	}
 	return api.Getsockname(spec.Socket(in.vals[st.target]))
 }
 
@@ -300,6 +305,9 @@ func (in *interp) exec(st *stmt) (r result) {
 		if r.err = api.Listen(s, 16); r.err == nil {
 			if a, err := api.Getsockname(s); err == nil {
 				r.detail = "listening on " + a.String()
+				if st.names[0] != "" {
+					in.addrs[st.names[0]] = a
+				}
 			}
 		}
 	case "connect":
@@ -343,7 +351,7 @@ func (in *interp) exec(st *stmt) (r result) {
 		if err == nil && n > 0 {
 			r.detail = strconv.Quote(string(buf[:n]))
 		} else if err == nil {
-			r.detail = "the peer closed its sending side (FIN)"
+			r.detail = "end of stream: the peer sent its FIN"
 		}
 	case "shutdown":
 		r.err = api.Shutdown(in.sock(st, 0), int(st.num))
@@ -413,11 +421,15 @@ func (in *interp) exec(st *stmt) (r result) {
 	case "result":
 		n, err := api.GetOverlappedResult(in.handle(st, 0), in.ov(st, 1), st.opt)
 		r.err, r.value = err, strconv.FormatUint(uint64(n), 10)
-		r.detail = "bytes"
+		if err == nil {
+			r.detail = "bytes"
+		}
 	case "wsaresult":
 		n, flags, err := api.WSAGetOverlappedResult(in.sock(st, 0), in.ov(st, 1), st.opt)
 		r.err, r.value = err, strconv.FormatUint(uint64(n), 10)
-		r.detail = fmt.Sprintf("bytes, flags %d", flags)
+		if err == nil {
+			r.detail = fmt.Sprintf("bytes, flags %d", flags)
+		}
 	case "cancel":
 		r.err = api.CancelIoEx(in.handle(st, 0), in.ov(st, 1))
 	case "port":

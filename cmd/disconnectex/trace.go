@@ -178,6 +178,10 @@ func newTimeline(w io.Writer, label func(uint64) string) *timeline {
 	return &timeline{w: w, label: label}
 }
 
+// creators are the calls whose result carries a new handle or overlapped.
+var creators = map[string]bool{"WSASocketW": true, "socket": true, "accept": true, "CreateEvent": true,
+	"CreateIoCompletionPort": true, "NewOverlapped": true, "NewThread": true}
+
 var hexWord = regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`)
 
 // names replaces the hex values the label function knows by their names.
@@ -220,7 +224,7 @@ func (t *timeline) what(ev emulator.Event) string {
 		fmt.Fprintf(&b, "%s = %s", ev.Call, t.names(ev.Result))
 		if ev.Args != "" {
 			extra := ev.Args
-			if n, err := strconv.ParseUint(extra, 10, 64); err == nil {
+			if n, err := strconv.ParseUint(extra, 10, 64); err == nil && creators[ev.Call] {
 				extra = fmt.Sprintf("%#x", n) // a new handle or overlapped: hex like the arguments
 			}
 			fmt.Fprintf(&b, " [%s]", t.names(extra))
