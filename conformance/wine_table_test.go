@@ -1,7 +1,9 @@
 package conformance_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +22,9 @@ func TestReadmeWineTable(t *testing.T) {
 	}
 	path := filepath.Join("..", "README.md")
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("no %s", path)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
