@@ -115,11 +115,11 @@ var iocpCases = []Case{
 			ov, _ := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			closeNow(t, api, "server closes", c.server)
 			if cp, err := api.GetQueuedCompletionStatus(p, 29*time.Second); !isErr(err, spec.WAIT_TIMEOUT) {
-				t.Errorf("GetQueuedCompletionStatus(29s) into a 30s TIME_WAIT: got packet %+v with %s, want WAIT_TIMEOUT", cp, errName(err))
+				t.Errorf("GetQueuedCompletionStatus(29s) into a 30s TIME_WAIT: got packet %s with %s, want WAIT_TIMEOUT", packet(cp), errName(err))
 			}
 			cp, err := api.GetQueuedCompletionStatus(p, 2*time.Second)
 			if wantOK(t, "GetQueuedCompletionStatus(2s) at the end of TIME_WAIT", err) && (cp.Key != 12 || cp.Overlapped != ov) {
-				t.Errorf("packet: got %+v, want key 12, ov %#x", cp, ov)
+				t.Errorf("packet: got %s, want key 12, ov %#x", packet(cp), uintptr(ov))
 			}
 		},
 	},
@@ -145,7 +145,7 @@ var iocpCases = []Case{
 			ov, _ := pending(t, api, c.client, 0)
 			cp, err := api.GetQueuedCompletionStatus(p, prompt)
 			if wantOK(t, "first packet (posted)", err) && (cp.Bytes != 42 || cp.Key != 99 || cp.Overlapped != 0) {
-				t.Errorf("first packet: got %+v, want the posted {42, 99, 0}", cp)
+				t.Errorf("first packet: got %s, want the posted {bytes 42, key 99, ov 0}", packet(cp))
 			}
 			wantPacket(t, api, "second packet (DisconnectEx)", p, 1, ov, spec.ERROR_SUCCESS)
 		},

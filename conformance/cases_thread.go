@@ -46,7 +46,7 @@ var threadCases = []Case{
 			}
 			mustOK(t, "thread exit", th.Exit())
 			if cp, err := api.GetQueuedCompletionStatus(p, prompt); !isErr(err, spec.WAIT_TIMEOUT) {
-				t.Errorf("thread exit, socket on a port, hEvent NULL: GetQueuedCompletionStatus(1s): got packet %+v with %s, want WAIT_TIMEOUT (still pending)", cp, errName(err))
+				t.Errorf("thread exit, socket on a port, hEvent NULL: GetQueuedCompletionStatus(1s): got packet %s with %s, want WAIT_TIMEOUT (still pending)", packet(cp), errName(err))
 			}
 			_, err := api.GetOverlappedResult(spec.Handle(c.client), ov, false)
 			wantErr(t, "thread exit, socket on a port, hEvent NULL: GetOverlappedResult(no wait)", err, spec.ERROR_IO_INCOMPLETE)
@@ -228,7 +228,7 @@ var threadCases = []Case{
 			if expectOneOf(t, "closed socket's request: packet", err,
 				spec.ERROR_OPERATION_ABORTED, spec.ERROR_NETNAME_DELETED, spec.ERROR_CONNECTION_ABORTED) &&
 				(cp.Key != 31 || cp.Overlapped != ov) {
-				t.Errorf("packet: got %+v, want key 31, ov %#x", cp, ov)
+				t.Errorf("packet: got %s, want key 31, ov %#x", packet(cp), uintptr(ov))
 			}
 			wantNoPacket(t, api, "after the packet", p)
 		},

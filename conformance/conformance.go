@@ -110,9 +110,9 @@ const (
 	Fail Outcome = "fail" // the case failed and no divergence explains it
 	// XFail: the case failed as a recorded divergence says it does.
 	XFail Outcome = "xfail"
-	// XPass: a divergence is recorded but the case passed (or failed with
-	// a different text). It breaks the build, like Wine's todo_wine: fix
-	// the data.
+	// XPass: a divergence is recorded but the case passed. It breaks the
+	// build, like Wine's todo_wine: fix the data. (A case that fails with
+	// other text than the divergence records is a Fail.)
 	XPass Outcome = "unexpected-pass"
 	Skip  Outcome = "skip" // the backend lacks a capability, or the case skipped itself
 )
@@ -297,7 +297,7 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 			}
 		}
 		if len(unmatched) > 0 {
-			r.Outcome, r.Reason = XPass, fmt.Sprintf("the case failed, but not as %s records: no failure text contains %s",
+			r.Outcome, r.Reason = Fail, fmt.Sprintf("the case failed, but not as %s records: no failure text contains %s",
 				b.Divergences, strings.Join(unmatched, ", "))
 		} else {
 			var rs []string

@@ -404,8 +404,13 @@ func wantNoPacket(t *T, api spec.API, what string, p spec.Handle) bool {
 	if isErr(err, spec.WAIT_TIMEOUT) {
 		return true
 	}
-	t.Errorf("%s: GetQueuedCompletionStatus(0): got a packet %+v with %s, want WAIT_TIMEOUT", what, c, errName(err))
+	t.Errorf("%s: GetQueuedCompletionStatus(0): got a packet %s with %s, want WAIT_TIMEOUT", what, packet(c), errName(err))
 	return false
+}
+
+// packet formats a completion packet.
+func packet(c spec.Completion) string {
+	return fmt.Sprintf("{bytes %d, key %d, ov %#x}", c.Bytes, c.Key, uintptr(c.Overlapped))
 }
 
 // wantPacket dequeues one packet and checks it.
@@ -418,7 +423,7 @@ func wantPacket(t *T, api spec.API, what string, p spec.Handle, key uintptr, ov 
 	}
 	ok := wantErr(t, what+": GetQueuedCompletionStatus", err, want)
 	if c.Key != key || c.Overlapped != ov || c.Bytes != 0 {
-		t.Errorf("%s: packet: got {bytes %d, key %d, ov %#x}, want {bytes 0, key %d, ov %#x}", what, c.Bytes, c.Key, c.Overlapped, key, ov)
+		t.Errorf("%s: packet: got %s, want {bytes 0, key %d, ov %#x}", what, packet(c), key, uintptr(ov))
 		ok = false
 	}
 	return ok
