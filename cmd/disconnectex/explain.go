@@ -388,6 +388,9 @@ func (e explanation) clauseIDs() []string {
 // with first, the others with spaces as wide as it.
 func wrap(w io.Writer, first, text string, width int) {
 	indent := strings.Repeat(" ", len(first))
+	if strings.HasPrefix(first, "#") {
+		indent = "#" + indent[1:]
+	}
 	line, empty := first, true
 	for _, word := range strings.Fields(text) {
 		if !empty && len(line)+1+len(word) > width {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -246,11 +247,18 @@ func TestTraceTimeWait(t *testing.T) {
 	}
 }
 
+// TestTraceEveryCase checks that trace runs every case and that its exit
+// status follows the case's outcome (the report checks the outcomes).
 func TestTraceEveryCase(t *testing.T) {
+	b := emulatorBackend(emulator.Windows)
 	for _, c := range conformance.Cases() {
 		code, out, errs := cli(t, "trace", c.Name)
-		if code != exitOK {
-			t.Errorf("trace %s: exit %d\n%s%s", c.Name, code, out, errs)
+		want := exitOK
+		if conformance.Execute(b, c).Outcome.Failed() {
+			want = exitUnexpected
+		}
+		if code != want || !strings.Contains(out, "# outcome: ") {
+			t.Errorf("trace %s: exit %d, want %d\n%s%s", c.Name, code, want, out, errs)
 		}
 	}
 }

@@ -33,8 +33,9 @@ Each line of the timeline reads
   TIME  THREAD  KIND        WHAT
 
 where KIND is call, result, transition (socket state or TCP state) or
-completion, and handles print in hex (scripts run with 'run' print their
-names instead).
+completion. Sockets, events, ports and overlappeds are named in the order
+the case creates them (sock1, sock2, event1, port1, ov1, ...); scripts run
+with 'run' use their own names.
 `
 
 func runTrace(args []string, stdout, stderr io.Writer) int {
@@ -172,10 +173,40 @@ type timeline struct {
 	label   func(uint64) string // names a handle or overlapped value, or ""
 	indent  string
 	printed int
+
+	// With no label function, the timeline names what the calls create
+	// itself, in order: sock1, sock2, event1, port1, ov1...
+	auto   map[uint64]string
+	counts map[string]int
 }
 
+// newTimeline prints events to w, naming values with label, or with
+// names of its own when label is nil.
 func newTimeline(w io.Writer, label func(uint64) string) *timeline {
-	return &timeline{w: w, label: label}
+	t := &timeline{w: w, label: label}
+	if label == nil {
+		t.auto, t.counts = map[uint64]string{}, map[string]int{}
+		t.label = func(v uint64) string { return t.auto[v] }
+	}
+	return t
+}
+
+// autoNames are the name stems of created things, by creating call.
+var autoNames = map[string]string{"WSASocketW": "sock", "socket": "sock", "accept": "sock", "CreateEvent": "event",
+	"CreateIoCompletionPort": "port", "NewOverlapped": "ov"}
+
+// learn names the value a creating call returned.
+func (t *timeline) learn(ev emulator.Event) {
+	stem, ok := autoNames[ev.Call]
+	if t.auto == nil || !ok || ev.Kind != emulator.KindResult || ev.Result != "ok" {
+		return
+	}
+	n, err := strconv.ParseUint(ev.Args, 10, 64)
+	if err != nil || n == 0 {
+		return
+	}
+	t.counts[stem]++
+	t.auto[n] = fmt.Sprintf("%s%d", stem, t.counts[stem])
 }
 
 // creators are the calls whose result carries a new handle or overlapped.
@@ -208,6 +239,9 @@ func (t *timeline) sock(s spec.Socket) string {
 func (t *timeline) write(evs []emulator.Event) {
 	if t.printed > len(evs) {
 		t.printed = 0
+	}
+	for _, ev := range evs[t.printed:] {
+		t.learn(ev) // first, so that a transition printed before its call's result is named too
 	}
 	for _, ev := range evs[t.printed:] {
 		fmt.Fprintf(t.w, "%s%s  T%d  %-10s  %s\n", t.indent, fmtAt(ev.Time), ev.Thread, ev.Kind, t.what(ev))
