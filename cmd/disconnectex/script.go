@@ -106,6 +106,9 @@ Lines (one per line; '#' starts a comment; names are letters, digits, _):
 
 Expectations, after '->': ok | fail | an error name (WSAENOTCONN,
 ERROR_IO_PENDING, WAIT_TIMEOUT, ...) | the value of a verb that has one.
+A line without '->' is not checked: its result is only printed. A call that
+blocks with nothing scheduled to wake it (accept with no connection, wait
+infinite on an event nobody sets) stops the script after 5 s of real time.
 Durations are Go durations: 0s, 500ms, 30s, 4m.
 
 Example (testdata/scenarios has commented lessons):
