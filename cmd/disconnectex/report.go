@@ -278,7 +278,7 @@ func (r *reportData) writeText(w io.Writer, verbose bool) {
 			}
 			if res.Outcome == lFail {
 				for _, m := range res.Failure {
-					wrap(w, "                   | ", m, 100)
+					wrap(w, "                   | ", firstLine(m, 300), 100)
 				}
 			}
 		}
@@ -310,7 +310,11 @@ func (r *reportData) writeMarkdown(w io.Writer, verbose bool) {
 		for _, res := range list {
 			reason := res.Reason
 			if res.Outcome == lFail && len(res.Failure) > 0 {
-				reason += ": " + strings.Join(res.Failure, "; ")
+				var ms []string
+				for _, m := range res.Failure {
+					ms = append(ms, firstLine(m, 300))
+				}
+				reason += ": " + strings.Join(ms, "; ")
 			}
 			fmt.Fprintf(w, "| %s | `%s` | %s | %s |\n", res.Outcome, res.Case, res.Backend, mdEscape(reason))
 		}
@@ -320,4 +324,20 @@ func (r *reportData) writeMarkdown(w io.Writer, verbose bool) {
 	} else {
 		fmt.Fprintf(w, "\n**Result: FAIL**, unexpected outcomes above.\n")
 	}
+}
+
+// firstLine shortens a failure message for a table: its first line, at
+// most n bytes (a panic's stack stays in the JSON form).
+func firstLine(s string, n int) string {
+	cut := false
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s, cut = s[:i], true
+	}
+	if len(s) > n {
+		s, cut = s[:n], true
+	}
+	if cut {
+		s += " ..."
+	}
+	return s
 }

@@ -64,13 +64,14 @@ type interp struct {
 	verbose bool
 	out     io.Writer
 
-	vals    map[string]uint64         // name -> handle or overlapped address
-	kinds   map[string]kind           // name -> what it is
-	threads map[string]spec.Thread    // thread name -> thread
-	labels  map[uint64]string         // handle value -> name (for the trace)
-	addrs   map[string]netip.AddrPort // listening socket -> its address
-	ovs     map[spec.Overlapped]string
-	tl      *timeline
+	vals     map[string]uint64         // name -> handle or overlapped address
+	kinds    map[string]kind           // name -> what it is
+	threads  map[string]spec.Thread    // thread name -> thread
+	labels   map[uint64]string         // handle value -> name (for the trace)
+	addrs    map[string]netip.AddrPort // listening socket -> its address
+	ovs      map[spec.Overlapped]string
+	tl       *timeline
+	nthreads int // threads started: the emulator numbers them from 1
 }
 
 // failure is an unmet expectation.
@@ -454,6 +455,8 @@ func (in *interp) exec(st *stmt) (r result) {
 		r.err = err
 		if err == nil {
 			in.threads[st.names[0]] = th
+			in.nthreads++
+			r.detail = fmt.Sprintf("its calls show as T%d", in.nthreads)
 		}
 		in.kinds[st.names[0]] = kThread
 	case "sleep":

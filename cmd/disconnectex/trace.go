@@ -256,7 +256,7 @@ func (t *timeline) what(ev emulator.Event) string {
 		fmt.Fprintf(&b, "%s(%s)", ev.Call, t.names(ev.Args))
 	case emulator.KindResult:
 		fmt.Fprintf(&b, "%s = %s", ev.Call, t.names(ev.Result))
-		if ev.Args != "" {
+		if ev.Args != "" && !strings.HasPrefix(ev.Args, "&{") { // a Go pointer (CreateThread): not deterministic
 			extra := ev.Args
 			if n, err := strconv.ParseUint(extra, 10, 64); err == nil && creators[ev.Call] {
 				extra = fmt.Sprintf("%#x", n) // a new handle or overlapped: hex like the arguments
