@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	disconnectex "github.com/disconnectex/disconnectex"
+	"github.com/disconnectex/disconnectex/conformance"
 )
 
 // divergenceFile is one testdata/divergences/<backend>.json.
@@ -19,19 +20,14 @@ type divergenceFile struct {
 
 // divergenceEntry is one known divergence of a backend from the expected
 // (Windows) behaviour.
-type divergenceEntry struct {
-	Case     string `json:"case"`
-	Clause   string `json:"clause"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	Reason   string `json:"reason"`
-}
+type divergenceEntry = conformance.Divergence
 
-// loadDivergences reads every embedded divergence file, keyed by backend
-// name (the file's "backend" field, or its base name). Files are returned in
-// name order.
+// loadDivergences reads every embedded divergence file, with its backend
+// name (the file's "backend" field, or its base name), in name order. It
+// does not validate the entries against the cases (conformance does, in
+// its own tests): explain shows whatever the data says.
 func loadDivergences() ([]divergenceFile, error) {
-	names, err := fs.Glob(disconnectex.Divergences, "testdata/divergences/*.json")
+	names, err := fs.Glob(disconnectex.Divergences, path.Join(conformance.DivergenceDir, "*.json"))
 	if err != nil {
 		return nil, err
 	}

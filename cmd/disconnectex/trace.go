@@ -213,6 +213,8 @@ func (t *timeline) learn(ev emulator.Event) {
 var creators = map[string]bool{"WSASocketW": true, "socket": true, "accept": true, "CreateEvent": true,
 	"CreateIoCompletionPort": true, "NewOverlapped": true, "NewThread": true}
 
+var bigDecimal = regexp.MustCompile(`\b[0-9]{10,}\b`)
+
 var hexWord = regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`)
 
 // names replaces the hex values the label function knows by their names.
@@ -260,6 +262,14 @@ func (t *timeline) what(ev emulator.Event) string {
 			extra := ev.Args
 			if n, err := strconv.ParseUint(extra, 10, 64); err == nil && creators[ev.Call] {
 				extra = fmt.Sprintf("%#x", n) // a new handle or overlapped: hex like the arguments
+			} else {
+				extra = bigDecimal.ReplaceAllStringFunc(extra, func(w string) string {
+					n, err := strconv.ParseUint(w, 10, 64)
+					if err != nil || n < 1<<32 {
+						return w
+					}
+					return fmt.Sprintf("%#x", n) // an overlapped address, as in a packet
+				})
 			}
 			fmt.Fprintf(&b, " [%s]", t.names(extra))
 		}
