@@ -164,8 +164,9 @@ var ntStatuses = []spec.NTStatus{
 
 // codeNote is the hand-written part of an explanation.
 type codeNote struct {
-	meaning string // what the code means for DisconnectEx
-	wine    string // what the project's reference notes say about Wine 8.0
+	meaning string   // what the code means for DisconnectEx
+	wine    string   // what the project's reference notes say about Wine 8.0
+	related []string // clauses that do not name the code but whose behaviour produces it
 }
 
 var codeNotes = map[spec.Errno]codeNote{
@@ -210,6 +211,7 @@ var codeNotes = map[spec.Errno]codeNote{
 		wine:    "Wine 8.0 also returns ERROR_IO_PENDING (it converts a synchronous success), but never delays completion for TIME_WAIT.",
 	},
 	spec.ERROR_IO_INCOMPLETE: {
+		related: []string{spec.ClauseRetPending, spec.ClauseFlagTimeWait},
 		meaning: "GetOverlappedResult (or WSAGetOverlappedResult) without waiting, while the DisconnectEx request is still pending: typically a TF_REUSE_SOCKET request on the side that closed first, waiting out TIME_WAIT (240 s by default).",
 	},
 	spec.ERROR_OPERATION_ABORTED: {
@@ -225,6 +227,7 @@ var codeNotes = map[spec.Errno]codeNote{
 		meaning: "CancelIoEx found no pending request to cancel: the DisconnectEx already completed (flags 0 complete at once) or never pended.",
 	},
 	spec.WAIT_TIMEOUT: {
+		related: []string{spec.ClauseFlagTimeWait, spec.ClauseRemSignalEvent, spec.ClauseGapCompletionPort},
 		meaning: "A wait for the completion (WaitForSingleObject on the event or socket, GetQueuedCompletionStatus on the port) ended before the request completed: a TF_REUSE_SOCKET request on the active-close side is still in TIME_WAIT, or a request without an event was waited for on the wrong object.",
 	},
 }
@@ -262,7 +265,8 @@ type explanation struct {
 	Aliases     []string
 	Meaning     string
 	Causes      []spec.Clause
-	Statuses    []statusFace // NTSTATUS values that surface as this code
+	Related     []spec.Clause // clauses whose behaviour produces the code without naming it
+	Statuses    []statusFace  // NTSTATUS values that surface as this code
 	Divergences []backendDivergence
 	WineNote    string
 	WineData    bool // a wine divergence file exists
@@ -355,8 +359,13 @@ func (r *reference) explain(code spec.Errno) explanation {
 			}
 		}
 	}
+	for _, id := range codeNotes[code].related {
+		if c, ok := spec.Lookup(id); ok && !causeIDs[id] {
+			e.Related = append(e.Related, c)
+		}
+	}
 	seen := map[string]bool{}
-	for _, c := range e.Causes {
+	for _, c := range slices.Concat(e.Causes, e.Related) {
 		for _, name := range r.cases[c.ID] {
 			if !seen[name] {
 				seen[name] = true
@@ -374,6 +383,14 @@ func (e explanation) title() string {
 		t += ", also " + strings.Join(e.Aliases, ", ")
 	}
 	return t
+}
+
+func (e explanation) relatedIDs() []string {
+	var ids []string
+	for _, c := range e.Related {
+		ids = append(ids, c.ID)
+	}
+	return ids
 }
 
 func (e explanation) clauseIDs() []string {
@@ -420,8 +437,15 @@ func (e explanation) writeText(w io.Writer) {
 		fmt.Fprintf(w, "  %s (%s, %s)\n", c.ID, c.Section, c.Status)
 		wrap(w, "    Page:    ", c.Page, 78)
 	}
+	if len(e.Related) > 0 {
+		fmt.Fprintf(w, "  The code comes from the behaviour these clauses describe:\n")
+		for _, c := range e.Related {
+			fmt.Fprintf(w, "  %s (%s, %s)\n", c.ID, c.Section, c.Status)
+			wrap(w, "    Page:    ", c.Page, 78)
+		}
+	}
 	fmt.Fprintf(w, "\nWhat Windows does\n")
-	for _, c := range e.Causes {
+	for _, c := range slices.Concat(e.Causes, e.Related) {
 		fmt.Fprintf(w, "  %s:\n", c.ID)
 		wrap(w, "    ", c.Windows, 78)
 		for _, ev := range c.Evidence {
@@ -431,7 +455,7 @@ func (e explanation) writeText(w io.Writer) {
 	for _, s := range e.Statuses {
 		wrap(w, "  ", fmt.Sprintf("A request that ends with %s (0x%08X) reports it from %s.", s.Status, uint32(s.Status), s.Via), 78)
 	}
-	if len(e.Causes) == 0 && len(e.Statuses) == 0 {
+	if len(e.Causes)+len(e.Related) == 0 && len(e.Statuses) == 0 {
 		fmt.Fprintf(w, "  Nothing recorded beyond the meaning above.\n")
 	}
 	fmt.Fprintf(w, "\nWhere Wine and other backends differ\n")
@@ -440,6 +464,9 @@ func (e explanation) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nClauses and cases\n")
 	fmt.Fprintf(w, "  clauses: %s\n", orNone(e.clauseIDs()))
+	if len(e.Related) > 0 {
+		fmt.Fprintf(w, "  related: %s\n", strings.Join(e.relatedIDs(), ", "))
+	}
 	fmt.Fprintf(w, "  cases:   %s\n", orNone(e.Cases))
 	if len(e.Cases) > 0 {
 		fmt.Fprintf(w, "  (watch one with: disconnectex trace %s)\n", e.Cases[0])
@@ -534,10 +561,15 @@ func (e explanation) writeMarkdown(w io.Writer, h string) {
 	fmt.Fprintf(w, "**For DisconnectEx.** %s\n\n", e.Meaning)
 	fmt.Fprintf(w, "**Documented causes.**")
 	if len(e.Causes) == 0 {
-		fmt.Fprintf(w, " No clause of the page (or of the behaviours it leaves out) names this code.\n\n")
-	} else {
-		fmt.Fprintf(w, "\n\n| clause | section | status | the page says | Windows does |\n| --- | --- | --- | --- | --- |\n")
-		for _, c := range e.Causes {
+		fmt.Fprintf(w, " No clause of the page (or of the behaviours it leaves out) names this code.")
+		if len(e.Related) > 0 {
+			fmt.Fprintf(w, " It comes from the behaviour these clauses describe:")
+		}
+		fmt.Fprintf(w, "\n\n")
+	}
+	if cs := slices.Concat(e.Causes, e.Related); len(cs) > 0 {
+		fmt.Fprintf(w, "| clause | section | status | the page says | Windows does |\n| --- | --- | --- | --- | --- |\n")
+		for _, c := range cs {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.ID, c.Section, c.Status, mdEscape(c.Page), mdEscape(c.Windows))
 		}
 		fmt.Fprintln(w)
@@ -550,7 +582,7 @@ func (e explanation) writeMarkdown(w io.Writer, h string) {
 		fmt.Fprintf(w, "\n\n")
 	}
 	var ev []string
-	for _, c := range e.Causes {
+	for _, c := range slices.Concat(e.Causes, e.Related) {
 		for _, x := range c.Evidence {
 			if !slices.Contains(ev, x) {
 				ev = append(ev, x)
@@ -569,7 +601,11 @@ func (e explanation) writeMarkdown(w io.Writer, h string) {
 		fmt.Fprintf(w, "- %s\n", line)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "**Clauses:** %s. **Cases:** %s.\n\n", codeList(e.clauseIDs()), codeList(e.Cases))
+	fmt.Fprintf(w, "**Clauses:** %s.", codeList(e.clauseIDs()))
+	if len(e.Related) > 0 {
+		fmt.Fprintf(w, " **Related:** %s.", codeList(e.relatedIDs()))
+	}
+	fmt.Fprintf(w, " **Cases:** %s.\n\n", codeList(e.Cases))
 }
 
 func codeList(s []string) string {
