@@ -22,11 +22,23 @@ func udp(t *T, api spec.API, connect bool) spec.Socket {
 }
 
 // badFlags checks that DisconnectEx with flags fails on a connected
-// socket and leaves the connection as it was.
+// socket and leaves the connection as it was. The call carries an
+// OVERLAPPED: a backend that wrongly accepts TF_REUSE_SOCKET in flags then
+// pends (and is canceled) instead of blocking the case until the peer
+// closes, which it never does.
 func badFlags(t *T, api spec.API, flags uint32) {
 	t.Helper()
 	c := connected(t, api)
-	expectFailure(t, "DisconnectEx(client, NULL, "+flagName(flags)+", 0)", api.DisconnectEx(c.client, 0, flags, 0), spec.WSAEINVAL)
+	ev := event(t, api)
+	ov := overlapped(t, api, ev)
+	err := api.DisconnectEx(c.client, ov, flags, 0)
+	if isErr(err, spec.ERROR_IO_PENDING) {
+		api.CancelIoEx(spec.Handle(c.client), ov)
+	}
+	expectFailure(t, "DisconnectEx(client, ov, "+flagName(flags)+", 0)", err, spec.WSAEINVAL)
+	if signalled(api, ev) {
+		t.Errorf("event after the rejected call: got signalled, want not signalled (no request was started)")
+	}
 	peerSeesNoFIN(t, api, "server after the rejected call", c.server)
 	roundTrip(t, api, "client -> server after the rejected call", c.client, c.server)
 }

@@ -236,8 +236,13 @@ func missing(b Backend, c Case) string {
 }
 
 // watchdog is how long a case may run, in wall time, beyond its Waits on
-// a LongWaits backend, before it counts as hung.
-const watchdog = 60 * time.Second
+// a LongWaits backend, before it counts as hung; virtualWatchdog is the
+// limit on a VirtualTime backend, where no case takes more than
+// milliseconds.
+const (
+	watchdog        = 60 * time.Second
+	virtualWatchdog = 10 * time.Second
+)
 
 func execute(b Backend, c Case, divs []Divergence) Result {
 	start := time.Now()
@@ -252,7 +257,10 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 	}
 	t := newT(c, b, s)
 	limit := watchdog
-	if b.Has(LongWaits) && !b.Has(VirtualTime) {
+	switch {
+	case b.Has(VirtualTime):
+		limit = virtualWatchdog
+	case b.Has(LongWaits):
 		limit += c.Waits
 	}
 	finished := t.run(limit, func() {
