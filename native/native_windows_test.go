@@ -272,3 +272,43 @@ func TestWaitTimeout(t *testing.T) {
 		t.Errorf("wait on set event = %v", err)
 	}
 }
+
+// TestThreadExitCancelsIO checks that Exit is a real thread exit: Windows
+// cancels the I/O a thread issued when it ends (here a pending AcceptEx,
+// on a listener not associated with a completion port).
+func TestThreadExitCancelsIO(t *testing.T) {
+	b := newBackend(t)
+	l := socket(t, b)
+	if err := b.Bind(l, loopback); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Listen(l, 8); err != nil {
+		t.Fatal(err)
+	}
+	acc := socket(t, b)
+	ev, _ := b.CreateEvent(true, false)
+	defer b.CloseHandle(ev)
+	ov, _ := b.NewOverlapped(ev)
+	th, err := b.NewThread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := th.AcceptEx(l, acc, ov); !errors.Is(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("AcceptEx = %v, want ERROR_IO_PENDING", err)
+	}
+	if err := b.WaitForSingleObject(ev, 50*time.Millisecond); !errors.Is(err, spec.WAIT_TIMEOUT) {
+		t.Fatalf("event before exit: %v, want WAIT_TIMEOUT", err)
+	}
+	if err := th.Exit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WaitForSingleObject(ev, 5*time.Second); err != nil {
+		t.Fatalf("event after the issuing thread exited: %v", err)
+	}
+	if _, err := b.GetOverlappedResult(spec.Handle(l), ov, false); !errors.Is(err, spec.ERROR_OPERATION_ABORTED) {
+		t.Errorf("AcceptEx after thread exit: %v, want ERROR_OPERATION_ABORTED", err)
+	}
+	if err := b.FreeOverlapped(ov); err != nil {
+		t.Errorf("FreeOverlapped after cancellation: %v", err)
+	}
+}
