@@ -46,7 +46,7 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 		}
 	}
 	if !isStream(so) {
-		return spec.WSAEOPNOTSUPP
+		return spec.WSAENOTCONN // datagram sockets, connected or not (dotnet/runtime#34473)
 	}
 	if !connectedish(so.state) || so.conn == connReset || so.conn == connNone {
 		return spec.WSAENOTCONN

@@ -37,7 +37,7 @@
 //
 // DisconnectEx checks, in this order: the socket handle (WSAENOTSOCK), the
 // OVERLAPPED address (WSAEFAULT unless NewOverlapped handed it out),
-// datagram sockets (WSAEOPNOTSUPP), the connection (WSAENOTCONN unless
+// datagram sockets (WSAENOTCONN), the connection (WSAENOTCONN unless
 // connected or transmit-closing and not reset), then reserved and unknown
 // flag bits (WSAEINVAL). On an overlapped socket with an OVERLAPPED it
 // always returns ERROR_IO_PENDING, even when the request is already
@@ -55,7 +55,8 @@
 //
 // Requests issued through a Thread are canceled (ERROR_OPERATION_ABORTED)
 // when it exits, except requests on sockets associated with a completion
-// port. CancelIoEx and closesocket cancel pending requests the same way; a
+// port whose hEvent is NULL (a request with an event is canceled, and its
+// packet still queued). CancelIoEx and closesocket cancel pending requests the same way; a
 // canceled TF_REUSE_SOCKET request leaves the socket transmit-closing.
 //
 // # Profiles
@@ -65,8 +66,8 @@
 // the three clauses the spec marks Contradicts: a second DisconnectEx
 // without TF_REUSE_SOCKET in transmit-closing fails with WSAENOTCONN
 // (DX-ERR-NOTCONN-TRANSMIT); a reused socket may go to either ConnectEx or
-// AcceptEx (DX-FLAG-REUSE-TARGET); thread exit cancels requests on sockets
-// associated with a completion port too (DX-REM-THREAD-EXIT).
+// AcceptEx (DX-FLAG-REUSE-TARGET); thread exit cancels every request the
+// thread issued, on completion ports too (DX-REM-THREAD-EXIT).
 //
 // # Time
 //

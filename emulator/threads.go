@@ -22,7 +22,8 @@ type view struct {
 // Thread is a spec.Thread: an API whose calls one emulated thread issues.
 // Exit ends the thread; the requests it issued that are still pending are
 // canceled (ERROR_OPERATION_ABORTED), except, in the Windows profile, those
-// on sockets associated with a completion port. Calls after Exit fail with
+// on sockets associated with a completion port whose hEvent is NULL (their
+// completion posts a packet and signals nothing else). Calls after Exit fail with
 // ERROR_INVALID_HANDLE (Socket returns INVALID_SOCKET; Sleep returns at
 // once).
 type Thread struct {
@@ -56,8 +57,10 @@ func (t *Thread) Exit() error {
 		if !o.live || !o.pending || o.thread != t.t {
 			continue
 		}
-		if e.profile == Windows && o.sock.port != nil {
-			continue // I/O on a completion port survives the thread (Vista and later)
+		if e.profile == Windows && o.sock.port != nil && o.event == 0 {
+			// I/O that will post a packet and has no event survives its
+			// thread (Vista and later; Wine afd.c test_async_thread_termination).
+			continue
 		}
 		e.cancel(o)
 	}
