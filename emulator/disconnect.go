@@ -170,9 +170,7 @@ func (e *Emulator) acceptEx(t *thread, listener, accepted spec.Socket, ov spec.O
 		if a.origin == originConnect && e.profile == Windows {
 			return spec.WSAEINVAL // reused after connect: still bound, ConnectEx only
 		}
-	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait:
-		return spec.WSAEISCONN
-	default:
+	default: // bound, listening, connected (Wine test_AcceptEx, dotnet Accept tests): WSAEINVAL
 		return spec.WSAEINVAL
 	}
 	if len(l.backlog) > 0 {

@@ -421,7 +421,7 @@ func TestRule9ReuseTargets(t *testing.T) {
 		w.ok(e.DisconnectEx(c3, 0, 0, 0))
 		w.is(e.ConnectEx(c3, serverAddr, w.ov(0)), spec.WSAEISCONN)
 		w.is(e.Connect(c3, serverAddr), spec.WSAEISCONN)
-		w.is(e.AcceptEx(w.listener, c3, w.ov(0)), spec.WSAEISCONN)
+		w.is(e.AcceptEx(w.listener, c3, w.ov(0)), spec.WSAEINVAL)
 	})
 }
 
