@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/disconnectex/disconnectex/spec"
@@ -34,7 +35,7 @@ func (v view) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
 	}
 	s, err := e.socketCall(af, typ, proto, flags)
 	if e.tr != nil {
-		e.traceResult(v.t, "WSASocketW", 0, err, fmt.Sprint(s))
+		e.traceResult(v.t, "WSASocketW", 0, err, fmtVal(s))
 	}
 	return s, err
 }
@@ -106,7 +107,7 @@ func (v view) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 	}
 	a, peer, err := e.accept(s)
 	if e.tr != nil {
-		e.traceResult(v.t, "accept", s, err, fmt.Sprint(a))
+		e.traceResult(v.t, "accept", s, err, fmtVal(a))
 	}
 	return a, peer, err
 }
@@ -124,7 +125,7 @@ func (v view) Send(s spec.Socket, b []byte) (int, error) {
 	}
 	n, err := e.send(s, b)
 	if e.tr != nil {
-		e.traceResult(v.t, "send", s, err, fmt.Sprint(n))
+		e.traceResult(v.t, "send", s, err, fmtVal(n))
 	}
 	return n, err
 }
@@ -142,7 +143,7 @@ func (v view) Recv(s spec.Socket, b []byte) (int, error) {
 	}
 	n, err := e.recv(s, b)
 	if e.tr != nil {
-		e.traceResult(v.t, "recv", s, err, fmt.Sprint(n))
+		e.traceResult(v.t, "recv", s, err, fmtVal(n))
 	}
 	return n, err
 }
@@ -160,7 +161,7 @@ func (v view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration)
 	}
 	r, err := e.poll(s, events, timeout)
 	if e.tr != nil {
-		e.traceResult(v.t, "WSAPoll", s, err, fmt.Sprint(r))
+		e.traceResult(v.t, "WSAPoll", s, err, fmtVal(r))
 	}
 	return r, err
 }
@@ -214,7 +215,7 @@ func (v view) Getsockname(s spec.Socket) (netip.AddrPort, error) {
 	}
 	a, err := sockAddr(e, s, e.getsockname)
 	if e.tr != nil {
-		e.traceResult(v.t, "getsockname", s, err, fmt.Sprint(a))
+		e.traceResult(v.t, "getsockname", s, err, fmtVal(a))
 	}
 	return a, err
 }
@@ -232,7 +233,7 @@ func (v view) Getpeername(s spec.Socket) (netip.AddrPort, error) {
 	}
 	a, err := sockAddr(e, s, e.getpeername)
 	if e.tr != nil {
-		e.traceResult(v.t, "getpeername", s, err, fmt.Sprint(a))
+		e.traceResult(v.t, "getpeername", s, err, fmtVal(a))
 	}
 	return a, err
 }
@@ -304,7 +305,7 @@ func (v view) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error)
 	}
 	fn, err := e.extension(s, id)
 	if e.tr != nil {
-		e.traceResult(v.t, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s, err, fmt.Sprint(fn))
+		e.traceResult(v.t, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s, err, fmtVal(fn))
 	}
 	return fn, err
 }
@@ -376,7 +377,7 @@ func (v view) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
 	}
 	ov, err := e.newOverlapped(event)
 	if e.tr != nil {
-		e.traceResult(v.t, "NewOverlapped", 0, err, fmt.Sprint(ov))
+		e.traceResult(v.t, "NewOverlapped", 0, err, fmtVal(ov))
 	}
 	return ov, err
 }
@@ -412,7 +413,7 @@ func (v view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) 
 	}
 	n, err := e.getOverlappedResult(h, ov, wait)
 	if e.tr != nil {
-		e.traceResult(v.t, "GetOverlappedResult", spec.Socket(h), err, fmt.Sprint(n))
+		e.traceResult(v.t, "GetOverlappedResult", spec.Socket(h), err, fmtVal(n))
 	}
 	return n, err
 }
@@ -430,7 +431,7 @@ func (v view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait boo
 	}
 	bytes, flags, err = e.wsaGetOverlappedResult(s, ov, wait)
 	if e.tr != nil {
-		e.traceResult(v.t, "WSAGetOverlappedResult", s, err, fmt.Sprint(bytes))
+		e.traceResult(v.t, "WSAGetOverlappedResult", s, err, fmtVal(bytes))
 	}
 	return
 }
@@ -466,7 +467,7 @@ func (v view) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
 	}
 	h, err := e.createEvent(manualReset, initialState)
 	if e.tr != nil {
-		e.traceResult(v.t, "CreateEvent", 0, err, fmt.Sprint(h))
+		e.traceResult(v.t, "CreateEvent", 0, err, fmtVal(h))
 	}
 	return h, err
 }
@@ -556,7 +557,7 @@ func (v view) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
 	}
 	h, err := e.createPort(concurrency)
 	if e.tr != nil {
-		e.traceResult(v.t, "CreateIoCompletionPort", 0, err, fmt.Sprint(h))
+		e.traceResult(v.t, "CreateIoCompletionPort", 0, err, fmtVal(h))
 	}
 	return h, err
 }
@@ -610,7 +611,7 @@ func (v view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration)
 	}
 	c, err := e.getQueued(port, timeout)
 	if e.tr != nil {
-		e.traceResult(v.t, "GetQueuedCompletionStatus", 0, err, fmt.Sprint(c))
+		e.traceResult(v.t, "GetQueuedCompletionStatus", 0, err, fmtVal(c))
 	}
 	return c, err
 }
@@ -647,7 +648,7 @@ func (v view) NewThread() (spec.Thread, error) {
 	th := e.newThread()
 	var err error
 	if e.tr != nil {
-		e.traceResult(v.t, "CreateThread", 0, err, fmt.Sprint(th))
+		e.traceResult(v.t, "CreateThread", 0, err, fmtVal(th))
 	}
 	return th, err
 }
@@ -666,7 +667,7 @@ func (v view) TCPTable() ([]spec.TCPRow, error) {
 	rows := e.tcpTable()
 	var err error
 	if e.tr != nil {
-		e.traceResult(v.t, "GetExtendedTcpTable", 0, err, fmt.Sprint(rows))
+		e.traceResult(v.t, "GetExtendedTcpTable", 0, err, fmtVal(rows))
 	}
 	return rows, err
 }
@@ -736,4 +737,39 @@ func guidName(id spec.GUID) string {
 		return "WSAID_GETACCEPTEXSOCKADDRS"
 	}
 	return id.String()
+}
+
+// fmtVal formats a call's result value for the trace, deterministically.
+func fmtVal(v any) string {
+	switch x := v.(type) {
+	case spec.Socket:
+		return fmt.Sprintf("%#x", uintptr(x))
+	case spec.Handle:
+		return fmt.Sprintf("%#x", uintptr(x))
+	case spec.Overlapped:
+		return fmt.Sprintf("%#x", uintptr(x))
+	case uintptr:
+		return fmt.Sprintf("%#x", x)
+	case spec.PollEvents:
+		return fmt.Sprintf("%#x", uint16(x))
+	case netip.AddrPort:
+		return fmtAddr(x)
+	case *Thread:
+		if x == nil {
+			return "none"
+		}
+		return fmt.Sprintf("thread %d", x.t.id)
+	case spec.Completion:
+		return fmt.Sprintf("{bytes %d, key %#x, ov %#x}", x.Bytes, x.Key, uintptr(x.Overlapped))
+	case []spec.TCPRow:
+		var b strings.Builder
+		for i, r := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%v %v %v", r.Local, r.Remote, r.State)
+		}
+		return b.String()
+	}
+	return fmt.Sprint(v)
 }

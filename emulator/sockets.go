@@ -463,6 +463,9 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 	if so.rdShut {
 		return 0, spec.WSAESHUTDOWN
 	}
+	if len(b) == 0 {
+		return 0, nil
+	}
 	ready := func() bool {
 		return e.sock(s) != so || len(so.rbuf) > 0 || so.conn != connOpen || so.finRcvd
 	}
