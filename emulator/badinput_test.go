@@ -211,5 +211,5 @@ func testBadInput(t *testing.T, p Profile) {
 	if _, err := e.NewOverlapped(^spec.Handle(0)); err != nil {
 		t.Error(err)
 	}
-	e.Sleep(-5 * time.Nanosecond + 5) // zero
+	e.Sleep(-5*time.Nanosecond + 5) // zero
 }
