@@ -64,12 +64,14 @@ type Backend struct {
 	// Name identifies the backend in subtest output and reports:
 	// "emulator-windows", "emulator-documented", "native", "wine".
 	Name string
-	// New builds a fresh API for one case with the given settings. It may
-	// use t for cleanups and logs; when the suite runs outside go test
-	// (Execute) t is a minimal adapter that supports Cleanup, Log, Error,
-	// Fatal, Skip, TempDir, Context, Setenv and Chdir. New returns an
-	// error, rather than failing t, when it cannot build the API: a case
-	// checks that New rejects settings Windows would not accept.
+	// New builds a fresh API for one case with the given settings. Its t
+	// is the case's recorder seen as a testing.TB (in Run as in Execute,
+	// so that failures reach the divergence check): Cleanup (run after the
+	// case, last first), Log, Error, Fatal (ends the case), Skip, TempDir,
+	// Context, Setenv and Chdir work, and t.Name() is "<backend>/<case>".
+	// New returns an error, rather than failing t, when it cannot build
+	// the API: a case checks that New rejects settings Windows would not
+	// accept.
 	New func(t testing.TB, s spec.Settings) (spec.API, error)
 	// Capabilities the backend has.
 	Capabilities []Capability

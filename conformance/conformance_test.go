@@ -216,3 +216,28 @@ func TestValidateDivergences(t *testing.T) {
 		}
 	}
 }
+
+func TestConstructorTB(t *testing.T) {
+	var name string
+	var ctxDone bool
+	b := Backend{Name: "fake", New: func(tb testing.TB, _ spec.Settings) (spec.API, error) {
+		name = tb.Name()
+		ctx := tb.Context()
+		tb.Cleanup(func() { ctxDone = ctx.Err() != nil })
+		dir := tb.TempDir()
+		if _, err := os.Stat(dir); err != nil {
+			tb.Fatalf("TempDir: %v", err)
+		}
+		return nil, nil
+	}}
+	r := execute(b, Case{Name: "x/tb", Body: func(*T, spec.API) {}}, nil)
+	if r.Outcome != Pass {
+		t.Fatalf("got %s: %v %s", r.Outcome, r.Messages, r.Reason)
+	}
+	if name != "fake/x/tb" {
+		t.Errorf("tb.Name(): got %q, want %q", name, "fake/x/tb")
+	}
+	if ctxDone {
+		t.Errorf("tb.Context() was canceled before the cleanups ran")
+	}
+}
