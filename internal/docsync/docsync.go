@@ -1,0 +1,84 @@
+// Package docsync keeps generated sections of checked-in documents in step
+// with the code that generates them. A section is the text between the
+// lines <!-- NAME:start --> and <!-- NAME:end -->. Tests call Check with
+// the text the code generates now; a stale copy fails the test, and the
+// test's -update flag rewrites it.
+package docsync
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Markers returns the start and end lines of section name.
+func Markers(name string) (start, end string) {
+	return fmt.Sprintf("<!-- %s:start -->", name), fmt.Sprintf("<!-- %s:end -->", name)
+}
+
+// Replace returns doc with section name's body replaced by body.
+func Replace(doc, name, body string) (string, error) {
+	start, end := Markers(name)
+	i := strings.Index(doc, start)
+	j := strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("docsync: no %s ... %s section", start, end)
+	}
+	return doc[:i+len(start)] + "\n" + strings.TrimSpace(body) + "\n" + doc[j:], nil
+}
+
+// Section returns the body of section name in doc.
+func Section(doc, name string) (string, error) {
+	start, end := Markers(name)
+	i := strings.Index(doc, start)
+	j := strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", fmt.Errorf("docsync: no %s ... %s section", start, end)
+	}
+	return strings.TrimSpace(doc[i+len(start) : j]), nil
+}
+
+// Check fails t when section name of the file at path differs from want.
+// With update it rewrites the section instead. howToUpdate is the command
+// that regenerates it, for the failure message.
+func Check(t testing.TB, path, name, want string, update bool, howToUpdate string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	got, err := Section(doc, name)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if got == strings.TrimSpace(want) {
+		return
+	}
+	if update {
+		doc, err = Replace(doc, name, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("updated section %s of %s", name, path)
+		return
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(strings.TrimSpace(want), "\n")
+	for k := 0; k < max(len(gl), len(wl)); k++ {
+		var g, w string
+		if k < len(gl) {
+			g = gl[k]
+		}
+		if k < len(wl) {
+			w = wl[k]
+		}
+		if g != w {
+			t.Fatalf("section %s of %s is stale (first difference at its line %d)\n  checked in: %q\n  generated:  %q\nregenerate: %s",
+				name, path, k+1, g, w, howToUpdate)
+		}
+	}
+}
