@@ -41,6 +41,24 @@ func TestEmulatorWindows(t *testing.T) { Run(t, windowsBackend) }
 // its divergence file lists.
 func TestEmulatorDocumented(t *testing.T) { Run(t, documentedBackend) }
 
+// TestEmulatorNoCapabilities runs the Windows profile as a backend that
+// claims nothing, as a native backend without -long does: the cases that
+// need a capability skip, and the rest still pass.
+func TestEmulatorNoCapabilities(t *testing.T) {
+	b := windowsBackend
+	b.Name, b.Capabilities, b.Divergences = "emulator-windows-bare", nil, ""
+	Run(t, b)
+	skipped := 0
+	for _, c := range Cases() {
+		if missing(b, c) != "" {
+			skipped++
+		}
+	}
+	if skipped == 0 || skipped == len(Cases()) {
+		t.Errorf("%d of %d cases need a capability; want some, not all", skipped, len(Cases()))
+	}
+}
+
 func TestCoverage(t *testing.T) {
 	for _, p := range CoverageProblems() {
 		t.Error(p)
