@@ -259,3 +259,35 @@ func TestConstructorTB(t *testing.T) {
 		t.Errorf("tb.Context() was canceled before the cleanups ran")
 	}
 }
+
+// TestWaitsDeclared measures, on the emulator's virtual clock, how long
+// each case waits, and checks that a case waiting more than a few seconds
+// declares it in Waits: a backend on a real clock skips it unless it may
+// wait that long (LongWaits).
+func TestWaitsDeclared(t *testing.T) {
+	for _, c := range Cases() {
+		var emus []*emulator.Emulator
+		b := windowsBackend
+		b.Divergences = ""
+		b.New = func(tb testing.TB, s spec.Settings) (spec.API, error) {
+			e, err := emulator.New(s)
+			if err != nil {
+				return nil, err
+			}
+			emus = append(emus, e)
+			return e, nil
+		}
+		if r := Execute(b, c); r.Outcome != Pass {
+			t.Errorf("%s: %s: %v", c.Name, r.Outcome, r.Messages)
+			continue
+		}
+		for _, e := range emus {
+			if testing.Verbose() && e.Now() > 0 {
+				t.Logf("%s: %v virtual", c.Name, e.Now())
+			}
+			if d := e.Now(); d > max(c.Waits, longWait) {
+				t.Errorf("%s: waits %v of virtual time but declares Waits %v", c.Name, d, c.Waits)
+			}
+		}
+	}
+}
