@@ -373,9 +373,25 @@ func row(t *T, api spec.API, lport uint16, remote netip.AddrPort) (spec.TCPState
 	return 0, false
 }
 
+// settle re-reads the TCP table for up to prompt until ok accepts the
+// row: a real stack may take a moment to process a FIN on loopback. The
+// first read decides on the emulator, so it sleeps (advancing virtual
+// time) only when the check is about to fail anyway.
+func settle(t *T, api spec.API, lport uint16, remote netip.AddrPort, ok func(spec.TCPState, bool) bool) (spec.TCPState, bool) {
+	t.Helper()
+	const tries = 20
+	for i := 0; ; i++ {
+		st, found := row(t, api, lport, remote)
+		if ok(st, found) || i == tries {
+			return st, found
+		}
+		api.Sleep(prompt / tries)
+	}
+}
+
 func wantRow(t *T, api spec.API, what string, lport uint16, remote netip.AddrPort, want spec.TCPState) bool {
 	t.Helper()
-	st, ok := row(t, api, lport, remote)
+	st, ok := settle(t, api, lport, remote, func(st spec.TCPState, found bool) bool { return found && st == want })
 	if !ok {
 		t.Errorf("%s: TCP table row :%d -> %v: got none, want %v", what, lport, remote, want)
 		return false
@@ -387,10 +403,13 @@ func wantRow(t *T, api spec.API, what string, lport uint16, remote netip.AddrPor
 	return true
 }
 
+// wantNoRow checks that no row from lport to remote is in the table (in
+// one of the states not, if given).
 func wantNoRow(t *T, api spec.API, what string, lport uint16, remote netip.AddrPort, not ...spec.TCPState) bool {
 	t.Helper()
-	st, ok := row(t, api, lport, remote)
-	if ok && (len(not) == 0 || slices.Contains(not, st)) {
+	bad := func(st spec.TCPState, found bool) bool { return found && (len(not) == 0 || slices.Contains(not, st)) }
+	st, found := settle(t, api, lport, remote, func(st spec.TCPState, found bool) bool { return !bad(st, found) })
+	if bad(st, found) {
 		t.Errorf("%s: TCP table row :%d -> %v: got %v, want none", what, lport, remote, st)
 		return false
 	}
