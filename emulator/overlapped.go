@@ -190,7 +190,7 @@ func (e *Emulator) cancel(o *ovl) {
 			o.reuse = false
 			if !e.reuseStillWanted(so, o) {
 				so.reusing = false
-				if so.state == spec.StateTimeWait {
+				if so.state == spec.StateTimeWait && !so.closing {
 					e.setState(so, trCanceled)
 				}
 			}

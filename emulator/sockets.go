@@ -75,6 +75,7 @@ type socket struct {
 	notify    uint8 // FILE_SKIP_* flags
 	syncWaits int   // callers blocked in synchronous calls on this socket
 	syncReuse int   // of which synchronous DisconnectEx(TF_REUSE_SOCKET) calls
+	closing   bool  // closesocket in progress: cancellations leave the state alone
 }
 
 func (e *Emulator) newSocket() *socket {

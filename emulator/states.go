@@ -111,7 +111,7 @@ var table = func() []edge {
 		{timeWait, trCanceled, closing},
 	}
 	for _, s := range spec.States() {
-		if s != closed {
+		if s != closed && s != connecting { // connections are made within one call: never closed while connecting
 			t = append(t, edge{s, trClose, closed})
 		}
 	}

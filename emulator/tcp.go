@@ -127,6 +127,7 @@ func (e *Emulator) attach(a *socket, srv *socket) {
 // gracefully (or reset it with SO_LINGER on and 0 s) and free the handle.
 // TIME_WAIT rows and a connection still closing outlive the handle.
 func (e *Emulator) closeSocket(so *socket) {
+	so.closing = true
 	e.cancelAll(so, 0)
 	if so.acceptOv != 0 {
 		e.cancel(e.ovs[so.acceptOv-1])
