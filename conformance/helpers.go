@@ -26,8 +26,8 @@ var (
 // emulator; a native backend needs a little real time.
 const prompt = time.Second
 
-// notAPort is an OVERLAPPED address no backend hands out (8-aligned, in
-// the low 64 KiB that Windows never maps).
+// wildOverlapped is an OVERLAPPED address no backend hands out (8-aligned,
+// in the low 64 KiB that Windows never maps).
 const wildOverlapped = spec.Overlapped(0xBAD0)
 
 // errName names an outcome: "success", the Errno name, or the error text.
@@ -193,7 +193,8 @@ const (
 	byAcceptEx
 )
 
-// wait waits for h for at most prompt and reports WAIT_TIMEOUT as a failure.
+// waitPrompt waits for h for at most prompt and reports WAIT_TIMEOUT as a
+// failure.
 func waitPrompt(t *T, api spec.API, what string, h spec.Handle) bool {
 	t.Helper()
 	return wantOK(t, what+": WaitForSingleObject(event, 1s)", api.WaitForSingleObject(h, prompt))
@@ -543,9 +544,9 @@ func reset(t *T, api spec.API, s spec.Socket) {
 	mustOK(t, "closesocket (reset)", api.Closesocket(s))
 }
 
-// reusable makes c.client reusable as the active closer's peer sees it
-// cheaply: the server closes first, so the client is the passive closer
-// and DisconnectEx(TF_REUSE_SOCKET) completes at once with no TIME_WAIT.
+// reuseClient makes c.client reusable the cheap way: the server closes
+// first, so the client is the passive closer and a synchronous
+// DisconnectEx(TF_REUSE_SOCKET) returns at once, with no TIME_WAIT.
 func reuseClient(t *T, api spec.API, c conn) {
 	t.Helper()
 	closeNow(t, api, "server closes first", c.server)
