@@ -109,3 +109,25 @@ func TestTimeWaitMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(r)
 }
+
+// BenchmarkTimeWaitRows adds one TIME_WAIT row per iteration (a reuse cycle
+// whose server end closes first, with the default 240 s delay) and reports
+// the heap each row costs.
+func BenchmarkTimeWaitRows(b *testing.B) {
+	r := newReuseCycler(b, spec.DefaultSettings())
+	r.cycle(b)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r.cycle(b)
+	}
+	b.StopTimer()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	delta := float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
+	b.ReportMetric(delta/float64(b.N), "heap-B/row")
+	b.ReportMetric(delta/float64(b.N)*1e6/(1<<20), "MB/1M-rows")
+	runtime.KeepAlive(r)
+}
