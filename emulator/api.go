@@ -3,7 +3,6 @@ package emulator
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/disconnectex/disconnectex/spec"
@@ -739,37 +738,12 @@ func guidName(id spec.GUID) string {
 	return id.String()
 }
 
-// fmtVal formats a call's result value for the trace, deterministically.
+// fmtVal formats a call's result value for the trace. Values print as
+// fmt.Sprint prints them (handles in decimal); a Thread, whose pointer is
+// not deterministic, prints as nothing.
 func fmtVal(v any) string {
-	switch x := v.(type) {
-	case spec.Socket:
-		return fmt.Sprintf("%#x", uintptr(x))
-	case spec.Handle:
-		return fmt.Sprintf("%#x", uintptr(x))
-	case spec.Overlapped:
-		return fmt.Sprintf("%#x", uintptr(x))
-	case uintptr:
-		return fmt.Sprintf("%#x", x)
-	case spec.PollEvents:
-		return fmt.Sprintf("%#x", uint16(x))
-	case netip.AddrPort:
-		return fmtAddr(x)
-	case *Thread:
-		if x == nil {
-			return "none"
-		}
-		return fmt.Sprintf("thread %d", x.t.id)
-	case spec.Completion:
-		return fmt.Sprintf("{bytes %d, key %#x, ov %#x}", x.Bytes, x.Key, uintptr(x.Overlapped))
-	case []spec.TCPRow:
-		var b strings.Builder
-		for i, r := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%v %v %v", r.Local, r.Remote, r.State)
-		}
-		return b.String()
+	if _, ok := v.(*Thread); ok {
+		return ""
 	}
 	return fmt.Sprint(v)
 }
