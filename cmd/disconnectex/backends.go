@@ -29,8 +29,9 @@ func divergenceFileFor(name string) string {
 	return file
 }
 
-// emulatorBackend is the conformance backend of one emulator profile.
-// The capabilities match the emulator's own conformance test.
+// emulatorBackend is the conformance backend of one emulator profile. The
+// name, capabilities and divergence file match the ones conformance's own
+// tests use (conformance_test.go), so report and go test agree.
 func emulatorBackend(p emulator.Profile, opts ...emulator.Option) conformance.Backend {
 	name := "emulator-" + p.String()
 	return conformance.Backend{
@@ -63,6 +64,10 @@ func backends() []backendSlot {
 	if c, ok := api.(interface{ Close() error }); ok {
 		c.Close()
 	}
+	// No capabilities: no virtual time, no settings (Windows' TCP settings
+	// are the system's), no long waits, and no wild pointers - the
+	// conformance test isolates those cases in a child process, which an
+	// in-process report cannot do, so they are skipped here with the reason.
 	return append(out, backendSlot{Name: name, Backend: conformance.Backend{
 		Name: name,
 		New: func(_ testing.TB, s spec.Settings) (spec.API, error) {
