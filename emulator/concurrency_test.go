@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/disconnectex/disconnectex/spec"
 	"gotest.tools/v3/assert"
@@ -137,4 +138,48 @@ func reuseLoop(api spec.API, port uint16, cycles, g int) error {
 		}
 	}
 	return nil
+}
+
+// TestCloseWhileBlocked: closing a socket that other goroutines are blocked
+// on (accept, recv, a synchronous TF_REUSE_SOCKET, a wait on the handle)
+// releases them with an error instead of leaving them hanging.
+func TestCloseWhileBlocked(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, Windows)
+		e := w.e
+		c, _ := w.pair(false)
+		c2, _ := w.pair(true)
+		_, s := w.pair(false)
+		results := make(chan string, 8)
+		go func() {
+			_, _, err := e.Accept(w.listener)
+			results <- "accept " + resultName(err)
+		}()
+		go func() {
+			_, err := e.Recv(s, make([]byte, 4))
+			results <- "recv " + resultName(err)
+		}()
+		go func() {
+			err := e.DisconnectEx(c, 0, spec.TF_REUSE_SOCKET, 0) // waits for the peer's FIN
+			results <- "DisconnectEx " + resultName(err)
+		}()
+		go func() {
+			err := e.WaitForSingleObject(spec.Handle(c2), spec.Infinite)
+			results <- "wait " + resultName(err)
+		}()
+		synctest.Wait() // all four are blocked
+		if len(results) != 0 {
+			t.Fatalf("not blocked: %s", <-results)
+		}
+		for _, x := range []spec.Socket{w.listener, c, c2, s} {
+			w.ok(e.Closesocket(x))
+		}
+		synctest.Wait()
+		got := map[string]bool{}
+		for len(results) > 0 {
+			got[<-results] = true
+		}
+		assert.DeepEqual(t, got, map[string]bool{"accept Errno(10004)": true, "recv Errno(10004)": true,
+			"DisconnectEx Errno(10004)": true, "wait ERROR_INVALID_HANDLE": true})
+	})
 }

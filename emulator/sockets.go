@@ -107,6 +107,11 @@ func (e *Emulator) freeSocket(so *socket) {
 	if cap(so.rbuf) > 64<<10 {
 		so.rbuf = nil
 	}
+	if so.syncWaits > 0 {
+		// Blocked callers still hold this struct (they will find the handle
+		// gone); leave it to the garbage collector rather than reuse it.
+		return
+	}
 	e.sockPool = append(e.sockPool, so)
 }
 
