@@ -109,7 +109,7 @@ func execScript(s *script, name string, verbose bool, stdout, stderr io.Writer) 
 	}
 	in.flush()
 	if len(fails) == 0 {
-		fmt.Fprintf(stdout, "# ok: %d lines, every expectation met, virtual time %v\n", len(s.stmts), fmtDur(em.Now()))
+		fmt.Fprintf(stdout, "# ok: %d calls, every expectation met, virtual time %v\n", len(s.stmts), fmtDur(em.Now()))
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "# FAIL: %d unmet expectation(s)\n", len(fails))
