@@ -27,6 +27,11 @@ func testBadInput(t *testing.T, p Profile) {
 	w.ok(e.CloseHandle(closedEv))
 	live := w.sock(true)
 	ov := w.ov(0)
+	// A request that stays pending (we closed first, the peer never does):
+	// GetOverlappedResult(wait) must wait on the handle it is given.
+	pc, _ := w.pair(true)
+	pendingOv := w.ov(0)
+	w.is(e.DisconnectEx(pc, pendingOv, spec.TF_REUSE_SOCKET, 0), spec.ERROR_IO_PENDING)
 	freedOv := w.ov(0)
 	w.ok(e.FreeOverlapped(freedOv))
 	udp, _ := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, 0, 0)
@@ -67,7 +72,6 @@ func testBadInput(t *testing.T, p Profile) {
 		{"AcceptEx/listener", func(s spec.Socket) error { return e.AcceptEx(s, live, ov) }},
 		{"AcceptEx/accepted", func(s spec.Socket) error { return e.AcceptEx(w.listener, s, ov) }},
 		{"DisconnectEx", func(s spec.Socket) error { return e.DisconnectEx(s, ov, 0, 0) }},
-		{"WSAGetOverlappedResult", func(s spec.Socket) error { _, _, err := e.WSAGetOverlappedResult(s, ov, false); return err }},
 	}
 	for _, c := range sockCalls {
 		for name, s := range badSockets {
@@ -99,14 +103,28 @@ func testBadInput(t *testing.T, p Profile) {
 		"GetQueuedCompletionStatus":  func(h spec.Handle) error { _, err := e.GetQueuedCompletionStatus(h, 0); return err },
 		"PostQueuedCompletionStatus": func(h spec.Handle) error { return e.PostQueuedCompletionStatus(h, 0, 0, 0) },
 		"AssociateCompletionPort":    func(h spec.Handle) error { return e.AssociateCompletionPort(h, live, 0) },
-		"GetOverlappedResult":        func(h spec.Handle) error { _, err := e.GetOverlappedResult(h, ov, false); return err },
-		"CancelIoEx":                 func(h spec.Handle) error { return e.CancelIoEx(h, 0) },
+		"GetOverlappedResult":        func(h spec.Handle) error { _, err := e.GetOverlappedResult(h, pendingOv, true); return err },
+		"WSAGetOverlappedResult": func(h spec.Handle) error {
+			_, _, err := e.WSAGetOverlappedResult(spec.Socket(h), pendingOv, true)
+			return err
+		},
+		"CancelIoEx": func(h spec.Handle) error { return e.CancelIoEx(h, 0) },
 	}
 	for cname, f := range handleCalls {
 		for name, h := range badHandles {
 			if err := f(h); err != spec.ERROR_INVALID_HANDLE {
 				t.Errorf("%s(%s handle) = %v, want ERROR_INVALID_HANDLE", cname, name, err)
 			}
+		}
+	}
+	// A completed request's result comes from the OVERLAPPED alone: the
+	// handle is not looked at (it may be closed already).
+	for name, h := range badHandles {
+		if _, err := e.GetOverlappedResult(h, ov, true); err != nil {
+			t.Errorf("GetOverlappedResult(%s handle, completed ov) = %v, want success", name, err)
+		}
+		if _, _, err := e.WSAGetOverlappedResult(spec.Socket(h), ov, true); err != nil {
+			t.Errorf("WSAGetOverlappedResult(%s handle, completed ov) = %v, want success", name, err)
 		}
 	}
 	// Wrong kinds of valid handles.

@@ -272,27 +272,25 @@ func (e *Emulator) completeReuse(so *socket, st spec.NTStatus) {
 }
 
 // waitRequest waits, for GetOverlappedResult, until o completes or the
-// object it would wait on (hEvent, else the handle h) is signalled or
-// closed. An auto-reset event's signal is consumed, as a wait does.
-func (e *Emulator) waitRequest(h spec.Handle, o *ovl) {
+// object it waits on (hEvent, else the handle h) is signalled or closed.
+// Like Windows it touches the handle only when it must wait on it: a
+// closed or invalid object fails with ERROR_INVALID_HANDLE. An auto-reset
+// event's signal is consumed, as a wait does.
+func (e *Emulator) waitRequest(h spec.Handle, o *ovl) spec.Errno {
 	obj := o.event &^ 1
-	if obj == 0 || e.event(obj) == nil {
+	if obj == 0 {
 		obj = h
 	}
 	sl := e.lookup(uintptr(obj))
-	var ev *event
-	var so *socket
-	if sl != nil {
-		ev, so = sl.ev, sl.sock
+	if sl == nil || sl.kind == kindPort {
+		return spec.ERROR_INVALID_HANDLE
 	}
+	ev, so := sl.ev, sl.sock
 	signaled := func() bool {
-		switch {
-		case ev != nil:
+		if ev != nil {
 			return e.event(obj) != ev || ev.signaled
-		case so != nil:
-			return e.sock(spec.Socket(obj)) != so || so.signaled
 		}
-		return true
+		return e.sock(spec.Socket(obj)) != so || so.signaled
 	}
 	if so != nil {
 		so.syncWaits++
@@ -304,21 +302,23 @@ func (e *Emulator) waitRequest(h spec.Handle, o *ovl) {
 	if ev != nil && !ev.manual && e.event(obj) == ev && ev.signaled {
 		ev.signaled = false
 	}
+	return 0
 }
 
+// getOverlappedResult reads the OVERLAPPED first: a completed request gives
+// its result whatever the handle (it may be closed by now).
 func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
 	o := e.ov(ov)
 	if o == nil {
 		return 0, spec.ERROR_INVALID_PARAMETER
 	}
-	if e.lookup(uintptr(h)) == nil {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
 	if o.pending {
 		if !wait {
 			return 0, spec.ERROR_IO_INCOMPLETE
 		}
-		e.waitRequest(h, o)
+		if c := e.waitRequest(h, o); c != 0 {
+			return 0, errOf(c)
+		}
 		if o.pending {
 			return 0, spec.ERROR_IO_INCOMPLETE
 		}
@@ -327,9 +327,6 @@ func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait b
 }
 
 func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
-	if e.sock(s) == nil {
-		return 0, 0, spec.WSAENOTSOCK
-	}
 	o := e.ov(ov)
 	if o == nil {
 		return 0, 0, spec.WSAEFAULT
@@ -338,7 +335,9 @@ func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wai
 		if !wait {
 			return 0, 0, spec.WSA_IO_INCOMPLETE
 		}
-		e.waitRequest(spec.Handle(s), o)
+		if c := e.waitRequest(spec.Handle(s), o); c != 0 {
+			return 0, 0, errOf(c)
+		}
 		if o.pending {
 			return 0, 0, spec.WSA_IO_INCOMPLETE
 		}
