@@ -13,7 +13,7 @@ import (
 // records the call and its result when tracing, and runs the call.
 
 // begin is the common prologue; it reports false on an exited thread.
-func (v view) begin() bool {
+func (v *view) begin() bool {
 	if v.t.exited {
 		return false
 	}
@@ -22,7 +22,7 @@ func (v view) begin() bool {
 }
 
 // Socket is WSASocketW (rule 16).
-func (v view) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
+func (v *view) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -40,7 +40,7 @@ func (v view) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
 }
 
 // Bind implements spec.API (bind).
-func (v view) Bind(s spec.Socket, addr netip.AddrPort) error {
+func (v *view) Bind(s spec.Socket, addr netip.AddrPort) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -58,7 +58,7 @@ func (v view) Bind(s spec.Socket, addr netip.AddrPort) error {
 }
 
 // Listen implements spec.API (listen).
-func (v view) Listen(s spec.Socket, backlog int) error {
+func (v *view) Listen(s spec.Socket, backlog int) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -76,7 +76,7 @@ func (v view) Listen(s spec.Socket, backlog int) error {
 }
 
 // Connect implements spec.API (connect).
-func (v view) Connect(s spec.Socket, addr netip.AddrPort) error {
+func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -94,7 +94,7 @@ func (v view) Connect(s spec.Socket, addr netip.AddrPort) error {
 }
 
 // Accept implements spec.API (accept).
-func (v view) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
+func (v *view) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -112,7 +112,7 @@ func (v view) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 }
 
 // Send implements spec.API (send).
-func (v view) Send(s spec.Socket, b []byte) (int, error) {
+func (v *view) Send(s spec.Socket, b []byte) (int, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -130,7 +130,7 @@ func (v view) Send(s spec.Socket, b []byte) (int, error) {
 }
 
 // Recv implements spec.API (recv).
-func (v view) Recv(s spec.Socket, b []byte) (int, error) {
+func (v *view) Recv(s spec.Socket, b []byte) (int, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -148,7 +148,7 @@ func (v view) Recv(s spec.Socket, b []byte) (int, error) {
 }
 
 // Poll implements spec.API (WSAPoll).
-func (v view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+func (v *view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -166,7 +166,7 @@ func (v view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration)
 }
 
 // Shutdown implements spec.API (shutdown).
-func (v view) Shutdown(s spec.Socket, how int) error {
+func (v *view) Shutdown(s spec.Socket, how int) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -184,7 +184,7 @@ func (v view) Shutdown(s spec.Socket, how int) error {
 }
 
 // SetLinger implements spec.API (setsockopt(SO_LINGER)).
-func (v view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
+func (v *view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -202,7 +202,7 @@ func (v view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 }
 
 // Getsockname implements spec.API (getsockname).
-func (v view) Getsockname(s spec.Socket) (netip.AddrPort, error) {
+func (v *view) Getsockname(s spec.Socket) (netip.AddrPort, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -220,7 +220,7 @@ func (v view) Getsockname(s spec.Socket) (netip.AddrPort, error) {
 }
 
 // Getpeername implements spec.API (getpeername).
-func (v view) Getpeername(s spec.Socket) (netip.AddrPort, error) {
+func (v *view) Getpeername(s spec.Socket) (netip.AddrPort, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -238,7 +238,7 @@ func (v view) Getpeername(s spec.Socket) (netip.AddrPort, error) {
 }
 
 // UpdateAcceptContext implements spec.API (setsockopt(SO_UPDATE_ACCEPT_CONTEXT)).
-func (v view) UpdateAcceptContext(accepted, listener spec.Socket) error {
+func (v *view) UpdateAcceptContext(accepted, listener spec.Socket) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -256,7 +256,7 @@ func (v view) UpdateAcceptContext(accepted, listener spec.Socket) error {
 }
 
 // UpdateConnectContext implements spec.API (setsockopt(SO_UPDATE_CONNECT_CONTEXT)).
-func (v view) UpdateConnectContext(s spec.Socket) error {
+func (v *view) UpdateConnectContext(s spec.Socket) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -274,7 +274,7 @@ func (v view) UpdateConnectContext(s spec.Socket) error {
 }
 
 // Closesocket implements spec.API (closesocket).
-func (v view) Closesocket(s spec.Socket) error {
+func (v *view) Closesocket(s spec.Socket) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -292,7 +292,7 @@ func (v view) Closesocket(s spec.Socket) error {
 }
 
 // GetExtensionFunction implements spec.API (WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)).
-func (v view) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error) {
+func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -310,7 +310,7 @@ func (v view) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error)
 }
 
 // ConnectEx implements spec.API (ConnectEx).
-func (v view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
+func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -328,7 +328,7 @@ func (v view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) 
 }
 
 // AcceptEx implements spec.API (AcceptEx).
-func (v view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
+func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -346,7 +346,7 @@ func (v view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error
 }
 
 // DisconnectEx is the extension function; see doc.go for the rules it follows.
-func (v view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
+func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -364,7 +364,7 @@ func (v view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved ui
 }
 
 // NewOverlapped implements spec.API (NewOverlapped).
-func (v view) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
+func (v *view) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -382,7 +382,7 @@ func (v view) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
 }
 
 // FreeOverlapped implements spec.API (FreeOverlapped).
-func (v view) FreeOverlapped(ov spec.Overlapped) error {
+func (v *view) FreeOverlapped(ov spec.Overlapped) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -400,7 +400,7 @@ func (v view) FreeOverlapped(ov spec.Overlapped) error {
 }
 
 // GetOverlappedResult implements spec.API (GetOverlappedResult).
-func (v view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
+func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -418,7 +418,7 @@ func (v view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) 
 }
 
 // WSAGetOverlappedResult implements spec.API (WSAGetOverlappedResult).
-func (v view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (bytes, flags uint32, err error) {
+func (v *view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (bytes, flags uint32, err error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -436,7 +436,7 @@ func (v view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait boo
 }
 
 // CancelIoEx implements spec.API (CancelIoEx).
-func (v view) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
+func (v *view) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -454,7 +454,7 @@ func (v view) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
 }
 
 // CreateEvent implements spec.API (CreateEvent).
-func (v view) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
+func (v *view) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -472,7 +472,7 @@ func (v view) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
 }
 
 // SetEvent implements spec.API (SetEvent).
-func (v view) SetEvent(h spec.Handle) error {
+func (v *view) SetEvent(h spec.Handle) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -490,7 +490,7 @@ func (v view) SetEvent(h spec.Handle) error {
 }
 
 // ResetEvent implements spec.API (ResetEvent).
-func (v view) ResetEvent(h spec.Handle) error {
+func (v *view) ResetEvent(h spec.Handle) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -508,7 +508,7 @@ func (v view) ResetEvent(h spec.Handle) error {
 }
 
 // WaitForSingleObject implements spec.API (WaitForSingleObject).
-func (v view) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
+func (v *view) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -526,7 +526,7 @@ func (v view) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
 }
 
 // CloseHandle implements spec.API (CloseHandle).
-func (v view) CloseHandle(h spec.Handle) error {
+func (v *view) CloseHandle(h spec.Handle) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -544,7 +544,7 @@ func (v view) CloseHandle(h spec.Handle) error {
 }
 
 // CreateIoCompletionPort implements spec.API (CreateIoCompletionPort).
-func (v view) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
+func (v *view) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -562,7 +562,7 @@ func (v view) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
 }
 
 // AssociateCompletionPort implements spec.API (CreateIoCompletionPort).
-func (v view) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) error {
+func (v *view) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -580,7 +580,7 @@ func (v view) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintp
 }
 
 // SetFileCompletionNotificationModes implements spec.API (SetFileCompletionNotificationModes).
-func (v view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) error {
+func (v *view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -598,7 +598,7 @@ func (v view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) err
 }
 
 // GetQueuedCompletionStatus implements spec.API (GetQueuedCompletionStatus).
-func (v view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
+func (v *view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -616,7 +616,7 @@ func (v view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration)
 }
 
 // PostQueuedCompletionStatus implements spec.API (PostQueuedCompletionStatus).
-func (v view) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
+func (v *view) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -634,7 +634,7 @@ func (v view) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uin
 }
 
 // NewThread starts an emulated thread; calls through the returned Thread are issued by it.
-func (v view) NewThread() (spec.Thread, error) {
+func (v *view) NewThread() (spec.Thread, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -653,7 +653,7 @@ func (v view) NewThread() (spec.Thread, error) {
 }
 
 // TCPTable lists the TCP table: listeners, connections and TIME_WAIT rows, sorted by local then remote address.
-func (v view) TCPTable() ([]spec.TCPRow, error) {
+func (v *view) TCPTable() ([]spec.TCPRow, error) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -674,7 +674,7 @@ func (v view) TCPTable() ([]spec.TCPRow, error) {
 // Sleep suspends the calling thread for d: virtual time passes at once
 // (rule 18), processing TIME_WAIT expiries in order. Sleep(spec.Infinite)
 // never returns, as on Windows.
-func (v view) Sleep(d time.Duration) {
+func (v *view) Sleep(d time.Duration) {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
