@@ -15,6 +15,7 @@ import (
 
 	"github.com/disconnectex/disconnectex/conformance"
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/internal/docsync"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -292,63 +293,19 @@ func TestScenariosGolden(t *testing.T) {
 				t.Errorf("run %s: exit %d\n%s\n%s", f, code, out, errs)
 			}
 			golden := strings.TrimSuffix(f, ".dx") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/disconnectex -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("run %s: output differs from %s (go test ./cmd/disconnectex -update rewrites it)\n%s", f, golden, firstDiff(string(want), out))
-			}
+			docsync.CheckFile(t, golden, out, *update, "go test ./cmd/disconnectex -update")
 		})
 	}
 }
 
-// firstDiff shows the first line that differs.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + fmt.Sprint(i+1) + ":\n  want: " + a + "\n  got:  " + b
-		}
-	}
-	return ""
-}
 
 func TestDocsErrorsFresh(t *testing.T) {
 	code, out, errs := cli(t, "explain", "-all", "-format", "markdown")
 	if code != exitOK {
 		t.Fatalf("explain -all: exit %d: %s", code, errs)
 	}
-	path := filepath.Join("..", "..", "docs", "errors.md")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./cmd/disconnectex -update writes it)", err)
-	}
-	if string(want) != out {
-		t.Errorf("docs/errors.md is stale: run go test ./cmd/disconnectex -update (or go run ./cmd/disconnectex explain -all -format markdown > docs/errors.md)\n%s", firstDiff(string(want), out))
-	}
+	docsync.CheckFile(t, filepath.Join("..", "..", "docs", "errors.md"), out, *update,
+		"go test ./cmd/disconnectex -update (or go run ./cmd/disconnectex explain -all -format markdown > docs/errors.md)")
 }
 
 func writeScript(t *testing.T, src string) string {

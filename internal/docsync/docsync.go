@@ -8,6 +8,7 @@ package docsync
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,38 @@ func Check(t testing.TB, path, name, want string, update bool, howToUpdate strin
 		t.Logf("updated section %s of %s", name, path)
 		return
 	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(strings.TrimSpace(want), "\n")
+	t.Fatalf("section %s of %s is stale: %s\nregenerate: %s", name, path, FirstDiff(got, strings.TrimSpace(want)), howToUpdate)
+}
+
+// CheckFile fails t when the file at path differs from want; with update it
+// writes want there instead (creating directories as needed).
+func CheckFile(t testing.TB, path, want string, update bool, howToUpdate string) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (regenerate: %s)", err, howToUpdate)
+	}
+	if d := FirstDiff(string(got), want); d != "" {
+		t.Fatalf("%s is stale: %s\nregenerate: %s", path, d, howToUpdate)
+	}
+}
+
+// FirstDiff describes the first line where got and want differ, or returns
+// "" when they are equal.
+func FirstDiff(got, want string) string {
+	if got == want {
+		return ""
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
 	for k := 0; k < max(len(gl), len(wl)); k++ {
 		var g, w string
 		if k < len(gl) {
@@ -77,8 +109,8 @@ func Check(t testing.TB, path, name, want string, update bool, howToUpdate strin
 			w = wl[k]
 		}
 		if g != w {
-			t.Fatalf("section %s of %s is stale (first difference at its line %d)\n  checked in: %q\n  generated:  %q\nregenerate: %s",
-				name, path, k+1, g, w, howToUpdate)
+			return fmt.Sprintf("first difference at line %d\n  checked in: %q\n  generated:  %q", k+1, g, w)
 		}
 	}
+	return "the files differ in line endings"
 }
