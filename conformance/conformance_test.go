@@ -9,10 +9,11 @@ import (
 	"testing"
 
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/internal/docsync"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/coverage.md")
+var update = flag.Bool("update", false, "rewrite docs/coverage.md and the README's Wine divergence table")
 
 func emulatorBackend(name string, p emulator.Profile, divergences string) Backend {
 	return Backend{
@@ -128,24 +129,18 @@ func TestDocumentedDivergesOnContradictions(t *testing.T) {
 }
 
 func TestCoverageDoc(t *testing.T) {
-	path := filepath.Join("..", "docs", "coverage.md")
-	want := CoverageMarkdown()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := os.ReadFile(path)
+	docsync.CheckFile(t, filepath.Join("..", "docs", "coverage.md"), CoverageMarkdown(), *update,
+		"go test ./conformance -run TestCoverageDoc -update")
+}
+
+// TestReadmeWineTable checks the README's copy of the Wine divergence table.
+func TestReadmeWineTable(t *testing.T) {
+	want, err := DivergenceTable("wine.json")
 	if err != nil {
-		t.Fatalf("%v (run go test ./conformance -run TestCoverageDoc -update)", err)
+		t.Fatal(err)
 	}
-	if string(got) != want {
-		t.Errorf("docs/coverage.md is stale: run go test ./conformance -run TestCoverageDoc -update")
-	}
+	docsync.Check(t, filepath.Join("..", "README.md"), "divergence-table:wine", want, *update,
+		"go test ./conformance -run TestReadmeWineTable -update")
 }
 
 // TestExecuteWithoutTesting runs one case through Execute, as the command

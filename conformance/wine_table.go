@@ -8,9 +8,8 @@ import (
 // DivergenceTable renders the embedded divergence file (for example
 // "wine.json") as a Markdown table: one row per entry, in the file's
 // order, with the case, the clause, what Windows does (expected), what the
-// backend does (observed) and why. The README carries the Wine table
-// between the markers TableStart and TableEnd; a test fails when that copy
-// is stale.
+// backend does (observed) and why. The README carries the Wine table in
+// its section divergence-table:wine; a test fails when that copy is stale.
 func DivergenceTable(file string) (string, error) {
 	f, err := LoadDivergences(file)
 	if err != nil {
@@ -28,12 +27,6 @@ func DivergenceTable(file string) (string, error) {
 	}
 	return b.String(), nil
 }
-
-// Markers around a generated table in a Markdown file.
-const (
-	TableStart = "<!-- divergence-table:%s:start -->"
-	TableEnd   = "<!-- divergence-table:%s:end -->"
-)
 
 func backendLabel(backend, file string) string {
 	if backend != "" {

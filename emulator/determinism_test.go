@@ -215,3 +215,18 @@ func TestChaosInvariants(t *testing.T) {
 		e.mu.Unlock()
 	}
 }
+
+// FuzzChaos runs random scripts looking for panics, hangs and broken
+// invariants: go test -fuzz FuzzChaos ./emulator/
+func FuzzChaos(f *testing.F) {
+	for seed := uint64(0); seed < 8; seed++ {
+		f.Add(seed, uint8(seed%2))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, profile uint8) {
+		e := chaos(t, seed, 600, WithProfile(profiles[profile%2]), WithTrace())
+		if _, err := e.TCPTable(); err != nil {
+			t.Fatal(err)
+		}
+		_ = e.TraceString()
+	})
+}
