@@ -46,6 +46,8 @@ type Emulator struct {
 	threads int // threads created so far (ids start at 1; 0 is the main thread)
 
 	tr *tracer // nil when tracing is off
+
+	missed []string // transitions the table lacked (emulator bugs; see setState)
 }
 
 var _ spec.API = (*Emulator)(nil)

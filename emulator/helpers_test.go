@@ -9,6 +9,8 @@ import (
 	"github.com/disconnectex/disconnectex/spec"
 )
 
+func init() { strictTransitions = true }
+
 var (
 	loop4      = netip.MustParseAddr("127.0.0.1")
 	any4       = netip.AddrPortFrom(netip.IPv4Unspecified(), 0)

@@ -208,7 +208,7 @@ func (e *Emulator) socketCall(af, typ, proto int, flags uint32) (spec.Socket, er
 }
 
 func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
-	if so.bound || so.state != spec.StateUnconnected {
+	if so.bound || so.state != spec.StateUnconnected || so.acceptOv != 0 {
 		return spec.WSAEINVAL
 	}
 	if !addr.IsValid() || !familyOK(so.af, addr.Addr()) {
@@ -281,6 +281,9 @@ func (e *Emulator) findListener(so *socket, addr netip.AddrPort) *socket {
 // prepareConnect runs the checks connect and ConnectEx share and binds
 // implicitly where needed.
 func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec.Errno {
+	if so.acceptOv != 0 {
+		return spec.WSAEINVAL // promised to a pending AcceptEx
+	}
 	switch so.state {
 	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait:
 		return spec.WSAEISCONN
@@ -343,6 +346,9 @@ func (e *Emulator) establish(so *socket, addr netip.AddrPort) spec.NTStatus {
 }
 
 func (e *Emulator) connectDgram(so *socket, addr netip.AddrPort) spec.Errno {
+	if so.acceptOv != 0 {
+		return spec.WSAEINVAL
+	}
 	if c := checkRemote(so, addr); c != 0 {
 		return c
 	}
