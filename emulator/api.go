@@ -21,673 +21,348 @@ func (v *view) begin() bool {
 	return true
 }
 
-// Socket is WSASocketW (rule 16).
-func (v *view) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
+// do runs one call: it takes the lock, fails with ERROR_INVALID_HANDLE on an
+// exited thread, processes the TIME_WAIT expiries that are due, and around
+// op records the call (args) and its result (err and, for calls that return
+// a value, result) when tracing. args and result run only when tracing; no
+// closure escapes, so a call costs nothing extra with tracing off.
+func (v *view) do(name string, s spec.Socket, args func() string, op func() error, result func() string) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !v.begin() {
-		return spec.INVALID_SOCKET, spec.ERROR_INVALID_HANDLE
+		return spec.ERROR_INVALID_HANDLE
 	}
 	if e.tr != nil {
-		e.traceCall(v.t, "WSASocketW", 0, fmt.Sprintf("%s, %s, %d, %#x", afName(af), spec.SocketTypeName(typ), proto, flags))
+		a := ""
+		if args != nil {
+			a = args()
+		}
+		e.traceCall(v.t, name, s, a)
 	}
-	s, err := e.socketCall(af, typ, proto, flags)
+	err := op()
 	if e.tr != nil {
-		e.traceResult(v.t, "WSASocketW", 0, err, fmtVal(s))
+		r := ""
+		if result != nil {
+			r = result()
+		}
+		e.traceResult(v.t, name, s, err, r)
 	}
-	return s, err
+	return err
+}
+
+// Socket is WSASocketW (rule 16).
+func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err error) {
+	s = spec.INVALID_SOCKET
+	err = v.do("WSASocketW", 0,
+		func() string {
+			return fmt.Sprintf("%s, %s, %d, %#x", afName(af), spec.SocketTypeName(typ), proto, flags)
+		},
+		func() error { s, err = v.e.socketCall(af, typ, proto, flags); return err },
+		func() string { return fmtVal(s) })
+	return
 }
 
 // Bind implements spec.API (bind).
 func (v *view) Bind(s spec.Socket, addr netip.AddrPort) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "bind", s, fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)))
-	}
-	err := sockErr(e, s, func(so *socket) spec.Errno { return e.bind(so, addr) })
-	if e.tr != nil {
-		e.traceResult(v.t, "bind", s, err, "")
-	}
-	return err
+	return v.do("bind", s,
+		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },
+		func() error { return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.bind(so, addr) }) },
+		nil)
 }
 
 // Listen implements spec.API (listen).
 func (v *view) Listen(s spec.Socket, backlog int) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "listen", s, fmt.Sprintf("s=%#x, %d", uintptr(s), backlog))
-	}
-	err := sockErr(e, s, e.listen)
-	if e.tr != nil {
-		e.traceResult(v.t, "listen", s, err, "")
-	}
-	return err
+	return v.do("listen", s,
+		func() string { return fmt.Sprintf("s=%#x, %d", uintptr(s), backlog) },
+		func() error { return sockErr(v.e, s, v.e.listen) },
+		nil)
 }
 
 // Connect implements spec.API (connect).
 func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "connect", s, fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)))
-	}
-	err := e.connect(v.t, s, addr)
-	if e.tr != nil {
-		e.traceResult(v.t, "connect", s, err, "")
-	}
-	return err
+	return v.do("connect", s,
+		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },
+		func() error { return v.e.connect(v.t, s, addr) },
+		nil)
 }
 
 // Accept implements spec.API (accept).
-func (v *view) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.INVALID_SOCKET, netip.AddrPort{}, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "accept", s, fmt.Sprintf("s=%#x", uintptr(s)))
-	}
-	a, peer, err := e.accept(s)
-	if e.tr != nil {
-		e.traceResult(v.t, "accept", s, err, fmtVal(a))
-	}
-	return a, peer, err
+func (v *view) Accept(s spec.Socket) (a spec.Socket, peer netip.AddrPort, err error) {
+	a = spec.INVALID_SOCKET
+	err = v.do("accept", s,
+		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
+		func() error { a, peer, err = v.e.accept(s); return err },
+		func() string { return fmtVal(a) })
+	return
 }
 
 // Send implements spec.API (send).
-func (v *view) Send(s spec.Socket, b []byte) (int, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "send", s, fmt.Sprintf("s=%#x, %d bytes", uintptr(s), len(b)))
-	}
-	n, err := e.send(s, b)
-	if e.tr != nil {
-		e.traceResult(v.t, "send", s, err, fmtVal(n))
-	}
-	return n, err
+func (v *view) Send(s spec.Socket, b []byte) (n int, err error) {
+	err = v.do("send", s,
+		func() string { return fmt.Sprintf("s=%#x, %d bytes", uintptr(s), len(b)) },
+		func() error { n, err = v.e.send(s, b); return err },
+		func() string { return fmtVal(n) })
+	return
 }
 
 // Recv implements spec.API (recv).
-func (v *view) Recv(s spec.Socket, b []byte) (int, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "recv", s, fmt.Sprintf("s=%#x, %d bytes", uintptr(s), len(b)))
-	}
-	n, err := e.recv(s, b)
-	if e.tr != nil {
-		e.traceResult(v.t, "recv", s, err, fmtVal(n))
-	}
-	return n, err
+func (v *view) Recv(s spec.Socket, b []byte) (n int, err error) {
+	err = v.do("recv", s,
+		func() string { return fmt.Sprintf("s=%#x, %d bytes", uintptr(s), len(b)) },
+		func() error { n, err = v.e.recv(s, b); return err },
+		func() string { return fmtVal(n) })
+	return
 }
 
 // Poll implements spec.API (WSAPoll).
-func (v *view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "WSAPoll", s, fmt.Sprintf("s=%#x, %#x, %s", uintptr(s), uint16(events), fmtTimeout(timeout)))
-	}
-	r, err := e.poll(s, events, timeout)
-	if e.tr != nil {
-		e.traceResult(v.t, "WSAPoll", s, err, fmtVal(r))
-	}
-	return r, err
+func (v *view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (r spec.PollEvents, err error) {
+	err = v.do("WSAPoll", s,
+		func() string { return fmt.Sprintf("s=%#x, %#x, %s", uintptr(s), uint16(events), fmtTimeout(timeout)) },
+		func() error { r, err = v.e.poll(s, events, timeout); return err },
+		func() string { return fmtVal(r) })
+	return
 }
 
 // Shutdown implements spec.API (shutdown).
 func (v *view) Shutdown(s spec.Socket, how int) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "shutdown", s, fmt.Sprintf("s=%#x, %d", uintptr(s), how))
-	}
-	err := sockErr(e, s, func(so *socket) spec.Errno { return e.shutdown(so, how) })
-	if e.tr != nil {
-		e.traceResult(v.t, "shutdown", s, err, "")
-	}
-	return err
+	return v.do("shutdown", s,
+		func() string { return fmt.Sprintf("s=%#x, %d", uintptr(s), how) },
+		func() error { return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.shutdown(so, how) }) },
+		nil)
 }
 
 // SetLinger implements spec.API (setsockopt(SO_LINGER)).
 func (v *view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "setsockopt(SO_LINGER)", s, fmt.Sprintf("s=%#x, on=%v, %ds", uintptr(s), on, seconds))
-	}
-	err := sockErr(e, s, func(so *socket) spec.Errno { so.linger, so.lingerSecs = on, seconds; return 0 })
-	if e.tr != nil {
-		e.traceResult(v.t, "setsockopt(SO_LINGER)", s, err, "")
-	}
-	return err
+	return v.do("setsockopt(SO_LINGER)", s,
+		func() string { return fmt.Sprintf("s=%#x, on=%v, %ds", uintptr(s), on, seconds) },
+		func() error {
+			return sockErr(v.e, s, func(so *socket) spec.Errno { so.linger, so.lingerSecs = on, seconds; return 0 })
+		}, nil)
 }
 
 // Getsockname implements spec.API (getsockname).
-func (v *view) Getsockname(s spec.Socket) (netip.AddrPort, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return netip.AddrPort{}, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "getsockname", s, fmt.Sprintf("s=%#x", uintptr(s)))
-	}
-	a, err := sockAddr(e, s, e.getsockname)
-	if e.tr != nil {
-		e.traceResult(v.t, "getsockname", s, err, fmtVal(a))
-	}
-	return a, err
+func (v *view) Getsockname(s spec.Socket) (a netip.AddrPort, err error) {
+	err = v.do("getsockname", s,
+		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
+		func() error { a, err = sockAddr(v.e, s, v.e.getsockname); return err },
+		func() string { return fmtVal(a) })
+	return
 }
 
 // Getpeername implements spec.API (getpeername).
-func (v *view) Getpeername(s spec.Socket) (netip.AddrPort, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return netip.AddrPort{}, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "getpeername", s, fmt.Sprintf("s=%#x", uintptr(s)))
-	}
-	a, err := sockAddr(e, s, e.getpeername)
-	if e.tr != nil {
-		e.traceResult(v.t, "getpeername", s, err, fmtVal(a))
-	}
-	return a, err
+func (v *view) Getpeername(s spec.Socket) (a netip.AddrPort, err error) {
+	err = v.do("getpeername", s,
+		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
+		func() error { a, err = sockAddr(v.e, s, v.e.getpeername); return err },
+		func() string { return fmtVal(a) })
+	return
 }
 
 // UpdateAcceptContext implements spec.API (setsockopt(SO_UPDATE_ACCEPT_CONTEXT)).
 func (v *view) UpdateAcceptContext(accepted, listener spec.Socket) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", accepted, fmt.Sprintf("s=%#x, listener=%#x", uintptr(accepted), uintptr(listener)))
-	}
-	err := e.updateAcceptContext(accepted, listener)
-	if e.tr != nil {
-		e.traceResult(v.t, "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", accepted, err, "")
-	}
-	return err
+	return v.do("setsockopt(SO_UPDATE_ACCEPT_CONTEXT)", accepted,
+		func() string { return fmt.Sprintf("s=%#x, listener=%#x", uintptr(accepted), uintptr(listener)) },
+		func() error { return v.e.updateAcceptContext(accepted, listener) },
+		nil)
 }
 
 // UpdateConnectContext implements spec.API (setsockopt(SO_UPDATE_CONNECT_CONTEXT)).
 func (v *view) UpdateConnectContext(s spec.Socket) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "setsockopt(SO_UPDATE_CONNECT_CONTEXT)", s, fmt.Sprintf("s=%#x", uintptr(s)))
-	}
-	err := e.updateConnectContext(s)
-	if e.tr != nil {
-		e.traceResult(v.t, "setsockopt(SO_UPDATE_CONNECT_CONTEXT)", s, err, "")
-	}
-	return err
+	return v.do("setsockopt(SO_UPDATE_CONNECT_CONTEXT)", s,
+		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
+		func() error { return v.e.updateConnectContext(s) },
+		nil)
 }
 
 // Closesocket implements spec.API (closesocket).
 func (v *view) Closesocket(s spec.Socket) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "closesocket", s, fmt.Sprintf("s=%#x", uintptr(s)))
-	}
-	err := sockErr(e, s, func(so *socket) spec.Errno { e.closeSocket(so); return 0 })
-	if e.tr != nil {
-		e.traceResult(v.t, "closesocket", s, err, "")
-	}
-	return err
+	return v.do("closesocket", s,
+		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
+		func() error { return sockErr(v.e, s, func(so *socket) spec.Errno { v.e.closeSocket(so); return 0 }) },
+		nil)
 }
 
 // GetExtensionFunction implements spec.API (WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)).
-func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s, fmt.Sprintf("s=%#x, %s", uintptr(s), guidName(id)))
-	}
-	fn, err := e.extension(s, id)
-	if e.tr != nil {
-		e.traceResult(v.t, "WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s, err, fmtVal(fn))
-	}
-	return fn, err
+func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, err error) {
+	err = v.do("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s,
+		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), guidName(id)) },
+		func() error { fn, err = v.e.extension(s, id); return err },
+		func() string { return fmtVal(fn) })
+	return
 }
 
 // ConnectEx implements spec.API (ConnectEx).
 func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "ConnectEx", s, fmt.Sprintf("s=%#x, %s, ov=%#x", uintptr(s), fmtAddr(addr), uintptr(ov)))
-	}
-	err := e.connectEx(v.t, s, addr, ov)
-	if e.tr != nil {
-		e.traceResult(v.t, "ConnectEx", s, err, "")
-	}
-	return err
+	return v.do("ConnectEx", s,
+		func() string { return fmt.Sprintf("s=%#x, %s, ov=%#x", uintptr(s), fmtAddr(addr), uintptr(ov)) },
+		func() error { return v.e.connectEx(v.t, s, addr, ov) },
+		nil)
 }
 
 // AcceptEx implements spec.API (AcceptEx).
 func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "AcceptEx", listener, fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov)))
-	}
-	err := e.acceptEx(v.t, listener, accepted, ov)
-	if e.tr != nil {
-		e.traceResult(v.t, "AcceptEx", listener, err, "")
-	}
-	return err
+	return v.do("AcceptEx", listener, func() string {
+		return fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov))
+	}, func() error { return v.e.acceptEx(v.t, listener, accepted, ov) }, nil)
 }
 
 // DisconnectEx is the extension function; see doc.go for the rules it follows.
 func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "DisconnectEx", s, fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), flagsName(flags), reserved))
-	}
-	err := e.disconnectEx(v.t, s, ov, flags, reserved)
-	if e.tr != nil {
-		e.traceResult(v.t, "DisconnectEx", s, err, "")
-	}
-	return err
+	return v.do("DisconnectEx", s, func() string {
+		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), flagsName(flags), reserved)
+	}, func() error { return v.e.disconnectEx(v.t, s, ov, flags, reserved) }, nil)
 }
 
 // NewOverlapped implements spec.API (NewOverlapped).
-func (v *view) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "NewOverlapped", 0, fmt.Sprintf("hEvent=%#x", uintptr(event)))
-	}
-	ov, err := e.newOverlapped(event)
-	if e.tr != nil {
-		e.traceResult(v.t, "NewOverlapped", 0, err, fmtVal(ov))
-	}
-	return ov, err
+func (v *view) NewOverlapped(event spec.Handle) (ov spec.Overlapped, err error) {
+	err = v.do("NewOverlapped", 0,
+		func() string { return fmt.Sprintf("hEvent=%#x", uintptr(event)) },
+		func() error { ov, err = v.e.newOverlapped(event); return err },
+		func() string { return fmtVal(ov) })
+	return
 }
 
 // FreeOverlapped implements spec.API (FreeOverlapped).
 func (v *view) FreeOverlapped(ov spec.Overlapped) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "FreeOverlapped", 0, fmt.Sprintf("ov=%#x", uintptr(ov)))
-	}
-	err := e.freeOverlapped(ov)
-	if e.tr != nil {
-		e.traceResult(v.t, "FreeOverlapped", 0, err, "")
-	}
-	return err
+	return v.do("FreeOverlapped", 0,
+		func() string { return fmt.Sprintf("ov=%#x", uintptr(ov)) },
+		func() error { return v.e.freeOverlapped(ov) },
+		nil)
 }
 
 // GetOverlappedResult implements spec.API (GetOverlappedResult).
-func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "GetOverlappedResult", spec.Socket(h), fmt.Sprintf("h=%#x, ov=%#x, wait=%v", uintptr(h), uintptr(ov), wait))
-	}
-	n, err := e.getOverlappedResult(h, ov, wait)
-	if e.tr != nil {
-		e.traceResult(v.t, "GetOverlappedResult", spec.Socket(h), err, fmtVal(n))
-	}
-	return n, err
+func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (n uint32, err error) {
+	err = v.do("GetOverlappedResult", spec.Socket(h),
+		func() string { return fmt.Sprintf("h=%#x, ov=%#x, wait=%v", uintptr(h), uintptr(ov), wait) },
+		func() error { n, err = v.e.getOverlappedResult(h, ov, wait); return err },
+		func() string { return fmtVal(n) })
+	return
 }
 
 // WSAGetOverlappedResult implements spec.API (WSAGetOverlappedResult).
 func (v *view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (bytes, flags uint32, err error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "WSAGetOverlappedResult", s, fmt.Sprintf("s=%#x, ov=%#x, wait=%v", uintptr(s), uintptr(ov), wait))
-	}
-	bytes, flags, err = e.wsaGetOverlappedResult(s, ov, wait)
-	if e.tr != nil {
-		e.traceResult(v.t, "WSAGetOverlappedResult", s, err, fmtVal(bytes))
-	}
+	err = v.do("WSAGetOverlappedResult", s,
+		func() string { return fmt.Sprintf("s=%#x, ov=%#x, wait=%v", uintptr(s), uintptr(ov), wait) },
+		func() error { bytes, flags, err = v.e.wsaGetOverlappedResult(s, ov, wait); return err },
+		func() string { return fmtVal(bytes) })
 	return
 }
 
 // CancelIoEx implements spec.API (CancelIoEx).
 func (v *view) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CancelIoEx", spec.Socket(h), fmt.Sprintf("h=%#x, ov=%#x", uintptr(h), uintptr(ov)))
-	}
-	err := e.cancelIoEx(h, ov)
-	if e.tr != nil {
-		e.traceResult(v.t, "CancelIoEx", spec.Socket(h), err, "")
-	}
-	return err
+	return v.do("CancelIoEx", spec.Socket(h),
+		func() string { return fmt.Sprintf("h=%#x, ov=%#x", uintptr(h), uintptr(ov)) },
+		func() error { return v.e.cancelIoEx(h, ov) },
+		nil)
 }
 
 // CreateEvent implements spec.API (CreateEvent).
-func (v *view) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CreateEvent", 0, fmt.Sprintf("manual=%v, initial=%v", manualReset, initialState))
-	}
-	h, err := e.createEvent(manualReset, initialState)
-	if e.tr != nil {
-		e.traceResult(v.t, "CreateEvent", 0, err, fmtVal(h))
-	}
-	return h, err
+func (v *view) CreateEvent(manualReset, initialState bool) (h spec.Handle, err error) {
+	err = v.do("CreateEvent", 0,
+		func() string { return fmt.Sprintf("manual=%v, initial=%v", manualReset, initialState) },
+		func() error { h, err = v.e.createEvent(manualReset, initialState); return err },
+		func() string { return fmtVal(h) })
+	return
 }
 
 // SetEvent implements spec.API (SetEvent).
 func (v *view) SetEvent(h spec.Handle) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "SetEvent", 0, fmt.Sprintf("h=%#x", uintptr(h)))
-	}
-	err := e.setEvent(h, true)
-	if e.tr != nil {
-		e.traceResult(v.t, "SetEvent", 0, err, "")
-	}
-	return err
+	return v.do("SetEvent", 0,
+		func() string { return fmt.Sprintf("h=%#x", uintptr(h)) },
+		func() error { return v.e.setEvent(h, true) },
+		nil)
 }
 
 // ResetEvent implements spec.API (ResetEvent).
 func (v *view) ResetEvent(h spec.Handle) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "ResetEvent", 0, fmt.Sprintf("h=%#x", uintptr(h)))
-	}
-	err := e.setEvent(h, false)
-	if e.tr != nil {
-		e.traceResult(v.t, "ResetEvent", 0, err, "")
-	}
-	return err
+	return v.do("ResetEvent", 0,
+		func() string { return fmt.Sprintf("h=%#x", uintptr(h)) },
+		func() error { return v.e.setEvent(h, false) },
+		nil)
 }
 
 // WaitForSingleObject implements spec.API (WaitForSingleObject).
 func (v *view) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "WaitForSingleObject", 0, fmt.Sprintf("h=%#x, %s", uintptr(h), fmtTimeout(timeout)))
-	}
-	err := e.waitObject(h, timeout)
-	if e.tr != nil {
-		e.traceResult(v.t, "WaitForSingleObject", 0, err, "")
-	}
-	return err
+	return v.do("WaitForSingleObject", 0,
+		func() string { return fmt.Sprintf("h=%#x, %s", uintptr(h), fmtTimeout(timeout)) },
+		func() error { return v.e.waitObject(h, timeout) },
+		nil)
 }
 
 // CloseHandle implements spec.API (CloseHandle).
 func (v *view) CloseHandle(h spec.Handle) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CloseHandle", 0, fmt.Sprintf("h=%#x", uintptr(h)))
-	}
-	err := e.closeHandle(h)
-	if e.tr != nil {
-		e.traceResult(v.t, "CloseHandle", 0, err, "")
-	}
-	return err
+	return v.do("CloseHandle", 0,
+		func() string { return fmt.Sprintf("h=%#x", uintptr(h)) },
+		func() error { return v.e.closeHandle(h) },
+		nil)
 }
 
 // CreateIoCompletionPort implements spec.API (CreateIoCompletionPort).
-func (v *view) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return 0, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CreateIoCompletionPort", 0, fmt.Sprintf("INVALID_HANDLE_VALUE, NULL, 0, %d", concurrency))
-	}
-	h, err := e.createPort(concurrency)
-	if e.tr != nil {
-		e.traceResult(v.t, "CreateIoCompletionPort", 0, err, fmtVal(h))
-	}
-	return h, err
+func (v *view) CreateIoCompletionPort(concurrency uint32) (h spec.Handle, err error) {
+	err = v.do("CreateIoCompletionPort", 0,
+		func() string { return fmt.Sprintf("INVALID_HANDLE_VALUE, NULL, 0, %d", concurrency) },
+		func() error { h, err = v.e.createPort(concurrency); return err },
+		func() string { return fmtVal(h) })
+	return
 }
 
 // AssociateCompletionPort implements spec.API (CreateIoCompletionPort).
 func (v *view) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CreateIoCompletionPort", s, fmt.Sprintf("s=%#x, port=%#x, key=%#x", uintptr(s), uintptr(port), key))
-	}
-	err := e.associate(port, s, key)
-	if e.tr != nil {
-		e.traceResult(v.t, "CreateIoCompletionPort", s, err, "")
-	}
-	return err
+	return v.do("CreateIoCompletionPort", s,
+		func() string { return fmt.Sprintf("s=%#x, port=%#x, key=%#x", uintptr(s), uintptr(port), key) },
+		func() error { return v.e.associate(port, s, key) },
+		nil)
 }
 
 // SetFileCompletionNotificationModes implements spec.API (SetFileCompletionNotificationModes).
 func (v *view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "SetFileCompletionNotificationModes", s, fmt.Sprintf("s=%#x, %#x", uintptr(s), flags))
-	}
-	err := e.setNotificationModes(s, flags)
-	if e.tr != nil {
-		e.traceResult(v.t, "SetFileCompletionNotificationModes", s, err, "")
-	}
-	return err
+	return v.do("SetFileCompletionNotificationModes", s,
+		func() string { return fmt.Sprintf("s=%#x, %#x", uintptr(s), flags) },
+		func() error { return v.e.setNotificationModes(s, flags) },
+		nil)
 }
 
 // GetQueuedCompletionStatus implements spec.API (GetQueuedCompletionStatus).
-func (v *view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.Completion{}, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "GetQueuedCompletionStatus", 0, fmt.Sprintf("port=%#x, %s", uintptr(port), fmtTimeout(timeout)))
-	}
-	c, err := e.getQueued(port, timeout)
-	if e.tr != nil {
-		e.traceResult(v.t, "GetQueuedCompletionStatus", 0, err, fmtVal(c))
-	}
-	return c, err
+func (v *view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (c spec.Completion, err error) {
+	err = v.do("GetQueuedCompletionStatus", 0,
+		func() string { return fmt.Sprintf("port=%#x, %s", uintptr(port), fmtTimeout(timeout)) },
+		func() error { c, err = v.e.getQueued(port, timeout); return err },
+		func() string { return fmtVal(c) })
+	return
 }
 
 // PostQueuedCompletionStatus implements spec.API (PostQueuedCompletionStatus).
 func (v *view) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "PostQueuedCompletionStatus", 0, fmt.Sprintf("port=%#x, %d, key=%#x, ov=%#x", uintptr(port), bytes, key, uintptr(ov)))
-	}
-	err := e.postQueued(port, bytes, key, ov)
-	if e.tr != nil {
-		e.traceResult(v.t, "PostQueuedCompletionStatus", 0, err, "")
-	}
-	return err
+	return v.do("PostQueuedCompletionStatus", 0, func() string {
+		return fmt.Sprintf("port=%#x, %d, key=%#x, ov=%#x", uintptr(port), bytes, key, uintptr(ov))
+	}, func() error { return v.e.postQueued(port, bytes, key, ov) }, nil)
 }
 
 // NewThread starts an emulated thread; calls through the returned Thread are issued by it.
-func (v *view) NewThread() (spec.Thread, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return nil, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "CreateThread", 0, "")
-	}
-	th := e.newThread()
-	var err error
-	if e.tr != nil {
-		e.traceResult(v.t, "CreateThread", 0, err, fmtVal(th))
-	}
-	return th, err
+func (v *view) NewThread() (t spec.Thread, err error) {
+	err = v.do("CreateThread", 0, nil,
+		func() error { t = v.e.newThread(); return nil },
+		func() string { return fmtVal(t.(*Thread)) })
+	return
 }
 
 // TCPTable lists the TCP table: listeners, connections and TIME_WAIT rows, sorted by local then remote address.
-func (v *view) TCPTable() ([]spec.TCPRow, error) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return nil, spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "GetExtendedTcpTable", 0, "")
-	}
-	rows := e.tcpTable()
-	var err error
-	if e.tr != nil {
-		e.traceResult(v.t, "GetExtendedTcpTable", 0, err, fmtVal(rows))
-	}
-	return rows, err
+func (v *view) TCPTable() (rows []spec.TCPRow, err error) {
+	err = v.do("GetExtendedTcpTable", 0, nil,
+		func() error { rows = v.e.tcpTable(); return nil },
+		func() string { return fmtVal(rows) })
+	return
 }
 
 // Sleep suspends the calling thread for d: virtual time passes at once
 // (rule 18), processing TIME_WAIT expiries in order. Sleep(spec.Infinite)
 // never returns, as on Windows.
 func (v *view) Sleep(d time.Duration) {
-	e := v.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !v.begin() {
-		return
-	}
-	if e.tr != nil {
-		e.traceCall(v.t, "Sleep", 0, fmtTimeout(d))
-	}
-	e.sleepFor(d)
-	if e.tr != nil {
-		e.traceResult(v.t, "Sleep", 0, nil, "")
-	}
+	_ = v.do("Sleep", 0,
+		func() string { return fmtTimeout(d) },
+		func() error { v.e.sleepFor(d); return nil },
+		nil)
 }
 
 func sockErr(e *Emulator, s spec.Socket, f func(*socket) spec.Errno) error {

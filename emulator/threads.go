@@ -42,30 +42,20 @@ func (e *Emulator) newThread() *Thread {
 
 // Exit ends the thread (rule 10).
 func (t *Thread) Exit() error {
-	e := t.e
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if t.t.exited {
-		return spec.ERROR_INVALID_HANDLE
-	}
-	if e.tr != nil {
-		e.traceCall(t.t, "ExitThread", 0, "")
-	}
-	e.expireDue()
-	t.t.exited = true
-	for _, o := range e.ovs {
-		if !o.live || !o.pending || o.thread != t.t {
-			continue
+	return t.do("ExitThread", 0, nil, func() error {
+		e := t.e
+		t.t.exited = true
+		for _, o := range e.ovs {
+			if !o.live || !o.pending || o.thread != t.t {
+				continue
+			}
+			if e.profile == Windows && o.sock.port != nil && o.event == 0 {
+				// I/O that will post a packet and has no event survives its
+				// thread (Vista and later; Wine afd.c test_async_thread_termination).
+				continue
+			}
+			e.cancel(o)
 		}
-		if e.profile == Windows && o.sock.port != nil && o.event == 0 {
-			// I/O that will post a packet and has no event survives its
-			// thread (Vista and later; Wine afd.c test_async_thread_termination).
-			continue
-		}
-		e.cancel(o)
-	}
-	if e.tr != nil {
-		e.traceResult(t.t, "ExitThread", 0, nil, "")
-	}
-	return nil
+		return nil
+	}, nil)
 }
