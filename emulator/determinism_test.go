@@ -201,9 +201,11 @@ func TestChaosInvariants(t *testing.T) {
 		assert.NilError(t, err)
 		assert.Equal(t, len(rows), 0, "seed %d: %v", seed, rows)
 		e.mu.Lock()
-		for p, n := range e.ports.bound {
-			if n != 0 {
-				t.Errorf("seed %d: port %d still held by %d", seed, p, n)
+		for fam := range e.ports.bound {
+			for p, n := range e.ports.bound[fam] {
+				if n != 0 {
+					t.Errorf("seed %d: family %d port %d still held by %d", seed, fam, p, n)
+				}
 			}
 		}
 		for _, o := range e.ovs {

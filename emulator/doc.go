@@ -124,5 +124,6 @@
 // Loopback only; data is delivered instantly and buffers are unbounded;
 // listen backlogs are unbounded; unread data at closesocket does not turn
 // the FIN into an RST; datagram sockets carry no data (Recv on one blocks
-// until it is closed); a port is held per number, regardless of address.
+// until it is closed); a port is held per family and number, regardless of
+// address.
 package emulator

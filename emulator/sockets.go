@@ -95,7 +95,7 @@ func (e *Emulator) freeSocket(so *socket) {
 		e.removeOrphan(so)
 	}
 	if so.bound {
-		e.ports.unhold(so.local.Port())
+		e.ports.unhold(famIndex(so.af), so.local.Port())
 		so.bound = false
 	}
 	if so.peer != nil && so.peer.peer == so {
@@ -219,15 +219,15 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	}
 	port := addr.Port()
 	if port == 0 {
-		p, ok := e.ephemeral()
+		p, ok := e.ephemeral(famIndex(so.af))
 		if !ok {
 			return spec.WSAENOBUFS
 		}
 		port = p
-	} else if e.ports.bound[port] != 0 {
+	} else if e.ports.bound[famIndex(so.af)][port] != 0 {
 		return spec.WSAEADDRINUSE
 	}
-	e.ports.hold(port)
+	e.ports.hold(famIndex(so.af), port)
 	so.bound = true
 	so.local = netip.AddrPortFrom(addr.Addr(), port)
 	e.setState(so, trBind)
@@ -236,11 +236,11 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 
 // implicitBind binds an unbound socket to the next ephemeral port.
 func (e *Emulator) implicitBind(so *socket) spec.Errno {
-	p, ok := e.ephemeral()
+	p, ok := e.ephemeral(famIndex(so.af))
 	if !ok {
 		return spec.WSAENOBUFS
 	}
-	e.ports.hold(p)
+	e.ports.hold(famIndex(so.af), p)
 	so.bound = true
 	so.local = netip.AddrPortFrom(unspecified(so.af), p)
 	if so.state == spec.StateUnconnected {
@@ -308,7 +308,7 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 			return c
 		}
 	}
-	if e.tw.hasPair(so.local.Port(), addr) {
+	if e.tw.hasPair(famIndex(so.af), so.local.Port(), addr) {
 		return spec.WSAEADDRINUSE
 	}
 	return 0

@@ -105,7 +105,7 @@ func (e *Emulator) deliver(l *socket, srv *socket) {
 // attach moves a backlog end into the socket AcceptEx gave for it.
 func (e *Emulator) attach(a *socket, srv *socket) {
 	if a.bound { // Documented profile: a socket reused after connect, given to AcceptEx
-		e.ports.unhold(a.local.Port())
+		e.ports.unhold(famIndex(a.af), a.local.Port())
 		a.bound = false
 	}
 	a.acceptOv = 0

@@ -17,6 +17,7 @@ type twRow struct {
 	exp          int64  // emulator time at which the row leaves the table
 	lport, rport uint16 // local and remote ports
 	laddr, raddr uint16 // interned addresses (twQueue.addrs)
+	fam          uint8  // famIndex of the connection
 	sock         uint32 // handle slot+1 of the socket that owned the connection when the row was made, 0 if none
 }
 
@@ -26,7 +27,7 @@ type twQueue struct {
 	n       int     // rows in the queue
 	headSeq uint64  // sequence number of the oldest row; numbers start at 1
 
-	perPort [65536]uint32 // rows per local port: a row holds its port
+	perPort [2][65536]uint32 // rows per family and local port: a row holds its port
 
 	addrs   []netip.Addr
 	addrIdx map[netip.Addr]uint16
@@ -68,7 +69,7 @@ func (q *twQueue) push(r twRow) uint64 {
 	}
 	q.rows[i] = r
 	q.n++
-	q.perPort[r.lport]++
+	q.perPort[r.fam][r.lport]++
 	return q.headSeq + uint64(q.n) - 1
 }
 
@@ -104,7 +105,7 @@ func (q *twQueue) pop() (twRow, uint64) {
 	}
 	q.n--
 	q.headSeq++
-	q.perPort[r.lport]--
+	q.perPort[r.fam][r.lport]--
 	if q.n == 0 {
 		q.head = 0
 		if len(q.rows) > 1024 { // give back the memory of a burst
@@ -116,8 +117,8 @@ func (q *twQueue) pop() (twRow, uint64) {
 
 // hasPair reports whether a TIME_WAIT row holds the socket pair
 // (local port, remote address and port).
-func (q *twQueue) hasPair(lport uint16, remote netip.AddrPort) bool {
-	if q.perPort[lport] == 0 {
+func (q *twQueue) hasPair(fam int, lport uint16, remote netip.AddrPort) bool {
+	if q.perPort[fam][lport] == 0 {
 		return false
 	}
 	ri, ok := q.addrIdx[remote.Addr()]
@@ -126,7 +127,7 @@ func (q *twQueue) hasPair(lport uint16, remote netip.AddrPort) bool {
 	}
 	for k := 0; k < q.n; k++ {
 		r := q.at(k)
-		if r.lport == lport && r.rport == remote.Port() && r.raddr == ri {
+		if r.lport == lport && int(r.fam) == fam && r.rport == remote.Port() && r.raddr == ri {
 			return true
 		}
 	}
@@ -146,6 +147,7 @@ func (e *Emulator) enterTimeWait(so *socket) {
 		exp:   e.now() + e.delay,
 		lport: so.local.Port(), rport: so.remote.Port(),
 		laddr: e.tw.intern(so.local.Addr()), raddr: e.tw.intern(so.remote.Addr()),
+		fam: uint8(famIndex(so.af)),
 	}
 	if so.h != 0 {
 		r.sock = so.slot + 1

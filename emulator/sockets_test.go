@@ -1,0 +1,103 @@
+package emulator
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+	"gotest.tools/v3/assert"
+)
+
+func TestPoll(t *testing.T) {
+	eachProfile(t, func(t *testing.T, w *world) {
+		e := w.e
+		r, err := e.Poll(w.listener, spec.POLLRDNORM, time.Second)
+		w.ok(err)
+		assert.Equal(t, r, spec.PollEvents(0))
+		assert.Equal(t, e.Now(), time.Second, "the timeout passed in virtual time")
+		c := w.sock(false)
+		w.ok(e.Connect(c, serverAddr))
+		r, _ = e.Poll(w.listener, spec.POLLRDNORM, 0)
+		assert.Equal(t, r, spec.POLLRDNORM, "a connection waits in the backlog")
+		s, peer, err := e.Accept(w.listener)
+		w.ok(err)
+		local, _ := e.Getsockname(c)
+		assert.Equal(t, peer, local)
+		r, _ = e.Poll(c, spec.POLLRDNORM|spec.POLLWRNORM, 0)
+		assert.Equal(t, r, spec.POLLWRNORM)
+		_, _ = e.Send(s, []byte("ab"))
+		r, _ = e.Poll(c, spec.POLLRDNORM, spec.Infinite)
+		assert.Equal(t, r, spec.POLLRDNORM)
+		w.ok(e.Shutdown(s, spec.SD_SEND))
+		buf := make([]byte, 1)
+		n, _ := e.Recv(c, buf)
+		assert.Equal(t, n, 1)
+		n, _ = e.Recv(c, make([]byte, 8))
+		assert.Equal(t, n, 1, "data before the FIN is still read")
+		n, err = e.Recv(c, buf)
+		w.ok(err)
+		assert.Equal(t, n, 0)
+		r, _ = e.Poll(c, spec.POLLRDNORM, 0)
+		assert.Equal(t, r, spec.POLLRDNORM|spec.POLLHUP)
+		w.ok(e.SetLinger(c, true, 0))
+		w.ok(e.Closesocket(c))
+		r, _ = e.Poll(s, spec.POLLWRNORM, 0)
+		assert.Equal(t, r, spec.POLLHUP|spec.POLLERR)
+	})
+}
+
+func TestAddresses(t *testing.T) {
+	eachProfile(t, func(t *testing.T, w *world) {
+		e := w.e
+		// The local address of an implicit bind becomes the loopback address used.
+		c, _ := w.pair(false)
+		local, _ := e.Getsockname(c)
+		assert.Equal(t, local, netip.MustParseAddrPort("127.0.0.1:49152"))
+		// IPv6 loopback works the same way.
+		l6, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+		a6 := netip.MustParseAddrPort("[::1]:8080")
+		w.ok(e.Bind(l6, a6))
+		w.ok(e.Listen(l6, 1))
+		c6, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+		w.ok(e.Connect(c6, a6))
+		s6, peer, err := e.Accept(l6)
+		w.ok(err)
+		got, _ := e.Getsockname(c6)
+		assert.Equal(t, peer, got)
+		sl, _ := e.Getsockname(s6)
+		assert.Equal(t, sl, a6)
+		// A listener on 0.0.0.0 accepts connections to any loopback address.
+		any := w.sock(false)
+		w.ok(e.Bind(any, netip.MustParseAddrPort("0.0.0.0:9000")))
+		w.ok(e.Listen(any, 1))
+		c2 := w.sock(false)
+		w.ok(e.Connect(c2, netip.MustParseAddrPort("127.0.0.2:9000")))
+		s2, _, err := e.Accept(any)
+		w.ok(err)
+		sl, _ = e.Getsockname(s2)
+		assert.Equal(t, sl, netip.MustParseAddrPort("127.0.0.2:9000"))
+		// A v4 client does not reach a v6 listener.
+		c3 := w.sock(false)
+		w.is(e.Connect(c3, netip.MustParseAddrPort("127.0.0.1:8081")), spec.WSAECONNREFUSED)
+	})
+}
+
+func TestTCPTableStates(t *testing.T) {
+	eachProfile(t, func(t *testing.T, w *world) {
+		e := w.e
+		c, s := w.pair(false)
+		assert.Equal(t, w.rows(spec.TCPEstab), 2)
+		assert.Equal(t, w.rows(spec.TCPListen), 1)
+		w.ok(e.Shutdown(c, spec.SD_SEND))
+		assert.Equal(t, w.rows(spec.TCPFinWait2), 1)
+		assert.Equal(t, w.rows(spec.TCPCloseWait), 1)
+		w.ok(e.Shutdown(s, spec.SD_BOTH))
+		assert.Equal(t, w.rows(spec.TCPTimeWait), 1)
+		rows, _ := e.TCPTable()
+		assert.Equal(t, len(rows), 2, "%v", rows) // LISTEN and our TIME_WAIT; the server end is closed
+		w.wantState(c, spec.StateConnected)
+		_, err := e.Recv(s, make([]byte, 1))
+		w.is(err, spec.WSAESHUTDOWN)
+	})
+}
