@@ -93,6 +93,18 @@ func TestDivergenceFilesValid(t *testing.T) {
 			t.Errorf("%s: backend %q, want %q", f, df.Backend, want)
 		}
 	}
+	all, err := LoadAllDivergences()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(files) {
+		t.Errorf("LoadAllDivergences: %d files, want %d", len(all), len(files))
+	}
+	for i, df := range all {
+		if want := strings.TrimSuffix(files[i], ".json"); df.Backend != want {
+			t.Errorf("LoadAllDivergences: file %d is backend %q, want %q", i, df.Backend, want)
+		}
+	}
 	w, err := LoadDivergences("emulator-windows.json")
 	if err != nil {
 		t.Fatal(err)

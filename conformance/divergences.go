@@ -36,7 +36,8 @@ type DivergenceFile struct {
 // inside disconnectex.Divergences.
 const DivergenceDir = "testdata/divergences"
 
-// DivergenceFiles lists the names of the embedded divergence files.
+// DivergenceFiles lists the names of the embedded divergence files
+// (*.json), in name order.
 func DivergenceFiles() ([]string, error) {
 	ents, err := fs.ReadDir(disconnectex.Divergences, DivergenceDir)
 	if err != nil {
@@ -44,7 +45,29 @@ func DivergenceFiles() ([]string, error) {
 	}
 	var out []string
 	for _, e := range ents {
-		out = append(out, e.Name())
+		if !e.IsDir() && path.Ext(e.Name()) == ".json" {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// LoadAllDivergences reads and validates every embedded divergence file,
+// in name order. A file that names no backend is given its base name
+// ("wine.json" is backend "wine").
+func LoadAllDivergences() ([]DivergenceFile, error) {
+	names, err := DivergenceFiles()
+	if err != nil {
+		return nil, fmt.Errorf("divergence data: %w", err)
+	}
+	var out []DivergenceFile
+	for _, name := range names {
+		f, err := LoadDivergences(name)
+		if err != nil {
+			return nil, err
+		}
+		f.Backend = backendLabel(f.Backend, name)
+		out = append(out, f)
 	}
 	return out, nil
 }

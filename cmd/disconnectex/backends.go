@@ -1,11 +1,9 @@
 package main
 
 import (
-	"io/fs"
-	"path"
+	"slices"
 	"testing"
 
-	disconnectex "github.com/disconnectex/disconnectex"
 	"github.com/disconnectex/disconnectex/conformance"
 	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/native"
@@ -22,11 +20,11 @@ type backendSlot struct {
 
 // divergenceFileFor returns "<name>.json" when that file is embedded.
 func divergenceFileFor(name string) string {
-	file := name + ".json"
-	if _, err := fs.Stat(disconnectex.Divergences, path.Join(conformance.DivergenceDir, file)); err != nil {
+	files, err := conformance.DivergenceFiles()
+	if err != nil || !slices.Contains(files, name+".json") {
 		return ""
 	}
-	return file
+	return name + ".json"
 }
 
 // emulatorBackend is the conformance backend of one emulator profile. The

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/disconnectex/disconnectex/conformance"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -235,16 +236,21 @@ var codeNotes = map[spec.Errno]codeNote{
 // reference is everything explain draws on.
 type reference struct {
 	clauses     []spec.Clause
-	divergences []divergenceFile
+	divergences []conformance.DivergenceFile
 	cases       map[string][]string // clause ID -> conformance cases citing it
 }
 
 func newReference() (*reference, error) {
-	d, err := loadDivergences()
+	d, err := conformance.LoadAllDivergences()
 	if err != nil {
 		return nil, err
 	}
-	return &reference{clauses: spec.Clauses(), divergences: d, cases: casesByClause()}, nil
+	clauses := spec.Clauses()
+	cases := map[string][]string{}
+	for _, c := range clauses {
+		cases[c.ID] = conformance.CasesFor(c.ID)
+	}
+	return &reference{clauses: clauses, divergences: d, cases: cases}, nil
 }
 
 // codes lists the codes of the reference: every code a clause names, and
@@ -280,7 +286,7 @@ type statusFace struct {
 
 type backendDivergence struct {
 	Backend string
-	Entry   divergenceEntry
+	Entry   conformance.Divergence
 }
 
 var codeWord = regexp.MustCompile(`[A-Za-z0-9_]+`)
@@ -309,7 +315,7 @@ func mentions(text string) []spec.Errno {
 // divergenceConcerns reports whether a divergence entry is about code: the
 // backend was observed to return it, or the case expected it on a clause
 // about it, or the entry names no code and its clause is about it.
-func divergenceConcerns(d divergenceEntry, code spec.Errno, causeClause bool) bool {
+func divergenceConcerns(d conformance.Divergence, code spec.Errno, causeClause bool) bool {
 	if slices.Contains(mentions(d.Observed), code) {
 		return true
 	}
@@ -501,7 +507,7 @@ func (e explanation) wineLines() []string {
 	var out []string
 	type key struct{ backend, clause, reason string }
 	var order []key
-	groups := map[key][]divergenceEntry{}
+	groups := map[key][]conformance.Divergence{}
 	for _, d := range e.Divergences {
 		k := key{d.Backend, d.Entry.Clause, d.Entry.Reason}
 		if _, ok := groups[k]; !ok {

@@ -298,7 +298,6 @@ func TestScenariosGolden(t *testing.T) {
 	}
 }
 
-
 func TestDocsErrorsFresh(t *testing.T) {
 	code, out, errs := cli(t, "explain", "-all", "-format", "markdown")
 	if code != exitOK {
