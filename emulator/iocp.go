@@ -41,6 +41,19 @@ func (p *port) take() packet {
 	return k
 }
 
+// queueCompletion posts the packet of a request that pended on so: one
+// packet {bytes, key, OVERLAPPED} when so is associated with a port, unless
+// the low bit of hEvent is set (the documented way to complete a request
+// without a packet). FILE_SKIP_COMPLETION_PORT_ON_SUCCESS never suppresses
+// it: the flag only concerns requests that succeed synchronously, and the
+// emulator, like Windows for DisconnectEx, always pends overlapped requests.
+func (e *Emulator) queueCompletion(so *socket, o *ovl, st spec.NTStatus) {
+	if so.port == nil || o.event&1 != 0 {
+		return
+	}
+	so.port.post(packet{c: spec.Completion{Bytes: o.bytes, Key: so.key, Overlapped: o.value()}, status: st})
+}
+
 func (e *Emulator) createPort(concurrency uint32) (spec.Handle, error) {
 	idx, h, ok := e.alloc(kindPort)
 	if !ok {

@@ -150,8 +150,8 @@ func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
 	} else if so.notify&spec.FILE_SKIP_SET_EVENT_ON_HANDLE == 0 {
 		so.signaled = true
 	}
-	if o.async && so.port != nil && o.event&1 == 0 {
-		so.port.post(packet{c: spec.Completion{Bytes: 0, Key: so.key, Overlapped: o.value()}, status: st})
+	if o.async {
+		e.queueCompletion(so, o, st)
 	}
 	if e.tr != nil {
 		e.tr.add(e, Event{Kind: KindCompletion, Thread: o.thread.id, Socket: so.h, Call: o.op.String(),
