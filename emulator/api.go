@@ -137,7 +137,7 @@ func (v *view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	return v.do("setsockopt(SO_LINGER)", s,
 		func() string { return fmt.Sprintf("s=%#x, on=%v, %ds", uintptr(s), on, seconds) },
 		func() error {
-			return sockErr(v.e, s, func(so *socket) spec.Errno { so.linger, so.lingerSecs = on, seconds; return 0 })
+			return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.setLinger(so, on, seconds) })
 		}, nil)
 }
 

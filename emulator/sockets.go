@@ -585,6 +585,13 @@ func (e *Emulator) shutdown(so *socket, how int) spec.Errno {
 	return 0
 }
 
+// setLinger sets SO_LINGER: on with 0 seconds makes closesocket reset the
+// connection instead of closing it gracefully.
+func (e *Emulator) setLinger(so *socket, on bool, seconds uint16) spec.Errno {
+	so.linger, so.lingerSecs = on, seconds
+	return 0
+}
+
 func (e *Emulator) getsockname(so *socket) (netip.AddrPort, spec.Errno) {
 	if !so.local.IsValid() {
 		return netip.AddrPort{}, spec.WSAEINVAL
