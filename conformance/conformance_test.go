@@ -298,3 +298,13 @@ func TestWaitsDeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestWin32Faces: the Win32 codes a completed request reports are those of
+// the NTSTATUS behind each Winsock outcome.
+func TestWin32Faces(t *testing.T) {
+	got := win32Faces(spec.ERROR_SUCCESS, spec.WSAENOTCONN, spec.WSAECONNRESET, spec.WSA_OPERATION_ABORTED)
+	want := []spec.Errno{spec.ERROR_SUCCESS, spec.ERROR_UNEXP_NET_ERR, spec.ERROR_NETNAME_DELETED, spec.ERROR_OPERATION_ABORTED}
+	if !slices.Equal(got, want) {
+		t.Errorf("win32Faces: got %s, want %s", names(got), names(want))
+	}
+}

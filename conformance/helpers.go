@@ -113,6 +113,20 @@ func expectFailure(t *T, what string, err error, usual spec.Errno) bool {
 	return true
 }
 
+// win32Faces returns the codes GetOverlappedResult reports for a request
+// that completes with the given Winsock outcomes (the Win32 face of the
+// same NTSTATUS: WSAENOTCONN is STATUS_INVALID_CONNECTION, which
+// GetOverlappedResult reports as ERROR_UNEXP_NET_ERR).
+func win32Faces(winsock ...spec.Errno) []spec.Errno {
+	var out []spec.Errno
+	for _, e := range winsock {
+		if w := spec.StatusFromWinsock(e).Win32(); !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func names(es []spec.Errno) string {
 	var s []string
 	for _, e := range es {
