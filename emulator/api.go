@@ -63,7 +63,10 @@ func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err erro
 	return
 }
 
-// Bind implements spec.API (bind).
+// Bind is bind(). Port 0 takes the next free dynamic port (WSAENOBUFS when none
+// is left); a port a live socket holds fails with WSAEADDRINUSE, one only a
+// TIME_WAIT row holds is allowed. Only loopback and unspecified addresses
+// are local (WSAEADDRNOTAVAIL otherwise).
 func (v *view) Bind(s spec.Socket, addr netip.AddrPort) error {
 	return v.do("bind", s,
 		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },
@@ -79,7 +82,9 @@ func (v *view) Listen(s spec.Socket, backlog int) error {
 		nil)
 }
 
-// Connect implements spec.API (connect).
+// Connect is a blocking connect(). An unbound socket is bound implicitly;
+// nothing listening gives WSAECONNREFUSED; a socket pair still in TIME_WAIT
+// gives WSAEADDRINUSE; a connected socket, WSAEISCONN.
 func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
 	return v.do("connect", s,
 		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },
@@ -87,7 +92,10 @@ func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
 		nil)
 }
 
-// Accept implements spec.API (accept).
+// Accept is a blocking accept(): it waits (advancing virtual time to the
+// next TIME_WAIT expiry, else until another goroutine connects) for a
+// connection in the backlog. Closing the listener meanwhile fails it with
+// WSAEINTR.
 func (v *view) Accept(s spec.Socket) (a spec.Socket, peer netip.AddrPort, err error) {
 	a = spec.INVALID_SOCKET
 	err = v.do("accept", s,
@@ -115,7 +123,8 @@ func (v *view) Recv(s spec.Socket, b []byte) (n int, err error) {
 	return
 }
 
-// Poll implements spec.API (WSAPoll).
+// Poll is WSAPoll on one socket; it waits up to timeout (virtual time) for
+// one of events, or for POLLHUP/POLLERR.
 func (v *view) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (r spec.PollEvents, err error) {
 	err = v.do("WSAPoll", s,
 		func() string { return fmt.Sprintf("s=%#x, %#x, %s", uintptr(s), uint16(events), fmtTimeout(timeout)) },
@@ -175,7 +184,10 @@ func (v *view) UpdateConnectContext(s spec.Socket) error {
 		nil)
 }
 
-// Closesocket implements spec.API (closesocket).
+// Closesocket is closesocket(): pending requests complete with
+// STATUS_CANCELLED (events set, packets queued), then the connection closes
+// gracefully (FIN) or, with SetLinger(s, true, 0), is reset. TIME_WAIT rows
+// and a connection still closing outlive the handle.
 func (v *view) Closesocket(s spec.Socket) error {
 	return v.do("closesocket", s,
 		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
@@ -192,7 +204,9 @@ func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, er
 	return
 }
 
-// ConnectEx implements spec.API (ConnectEx).
+// ConnectEx needs a bound socket and an OVERLAPPED (WSAEINVAL without).
+// On an overlapped socket it returns ERROR_IO_PENDING and completes at once
+// (loopback), with STATUS_CONNECTION_REFUSED when nothing listens.
 func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
 	return v.do("ConnectEx", s,
 		func() string { return fmt.Sprintf("s=%#x, %s, ov=%#x", uintptr(s), fmtAddr(addr), uintptr(ov)) },
@@ -200,7 +214,10 @@ func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped)
 		nil)
 }
 
-// AcceptEx implements spec.API (AcceptEx).
+// AcceptEx completes with the first connection in the listener's backlog,
+// or pends until one arrives. The accept socket must be unbound and
+// unconnected, or reusable after an accepted connection (WSAEINVAL
+// otherwise; see rule 9 and the Documented profile).
 func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
 	return v.do("AcceptEx", listener, func() string {
 		return fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov))
@@ -231,7 +248,10 @@ func (v *view) FreeOverlapped(ov spec.Overlapped) error {
 		nil)
 }
 
-// GetOverlappedResult implements spec.API (GetOverlappedResult).
+// GetOverlappedResult reads the OVERLAPPED: a completed request gives its
+// bytes and the Win32 form of its status, whatever h is. A pending one gives
+// ERROR_IO_INCOMPLETE, or with wait blocks on hEvent (or on h when hEvent is
+// NULL), advancing virtual time.
 func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (n uint32, err error) {
 	err = v.do("GetOverlappedResult", spec.Socket(h),
 		func() string { return fmt.Sprintf("h=%#x, ov=%#x, wait=%v", uintptr(h), uintptr(ov), wait) },
@@ -240,7 +260,8 @@ func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool)
 	return
 }
 
-// WSAGetOverlappedResult implements spec.API (WSAGetOverlappedResult).
+// WSAGetOverlappedResult is GetOverlappedResult with the Winsock form of
+// the status.
 func (v *view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (bytes, flags uint32, err error) {
 	err = v.do("WSAGetOverlappedResult", s,
 		func() string { return fmt.Sprintf("s=%#x, ov=%#x, wait=%v", uintptr(s), uintptr(ov), wait) },
@@ -249,7 +270,8 @@ func (v *view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bo
 	return
 }
 
-// CancelIoEx implements spec.API (CancelIoEx).
+// CancelIoEx completes the request using ov on h (every request on h when ov
+// is 0) with STATUS_CANCELLED; ERROR_NOT_FOUND when none is pending.
 func (v *view) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
 	return v.do("CancelIoEx", spec.Socket(h),
 		func() string { return fmt.Sprintf("h=%#x, ov=%#x", uintptr(h), uintptr(ov)) },
@@ -282,7 +304,8 @@ func (v *view) ResetEvent(h spec.Handle) error {
 		nil)
 }
 
-// WaitForSingleObject implements spec.API (WaitForSingleObject).
+// WaitForSingleObject waits for an event or a socket handle; WAIT_TIMEOUT when
+// the timeout passes first (in virtual time, at once).
 func (v *view) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
 	return v.do("WaitForSingleObject", 0,
 		func() string { return fmt.Sprintf("h=%#x, %s", uintptr(h), fmtTimeout(timeout)) },
@@ -323,7 +346,8 @@ func (v *view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) er
 		nil)
 }
 
-// GetQueuedCompletionStatus implements spec.API (GetQueuedCompletionStatus).
+// GetQueuedCompletionStatus dequeues a packet, waiting up to timeout;
+// a packet of a failed request comes with the Win32 error.
 func (v *view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (c spec.Completion, err error) {
 	err = v.do("GetQueuedCompletionStatus", 0,
 		func() string { return fmt.Sprintf("port=%#x, %s", uintptr(port), fmtTimeout(timeout)) },
