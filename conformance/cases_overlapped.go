@@ -16,8 +16,7 @@ var overlappedCases = []Case{
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
 			ov, ev := pending(t, api, c.client, 0)
-			waitPrompt(t, api, "flags 0 completes at once", ev)
-			wantResult(t, api, "flags 0", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "flags 0", c.client, ov, ev, spec.ERROR_SUCCESS)
 		},
 	},
 	{
@@ -28,8 +27,7 @@ var overlappedCases = []Case{
 			closeNow(t, api, "server closes first", c.server)
 			// Nothing to wait for, yet the call still pends.
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
-			waitPrompt(t, api, "TF_REUSE_SOCKET as passive closer", ev)
-			wantResult(t, api, "TF_REUSE_SOCKET as passive closer", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "TF_REUSE_SOCKET as passive closer", c.client, ov, ev, spec.ERROR_SUCCESS)
 		},
 	},
 	{
@@ -63,11 +61,7 @@ var overlappedCases = []Case{
 		Clauses: clauses(spec.ClauseRemSignalSocket),
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
-			ov := overlapped(t, api, 0)
-			err := api.DisconnectEx(c.client, ov, 0, 0)
-			if !wantErr(t, "DisconnectEx(client, ov with hEvent NULL, 0, 0)", err, spec.ERROR_IO_PENDING) {
-				return
-			}
+			ov := pendingWith(t, api, api, c.client, 0, 0)
 			wantOK(t, "WaitForSingleObject(socket, 1s) after the completion", api.WaitForSingleObject(spec.Handle(c.client), prompt))
 			wantResult(t, api, "hEvent NULL", c.client, ov, spec.ERROR_SUCCESS)
 		},
@@ -100,14 +94,10 @@ var overlappedCases = []Case{
 		Waits:    31 * time.Second,
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
-			ov := overlapped(t, api, 0)
-			err := api.DisconnectEx(c.client, ov, spec.TF_REUSE_SOCKET, 0)
-			if !wantErr(t, "DisconnectEx(client, ov with hEvent NULL, TF_REUSE_SOCKET, 0)", err, spec.ERROR_IO_PENDING) {
-				return
-			}
+			ov := pendingWith(t, api, api, c.client, 0, spec.TF_REUSE_SOCKET)
 			closeNow(t, api, "server closes", c.server)
 			wantPending(t, api, "TF_REUSE_SOCKET in TIME_WAIT", c.client, ov)
-			_, err = api.GetOverlappedResult(spec.Handle(c.client), ov, true)
+			_, err := api.GetOverlappedResult(spec.Handle(c.client), ov, true)
 			wantOK(t, "GetOverlappedResult(socket, wait) with hEvent NULL", err)
 		},
 	},

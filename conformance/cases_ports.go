@@ -35,6 +35,24 @@ func fillWithTimeWait(t *T, api spec.API, n int) (netip.AddrPort, []uint16) {
 	return addr, ports
 }
 
+// closedPair connects a client explicitly bound to 127.0.0.1:0 to a new
+// listener, closes the client first and then the server, and returns the
+// client's local address and the listener's: that socket pair is left in
+// TIME_WAIT on the client's port.
+func closedPair(t *T, api spec.API) (local, remote netip.AddrPort) {
+	t.Helper()
+	l, addr := listener(t, api)
+	c := tcp(t, api)
+	mustOK(t, "bind client 127.0.0.1:0", api.Bind(c, netip.AddrPortFrom(loopback4, 0)))
+	local, err := api.Getsockname(c)
+	mustOK(t, "getsockname", err)
+	mustOK(t, "connect", api.Connect(c, addr))
+	s := acceptOne(t, api, l, byAccept)
+	closeNow(t, api, "client closes first", c)
+	closeNow(t, api, "server closes", s)
+	return local, addr
+}
+
 // Cases for ports: TIME_WAIT rows hold local ports, so a small dynamic
 // range runs out, and a socket pair in TIME_WAIT cannot be connected again.
 var portsCases = []Case{
@@ -149,15 +167,7 @@ var portsCases = []Case{
 		Name:    "ports/timewait-pair-addrinuse",
 		Clauses: clauses(spec.ClauseRemTimeWaitPair),
 		Body: func(t *T, api spec.API) {
-			l, addr := listener(t, api)
-			c := tcp(t, api)
-			mustOK(t, "bind client 127.0.0.1:0", api.Bind(c, netip.AddrPortFrom(loopback4, 0)))
-			local, err := api.Getsockname(c)
-			mustOK(t, "getsockname", err)
-			mustOK(t, "connect", api.Connect(c, addr))
-			s := acceptOne(t, api, l, byAccept)
-			closeNow(t, api, "client closes first", c)
-			closeNow(t, api, "server closes", s)
+			local, addr := closedPair(t, api)
 			wantRow(t, api, "closed client", local.Port(), addr, spec.TCPTimeWait)
 			c2 := tcp(t, api)
 			wantOK(t, "bind to a port held only by TIME_WAIT", api.Bind(c2, local))
@@ -168,16 +178,8 @@ var portsCases = []Case{
 		Name:    "ports/timewait-pair-other-remote",
 		Clauses: clauses(spec.ClauseRemTimeWaitPair),
 		Body: func(t *T, api spec.API) {
-			l, addr := listener(t, api)
 			_, addr2 := listener(t, api)
-			c := tcp(t, api)
-			mustOK(t, "bind client 127.0.0.1:0", api.Bind(c, netip.AddrPortFrom(loopback4, 0)))
-			local, err := api.Getsockname(c)
-			mustOK(t, "getsockname", err)
-			mustOK(t, "connect", api.Connect(c, addr))
-			s := acceptOne(t, api, l, byAccept)
-			closeNow(t, api, "client closes first", c)
-			closeNow(t, api, "server closes", s)
+			local, _ := closedPair(t, api)
 			c2 := tcp(t, api)
 			mustOK(t, "bind to a port held only by TIME_WAIT", api.Bind(c2, local))
 			wantOK(t, "connect the same local port to another server", api.Connect(c2, addr2))
@@ -190,15 +192,7 @@ var portsCases = []Case{
 		Settings: delay(30 * time.Second),
 		Waits:    31 * time.Second,
 		Body: func(t *T, api spec.API) {
-			l, addr := listener(t, api)
-			c := tcp(t, api)
-			mustOK(t, "bind client 127.0.0.1:0", api.Bind(c, netip.AddrPortFrom(loopback4, 0)))
-			local, err := api.Getsockname(c)
-			mustOK(t, "getsockname", err)
-			mustOK(t, "connect", api.Connect(c, addr))
-			s := acceptOne(t, api, l, byAccept)
-			closeNow(t, api, "client closes first", c)
-			closeNow(t, api, "server closes", s)
+			local, addr := closedPair(t, api)
 			api.Sleep(30*time.Second + prompt)
 			c2 := tcp(t, api)
 			mustOK(t, "bind to the port after TIME_WAIT", api.Bind(c2, local))

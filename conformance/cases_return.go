@@ -65,8 +65,7 @@ var returnCases = []Case{
 			c := connected(t, api)
 			p := associate(t, api, c.client, 9)
 			ov, ev := pending(t, api, c.client, 0)
-			waitPrompt(t, api, "flags 0 completion", ev)
-			wantResult(t, api, "flags 0", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "flags 0", c.client, ov, ev, spec.ERROR_SUCCESS)
 			wantPacket(t, api, "the one packet", p, 9, ov, spec.ERROR_SUCCESS)
 			wantNoPacket(t, api, "after the one packet", p)
 		},
@@ -83,8 +82,7 @@ var returnCases = []Case{
 			_, _, err := api.WSAGetOverlappedResult(c.client, ov, false)
 			wantErr(t, "WSAGetOverlappedResult(no wait) before the peer's FIN", err, spec.WSA_IO_INCOMPLETE)
 			closeNow(t, api, "server closes", c.server)
-			waitPrompt(t, api, "TF_REUSE_SOCKET with TcpTimedWaitDelay 0", ev)
-			wantResult(t, api, "TF_REUSE_SOCKET", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "TF_REUSE_SOCKET with TcpTimedWaitDelay 0", c.client, ov, ev, spec.ERROR_SUCCESS)
 		},
 	},
 	{
@@ -94,10 +92,7 @@ var returnCases = []Case{
 			c := connected(t, api)
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			mustOK(t, "CancelIoEx(client, ov)", api.CancelIoEx(spec.Handle(c.client), ov))
-			waitPrompt(t, api, "canceled request", ev)
-			wantResult(t, api, "canceled request", c.client, ov, spec.ERROR_OPERATION_ABORTED)
-			_, _, err := api.WSAGetOverlappedResult(c.client, ov, false)
-			wantErr(t, "WSAGetOverlappedResult of the canceled request", err, spec.WSA_OPERATION_ABORTED)
+			wantAborted(t, api, "canceled request", c.client, ov, ev)
 		},
 	},
 	{

@@ -14,8 +14,7 @@ func reuseThenConnectEx(t *T, api spec.API, how connectHow) {
 	port := localPort(t, api, c.client)
 	reuseClient(t, api, c)
 	l2, addr2 := listener(t, api)
-	if err := tryConnectEx(t, api, c.client, addr2); err != nil {
-		t.Errorf("ConnectEx on the reused socket without a new bind: got %s, want success", errName(err))
+	if !wantConnectEx(t, api, "ConnectEx on the reused socket without a new bind", c.client, addr2) {
 		return
 	}
 	if got := localPort(t, api, c.client); got != port {
@@ -37,6 +36,28 @@ func reuseThenAcceptEx(t *T, api spec.API, how acceptHow) {
 		return
 	}
 	roundTrip(t, api, "over the new connection", c2, c.server)
+}
+
+// reusedClientToAcceptEx makes the client end (connected with how)
+// reusable and returns the outcome of AcceptEx into it from a second
+// listener with a connection waiting.
+func reusedClientToAcceptEx(t *T, api spec.API, how connectHow) error {
+	t.Helper()
+	c := connectedVia(t, api, how, byAccept)
+	reuseClient(t, api, c)
+	l2, addr2 := listener(t, api)
+	dial(t, api, addr2, byConnect)
+	return tryAcceptEx(t, api, l2, c.client)
+}
+
+// reusedServerToConnectEx makes the server end (accepted with how)
+// reusable and returns the outcome of ConnectEx on it to a second listener.
+func reusedServerToConnectEx(t *T, api spec.API, how acceptHow) error {
+	t.Helper()
+	c := connectedVia(t, api, byConnect, how)
+	reuseServer(t, api, c)
+	_, addr2 := listener(t, api)
+	return tryConnectEx(t, api, c.server, addr2)
 }
 
 // Cases for TF_REUSE_SOCKET: which call a reused socket may go to, and
@@ -66,11 +87,7 @@ var reuseCases = []Case{
 		Name:    "reuse/connected-to-acceptex-einval",
 		Clauses: clauses(spec.ClauseFlagReuseTarget),
 		Body: func(t *T, api spec.API) {
-			c := connected(t, api)
-			reuseClient(t, api, c)
-			l2, addr2 := listener(t, api)
-			dial(t, api, addr2, byConnect)
-			err := tryAcceptEx(t, api, l2, c.client)
+			err := reusedClientToAcceptEx(t, api, byConnect)
 			wantErr(t, "AcceptEx into a reused socket that had connected", err, spec.WSAEINVAL)
 		},
 	},
@@ -78,11 +95,7 @@ var reuseCases = []Case{
 		Name:    "reuse/connectex-to-acceptex-einval",
 		Clauses: clauses(spec.ClauseFlagReuseTarget),
 		Body: func(t *T, api spec.API) {
-			c := connectedVia(t, api, byConnectEx, byAccept)
-			reuseClient(t, api, c)
-			l2, addr2 := listener(t, api)
-			dial(t, api, addr2, byConnect)
-			err := tryAcceptEx(t, api, l2, c.client)
+			err := reusedClientToAcceptEx(t, api, byConnectEx)
 			wantErr(t, "AcceptEx into a reused socket that had connected with ConnectEx", err, spec.WSAEINVAL)
 		},
 	},
@@ -90,10 +103,7 @@ var reuseCases = []Case{
 		Name:    "reuse/accepted-to-connectex-einval",
 		Clauses: clauses(spec.ClauseFlagReuseTarget),
 		Body: func(t *T, api spec.API) {
-			c := connected(t, api)
-			reuseServer(t, api, c)
-			_, addr2 := listener(t, api)
-			err := tryConnectEx(t, api, c.server, addr2)
+			err := reusedServerToConnectEx(t, api, byAccept)
 			wantErr(t, "ConnectEx on a reused accepted socket", err, spec.WSAEINVAL)
 		},
 	},
@@ -101,10 +111,7 @@ var reuseCases = []Case{
 		Name:    "reuse/acceptex-to-connectex-einval",
 		Clauses: clauses(spec.ClauseFlagReuseTarget),
 		Body: func(t *T, api spec.API) {
-			c := connectedVia(t, api, byConnect, byAcceptEx)
-			reuseServer(t, api, c)
-			_, addr2 := listener(t, api)
-			err := tryConnectEx(t, api, c.server, addr2)
+			err := reusedServerToConnectEx(t, api, byAcceptEx)
 			wantErr(t, "ConnectEx on a reused socket that AcceptEx filled", err, spec.WSAEINVAL)
 		},
 	},
@@ -138,8 +145,7 @@ var reuseCases = []Case{
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
 			ov, ev := pending(t, api, c.client, 0)
-			waitPrompt(t, api, "flags 0", ev)
-			wantResult(t, api, "flags 0", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "flags 0", c.client, ov, ev, spec.ERROR_SUCCESS)
 			_, addr2 := listener(t, api)
 			wantErr(t, "connect after DisconnectEx without TF_REUSE_SOCKET", api.Connect(c.client, addr2), spec.WSAEISCONN)
 		},
@@ -151,13 +157,10 @@ var reuseCases = []Case{
 			c := connected(t, api)
 			closeNow(t, api, "server closes first", c.server)
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
-			waitPrompt(t, api, "passive closer with the default 240s TIME_WAIT", ev)
-			wantResult(t, api, "passive closer", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "passive closer with the default 240s TIME_WAIT", c.client, ov, ev, spec.ERROR_SUCCESS)
 			wantState(t, api, "passive closer after TF_REUSE_SOCKET", c.client, spec.StateReusable)
 			_, addr2 := listener(t, api)
-			if err := tryConnectEx(t, api, c.client, addr2); err != nil {
-				t.Errorf("ConnectEx right after the passive close: got %s, want success", errName(err))
-			}
+			wantConnectEx(t, api, "ConnectEx right after the passive close", c.client, addr2)
 		},
 	},
 	{
@@ -174,9 +177,7 @@ var reuseCases = []Case{
 				return
 			}
 			wantResult(t, api, "active closer", c.client, ov, spec.ERROR_SUCCESS)
-			if err := tryConnectEx(t, api, c.client, c.addr); err != nil {
-				t.Errorf("ConnectEx to the same server after TIME_WAIT: got %s, want success", errName(err))
-			}
+			wantConnectEx(t, api, "ConnectEx to the same server after TIME_WAIT", c.client, c.addr)
 		},
 	},
 	{
@@ -220,9 +221,7 @@ var reuseCases = []Case{
 			c := connected(t, api)
 			reuseClient(t, api, c)
 			// Passive close: no TIME_WAIT row holds the pair.
-			if err := tryConnectEx(t, api, c.client, c.addr); err != nil {
-				t.Errorf("ConnectEx to the same server after a passive close: got %s, want success", errName(err))
-			}
+			wantConnectEx(t, api, "ConnectEx to the same server after a passive close", c.client, c.addr)
 		},
 	},
 }

@@ -25,10 +25,7 @@ var threadCases = []Case{
 			th := thread(t, api)
 			ov, ev := pendingBy(t, api, th, c.client, spec.TF_REUSE_SOCKET)
 			mustOK(t, "thread exit", th.Exit())
-			waitPrompt(t, api, "request of the exited thread", ev)
-			wantResult(t, api, "thread exit", c.client, ov, spec.ERROR_OPERATION_ABORTED)
-			_, _, err := api.WSAGetOverlappedResult(c.client, ov, false)
-			wantErr(t, "thread exit: WSAGetOverlappedResult", err, spec.WSA_OPERATION_ABORTED)
+			wantAborted(t, api, "thread exit", c.client, ov, ev)
 		},
 	},
 	{
@@ -40,10 +37,7 @@ var threadCases = []Case{
 			th := thread(t, api)
 			// hEvent NULL on a port-associated socket: the request would
 			// post a packet and has no event, so it outlives its thread.
-			ov := overlapped(t, api, 0)
-			if err := th.DisconnectEx(c.client, ov, spec.TF_REUSE_SOCKET, 0); !isErr(err, spec.ERROR_IO_PENDING) {
-				t.Fatalf("DisconnectEx(client, ov, TF_REUSE_SOCKET, 0) on the thread: got %s, want ERROR_IO_PENDING", errName(err))
-			}
+			ov := pendingWith(t, api, th, c.client, 0, spec.TF_REUSE_SOCKET)
 			mustOK(t, "thread exit", th.Exit())
 			if cp, err := api.GetQueuedCompletionStatus(p, prompt); !isErr(err, spec.WAIT_TIMEOUT) {
 				t.Errorf("thread exit, socket on a port, hEvent NULL: GetQueuedCompletionStatus(1s): got packet %s with %s, want WAIT_TIMEOUT (still pending)", packet(cp), errName(err))
@@ -63,10 +57,7 @@ var threadCases = []Case{
 			c := connected(t, api)
 			p := associate(t, api, c.client, 22)
 			th := thread(t, api)
-			ov := overlapped(t, api, 0)
-			if err := th.DisconnectEx(c.client, ov, spec.TF_REUSE_SOCKET, 0); !isErr(err, spec.ERROR_IO_PENDING) {
-				t.Fatalf("DisconnectEx(client, ov, TF_REUSE_SOCKET, 0) on the thread: got %s, want ERROR_IO_PENDING", errName(err))
-			}
+			ov := pendingWith(t, api, th, c.client, 0, spec.TF_REUSE_SOCKET)
 			mustOK(t, "thread exit", th.Exit())
 			closeNow(t, api, "server closes after the thread exited", c.server)
 			wantPacket(t, api, "request that outlived its thread", p, 22, ov, spec.ERROR_SUCCESS)
@@ -81,8 +72,7 @@ var threadCases = []Case{
 			th := thread(t, api)
 			ov, ev := pendingBy(t, api, th, c.client, spec.TF_REUSE_SOCKET)
 			mustOK(t, "thread exit", th.Exit())
-			waitPrompt(t, api, "request with an event on a port-associated socket", ev)
-			wantResult(t, api, "thread exit, socket on a port, with an event", c.client, ov, spec.ERROR_OPERATION_ABORTED)
+			wantDone(t, api, "thread exit, socket on a port, with an event", c.client, ov, ev, spec.ERROR_OPERATION_ABORTED)
 			wantPacket(t, api, "canceled request with an event", p, 23, ov, spec.ERROR_OPERATION_ABORTED)
 		},
 	},
@@ -145,8 +135,7 @@ var threadCases = []Case{
 			c := connected(t, api)
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			wantOK(t, "CancelIoEx(client, ov)", api.CancelIoEx(spec.Handle(c.client), ov))
-			waitPrompt(t, api, "canceled request", ev)
-			wantResult(t, api, "CancelIoEx", c.client, ov, spec.ERROR_OPERATION_ABORTED)
+			wantDone(t, api, "CancelIoEx", c.client, ov, ev, spec.ERROR_OPERATION_ABORTED)
 			wantErr(t, "CancelIoEx again", api.CancelIoEx(spec.Handle(c.client), ov), spec.ERROR_NOT_FOUND)
 		},
 	},
@@ -157,8 +146,7 @@ var threadCases = []Case{
 			c := connected(t, api)
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			wantOK(t, "CancelIoEx(client, NULL)", api.CancelIoEx(spec.Handle(c.client), 0))
-			waitPrompt(t, api, "canceled request", ev)
-			wantResult(t, api, "CancelIoEx(NULL)", c.client, ov, spec.ERROR_OPERATION_ABORTED)
+			wantDone(t, api, "CancelIoEx(NULL)", c.client, ov, ev, spec.ERROR_OPERATION_ABORTED)
 		},
 	},
 	{
@@ -180,8 +168,7 @@ var threadCases = []Case{
 			th := thread(t, api)
 			ov, ev := pendingBy(t, api, th, c.client, spec.TF_REUSE_SOCKET)
 			wantOK(t, "CancelIoEx from another thread", api.CancelIoEx(spec.Handle(c.client), ov))
-			waitPrompt(t, api, "canceled request", ev)
-			wantResult(t, api, "CancelIoEx from another thread", c.client, ov, spec.ERROR_OPERATION_ABORTED)
+			wantDone(t, api, "CancelIoEx from another thread", c.client, ov, ev, spec.ERROR_OPERATION_ABORTED)
 		},
 	},
 	{
@@ -196,8 +183,7 @@ var threadCases = []Case{
 			waitPrompt(t, api, "canceled request", ev)
 			ov2, ev2 := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			closeNow(t, api, "server closes", c.server)
-			waitPrompt(t, api, "second TF_REUSE_SOCKET", ev2)
-			wantResult(t, api, "second TF_REUSE_SOCKET", c.client, ov2, spec.ERROR_SUCCESS)
+			wantDone(t, api, "second TF_REUSE_SOCKET", c.client, ov2, ev2, spec.ERROR_SUCCESS)
 		},
 	},
 	{

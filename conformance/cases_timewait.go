@@ -120,8 +120,7 @@ var timewaitCases = []Case{
 			c := connected(t, api)
 			cport := localPort(t, api, c.client)
 			ov, ev := pending(t, api, c.client, 0)
-			waitPrompt(t, api, "flags 0 with the default 240s TIME_WAIT", ev)
-			wantResult(t, api, "flags 0", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "flags 0 with the default 240s TIME_WAIT", c.client, ov, ev, spec.ERROR_SUCCESS)
 			closeNow(t, api, "server closes", c.server)
 			wantRow(t, api, "client that sent the first FIN", cport, c.addr, spec.TCPTimeWait)
 		},
@@ -148,8 +147,7 @@ var timewaitCases = []Case{
 			closeNow(t, api, "server closes first", c.server)
 			wantRow(t, api, "passive closer after the peer's FIN", cport, c.addr, spec.TCPCloseWait)
 			ov, ev := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
-			waitPrompt(t, api, "TF_REUSE_SOCKET as passive closer", ev)
-			wantResult(t, api, "TF_REUSE_SOCKET as passive closer", c.client, ov, spec.ERROR_SUCCESS)
+			wantDone(t, api, "TF_REUSE_SOCKET as passive closer", c.client, ov, ev, spec.ERROR_SUCCESS)
 			wantNoRow(t, api, "passive closer", cport, c.addr)
 			wantRow(t, api, "active closer (the server end)", c.addr.Port(), netip.AddrPortFrom(loopback4, cport), spec.TCPTimeWait)
 		},

@@ -327,12 +327,31 @@ func pending(t *T, api spec.API, s spec.Socket, flags uint32) (spec.Overlapped, 
 func pendingBy(t *T, api, issuer spec.API, s spec.Socket, flags uint32) (spec.Overlapped, spec.Handle) {
 	t.Helper()
 	ev := event(t, api)
+	return pendingWith(t, api, issuer, s, ev, flags), ev
+}
+
+// pendingWith starts DisconnectEx(s, ov, flags, 0), issued by issuer (api
+// itself or a Thread), with a fresh OVERLAPPED of api whose hEvent is ev:
+// 0 for NULL (the socket handle is signalled), ev|1 to suppress the
+// completion packet. It ends the case unless the call returns
+// ERROR_IO_PENDING.
+func pendingWith(t *T, api, issuer spec.API, s spec.Socket, ev spec.Handle, flags uint32) spec.Overlapped {
+	t.Helper()
 	ov := overlapped(t, api, ev)
-	err := issuer.DisconnectEx(s, ov, flags, 0)
-	if !isErr(err, spec.ERROR_IO_PENDING) {
-		t.Fatalf("DisconnectEx(overlapped, flags %#x): got %s, want ERROR_IO_PENDING", flags, errName(err))
+	if err := issuer.DisconnectEx(s, ov, flags, 0); !isErr(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("DisconnectEx(overlapped%s, flags %#x): got %s, want ERROR_IO_PENDING", hEventNote(ev), flags, errName(err))
 	}
-	return ov, ev
+	return ov
+}
+
+func hEventNote(ev spec.Handle) string {
+	switch {
+	case ev == 0:
+		return " with hEvent NULL"
+	case ev&1 != 0:
+		return " with hEvent|1"
+	}
+	return ""
 }
 
 // signalled reports whether h is signalled now.
@@ -355,6 +374,36 @@ func wantResult(t *T, api spec.API, what string, s spec.Socket, ov spec.Overlapp
 		ok = false
 	}
 	return ok
+}
+
+// wantDone waits promptly for the request on ov to signal ev and checks
+// its Win32 result.
+func wantDone(t *T, api spec.API, what string, s spec.Socket, ov spec.Overlapped, ev spec.Handle, want spec.Errno) bool {
+	t.Helper()
+	ok := waitPrompt(t, api, what, ev)
+	return wantResult(t, api, what, s, ov, want) && ok
+}
+
+// wantAborted checks that the request on ov completes promptly as
+// canceled: ERROR_OPERATION_ABORTED from GetOverlappedResult and
+// WSA_OPERATION_ABORTED from WSAGetOverlappedResult.
+func wantAborted(t *T, api spec.API, what string, s spec.Socket, ov spec.Overlapped, ev spec.Handle) bool {
+	t.Helper()
+	if !wantDone(t, api, what, s, ov, ev, spec.ERROR_OPERATION_ABORTED) {
+		return false
+	}
+	_, _, err := api.WSAGetOverlappedResult(s, ov, false)
+	return wantErr(t, what+": WSAGetOverlappedResult", err, spec.WSA_OPERATION_ABORTED)
+}
+
+// wantConnectEx checks that ConnectEx on s to addr succeeds.
+func wantConnectEx(t *T, api spec.API, what string, s spec.Socket, addr netip.AddrPort) bool {
+	t.Helper()
+	if err := tryConnectEx(t, api, s, addr); err != nil {
+		t.Errorf("%s: got %s, want success", what, errName(err))
+		return false
+	}
+	return true
 }
 
 // wantCompletesAfter checks that h is not signalled until d has passed
