@@ -58,7 +58,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *list:
-		if len(pos) != 0 || *all {
+		if *all {
+			return usageError(fs, stderr, "-list and -all cannot be combined")
+		}
+		if len(pos) != 0 {
 			return usageError(fs, stderr, "-list takes no code")
 		}
 		for _, c := range ref.codes() {

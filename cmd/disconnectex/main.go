@@ -76,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help", "help":
+		if name == "help" && len(args) > 2 {
+			fmt.Fprintf(stderr, "disconnectex help: want at most one command, got %q\n", strings.Join(args[1:], " "))
+			return exitUsage
+		}
 		if name == "help" && len(args) > 1 {
 			return run([]string{args[1], "-h"}, stdout, stderr)
 		}

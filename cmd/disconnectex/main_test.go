@@ -339,3 +339,90 @@ func TestRunHang(t *testing.T) {
 		t.Errorf("hang: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestBadInput: every command, given bad flags or arguments, exits 2 with
+// a message on stderr that names the command and says what is wrong, prints
+// nothing on stdout, and does not panic.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	long := writeScript(t, "socket c tcp\n"+strings.Repeat("x", 70_000)+"\n")
+	for _, tc := range []struct {
+		args []string
+		want string // in stderr
+	}{
+		{nil, "Usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"-x"}, `unknown command "-x"`},
+		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"help", "run", "trace"}, "want at most one command"},
+
+		{[]string{"report", "-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"report", "-format"}, "flag needs an argument: -format"},
+		{[]string{"report", "-format="}, `unknown -format ""`},
+		{[]string{"report", "-format", "xml"}, `unknown -format "xml"`},
+		{[]string{"report", "-v=maybe"}, "invalid boolean value"},
+		{[]string{"report", "extra"}, "report takes no arguments"},
+
+		{[]string{"explain"}, "want exactly one error code"},
+		{[]string{"explain", ""}, "empty error code"},
+		{[]string{"explain", "WSAENOTCONN", "WSAEINVAL"}, "want exactly one error code"},
+		{[]string{"explain", "99999"}, "not a Windows error code this reference knows"},
+		{[]string{"explain", "4294967296"}, "not a valid error number"},
+		{[]string{"explain", "0x"}, "not a valid error number"},
+		{[]string{"explain", "--", "-5"}, "not a Windows error name"},
+		{[]string{"explain", "WSAEWHATEVER"}, "not a Windows error name"},
+		{[]string{"explain", "-format", "html", "WSAENOTCONN"}, `unknown -format "html"`},
+		{[]string{"explain", "-format"}, "flag needs an argument: -format"},
+		{[]string{"explain", "-all", "WSAENOTCONN"}, "-all takes no code"},
+		{[]string{"explain", "-list", "WSAENOTCONN"}, "-list takes no code"},
+		{[]string{"explain", "-all", "-list"}, "cannot be combined"},
+		{[]string{"explain", "-all=2"}, "invalid boolean value"},
+
+		{[]string{"trace"}, "want exactly one case name"},
+		{[]string{"trace", ""}, "empty case name"},
+		{[]string{"trace", "a", "b"}, "want exactly one case name"},
+		{[]string{"trace", "no/such-case"}, `no case named "no/such-case"`},
+		{[]string{"trace", "reuse/"}, "matches"},
+		{[]string{"trace", "-list", "x"}, "-list takes no case"},
+		{[]string{"trace", "-profile", "linux", "-list"}, `unknown -profile "linux"`},
+		{[]string{"trace", "-profile"}, "flag needs an argument: -profile"},
+
+		{[]string{"run"}, "want exactly one script file"},
+		{[]string{"run", "-q"}, "want exactly one script file"},
+		{[]string{"run", "a.dx", "b.dx"}, "want exactly one script file"},
+		{[]string{"run", "-x", "a.dx"}, "flag provided but not defined: -x"},
+		{[]string{"run", filepath.Join(dir, "no-such-file.dx")}, "no such file"},
+		{[]string{"run", dir}, "is a directory"},
+		{[]string{"run", long}, "line 2: line longer than"},
+		{[]string{"run", writeScript(t, "socket c tcp\nrecv c 4294967295\n")}, "line 2: recv buffer size"},
+		{[]string{"run", writeScript(t, "set timedwaitdelay 301s\n")}, "line 1: spec: TcpTimedWaitDelay"},
+
+		{[]string{"diagram", "x"}, "diagram takes no arguments"},
+		{[]string{"diagram", "-format"}, "flag needs an argument: -format"},
+		{[]string{"diagram", "-format", "png"}, `unknown -format "png"`},
+	} {
+		name := strings.Join(tc.args, " ")
+		var code int
+		var out, errs string
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Errorf("disconnectex %s: panic: %v", name, v)
+				}
+			}()
+			code, out, errs = cli(t, tc.args...)
+		}()
+		if code != exitUsage {
+			t.Errorf("disconnectex %s: exit %d, want %d\nstderr: %s", name, code, exitUsage, errs)
+		}
+		if out != "" {
+			t.Errorf("disconnectex %s: bad usage printed on stdout:\n%s", name, out)
+		}
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("disconnectex %s: stderr %q, want it to contain %q", name, errs, tc.want)
+		}
+		if len(tc.args) > 0 && !strings.HasPrefix(errs, "disconnectex") {
+			t.Errorf("disconnectex %s: stderr %q does not start with the command's name", name, errs)
+		}
+	}
+}

@@ -32,6 +32,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -189,6 +190,9 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
+// maxRecv bounds recv's buffer (the interpreter allocates it).
+const maxRecv = 1 << 16
+
 // valueVerbs are the verbs that yield a value an expectation may name.
 var valueVerbs = map[string]bool{
 	"send": true, "recv": true, "state": true, "table": true, "dequeue": true,
@@ -237,7 +241,10 @@ func parseScript(r io.Reader) (*script, error) {
 		p.s.stmts = append(p.s.stmts, st)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &syntaxError{p.line + 1, fmt.Sprintf("line longer than %d bytes", bufio.MaxScanTokenSize)}
+		}
+		return nil, fmt.Errorf("reading the script: %w", err)
 	}
 	if settingsLine > 0 && !p.seen {
 		if err := p.s.settings.Validate(); err != nil {
@@ -695,6 +702,9 @@ func (p *parser) operands(st *stmt, verb string, a []string) error {
 		if len(a) == 2 {
 			if st.num, err = p.number(a[1], "buffer size"); err != nil {
 				return err
+			}
+			if st.num > maxRecv {
+				return p.errf("recv buffer size %d is larger than %d", st.num, maxRecv)
 			}
 		}
 	case "shutdown":

@@ -47,12 +47,10 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	}
 	s, err := parseScript(in)
 	if err != nil {
+		// A syntax error, or a FILE that cannot be read as a script (a
+		// directory, a line too long): bad input either way.
 		fmt.Fprintf(stderr, "disconnectex run: %s: %v\n", name, err)
-		var se *syntaxError
-		if errors.As(err, &se) {
-			return exitUsage
-		}
-		return exitUnexpected
+		return exitUsage
 	}
 	return execScript(s, name, !*quiet, stdout, stderr)
 }
@@ -143,7 +141,14 @@ func (in *interp) step(st *stmt) (f *failure, hung bool) {
 	in.flush()
 	fmt.Fprintf(in.out, "%s  line %d: %s\n", fmtAt(in.em.Now()), st.line, lineText(st))
 	done := make(chan result, 1)
-	go func() { done <- in.exec(st) }()
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- result{err: fmt.Errorf("internal error: the call panicked: %v", v)}
+			}
+		}()
+		done <- in.exec(st)
+	}()
 	timer := time.NewTimer(hangLimit)
 	defer timer.Stop()
 	var r result
@@ -386,7 +391,12 @@ func (in *interp) exec(st *stmt) (r result) {
 		case in.kinds[name] == kOverlapped:
 			r.err = api.FreeOverlapped(in.ov(st, 0))
 		case in.kinds[name] == kThread:
-			r.err = in.threads[name].Exit()
+			th, ok := in.threads[name]
+			if !ok {
+				r.err = fmt.Errorf("thread %s did not start", name)
+				return
+			}
+			r.err = th.Exit()
 		}
 	case "disconnectex":
 		r.err = api.DisconnectEx(in.sock(st, 0), in.ov(st, 1), uint32(st.num), uint32(st.num2))

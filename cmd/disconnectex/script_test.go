@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,4 +89,44 @@ func TestParseScriptErrors(t *testing.T) {
 			t.Errorf("%q: got %v, want a syntax error containing %q", tc.src, err, tc.want)
 		}
 	}
+}
+
+// FuzzScript: any text is either refused with a syntax error (exit 2 in
+// run) or runs to the end without a panic. Seeds are the scenarios and a few
+// scripts that misuse names and handles.
+func FuzzScript(f *testing.F) {
+	old := hangLimit
+	hangLimit = 50 * time.Millisecond
+	defer func() { hangLimit = old }()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.dx"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	for _, s := range []string{
+		"thread t\nclose t\nclose t\nas t socket x tcp\n",
+		"socket c tcp\nclose c\nclose c\nstate c\nrecv c 65536\n",
+		"event e manual\noverlapped o e\nfree o\nfree o\nresult e o\n",
+		"port p\npost p 1 0xdeadbeef\ndequeue p 0s -> 0xdeadbeef\n",
+		"socket c tcp\noverlapped o c\ndisconnectex c o 0xffffffff 0xffffffff\n",
+		"set ports 65535 1\nlisten l 127.0.0.1:0\nconnect 0 l\nwait 0 0s\nclose 12345\n",
+		"set ports 1 65535\nsleep 2562047h\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		s, err := parseScript(strings.NewReader(src))
+		if err != nil {
+			var se *syntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("parse error is not a syntax error: %v", err)
+			}
+			return
+		}
+		var out, errb bytes.Buffer
+		if code := execScript(s, "fuzz.dx", true, &out, &errb); code != exitOK && code != exitUnexpected {
+			t.Fatalf("exit %d for a script that parsed:\n%s", code, errb.String())
+		}
+	})
 }

@@ -64,6 +64,9 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	if len(pos) != 1 {
 		return usageError(fs, stderr, "want exactly one case name (trace -list lists them)")
 	}
+	if strings.TrimSpace(pos[0]) == "" {
+		return usageError(fs, stderr, "empty case name (trace -list lists them)")
+	}
 	c, matches := findCase(pos[0])
 	if c == nil {
 		if len(matches) > 1 {
