@@ -67,10 +67,16 @@ var paramsCases = []Case{
 			if got := spec.WSAID_DISCONNECTEX.String(); got != want {
 				t.Errorf("WSAID_DISCONNECTEX: got %s, want %s (mswsock.h)", got, want)
 			}
+			// The backend knows exactly this value: it, and not its
+			// neighbour, gives the function.
 			s := tcp(t, api)
+			p, err := api.GetExtensionFunction(s, spec.WSAID_DISCONNECTEX)
+			if wantOK(t, "WSAIoctl(WSAID_DISCONNECTEX)", err) && p == 0 {
+				t.Errorf("WSAIoctl(WSAID_DISCONNECTEX): got a NULL pointer, want nonzero")
+			}
 			near := spec.WSAID_DISCONNECTEX
 			near.Data4[7] ^= 1
-			_, err := api.GetExtensionFunction(s, near)
+			_, err = api.GetExtensionFunction(s, near)
 			wantErr(t, "WSAIoctl with WSAID_DISCONNECTEX off by one bit", err, spec.WSAEINVAL)
 		},
 	},

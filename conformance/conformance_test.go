@@ -308,3 +308,12 @@ func TestWin32Faces(t *testing.T) {
 		t.Errorf("win32Faces: got %s, want %s", names(got), names(want))
 	}
 }
+
+// TestDefaultDelay: the default TIME_WAIT delay every case that does not
+// set its own runs with is the page's 2 MSL (timewait/delay-240s-default
+// then measures it on the backend).
+func TestDefaultDelay(t *testing.T) {
+	if d := spec.DefaultSettings().TcpTimedWaitDelay; d != 2*spec.MSL {
+		t.Errorf("spec.DefaultSettings().TcpTimedWaitDelay: got %v, want 2 MSL = %v", d, 2*spec.MSL)
+	}
+}
