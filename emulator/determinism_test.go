@@ -55,9 +55,42 @@ func chaos(t testing.TB, seed uint64, steps int, opts ...Option) *Emulator {
 		}
 		return e
 	}
+	// A listener most connections go to, so that scripts reach the
+	// interesting states often.
+	l, _ := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+	_ = e.Bind(l, addrs[0])
+	_ = e.Listen(l, 8)
+	socks = append(socks, l)
 	for i := 0; i < steps; i++ {
 		a := api()
-		switch rng.IntN(24) {
+		switch rng.IntN(27) {
+		case 24, 25, 26:
+			// a connected pair: connect or ConnectEx, accept or AcceptEx
+			c, err := a.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+			if err != nil {
+				break
+			}
+			socks = append(socks, c)
+			if rng.IntN(2) == 0 {
+				_ = a.Connect(c, addrs[0])
+			} else if ov, err := a.NewOverlapped(0); err == nil {
+				ovs = append(ovs, ov)
+				_ = a.Bind(c, addrs[2])
+				_ = a.ConnectEx(c, addrs[0], ov)
+			}
+			if rng.IntN(2) == 0 {
+				if r, _ := a.Poll(l, spec.POLLRDNORM, 0); r&spec.POLLRDNORM != 0 {
+					if s, _, err := a.Accept(l); err == nil {
+						socks = append(socks, s)
+					}
+				}
+			} else if as, err := a.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED); err == nil {
+				socks = append(socks, as)
+				if ov, err := a.NewOverlapped(0); err == nil {
+					ovs = append(ovs, ov)
+					_ = a.AcceptEx(l, as, ov)
+				}
+			}
 		case 0, 1:
 			af := []int{spec.AF_INET, spec.AF_INET6, 7}[rng.IntN(3)]
 			typ := []int{spec.SOCK_STREAM, spec.SOCK_STREAM, spec.SOCK_DGRAM, spec.SOCK_RAW}[rng.IntN(4)]
@@ -78,6 +111,7 @@ func chaos(t testing.TB, seed uint64, steps int, opts ...Option) *Emulator {
 				if st, _ := e.State(s); st == spec.StateListening {
 					if n, _, err := a.Accept(s); err == nil {
 						socks = append(socks, n)
+						syncSock[n] = syncSock[s] // accepted sockets inherit the listener's mode
 					}
 				} else {
 					_, _ = a.Recv(s, make([]byte, rng.IntN(4)))
