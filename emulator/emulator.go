@@ -255,6 +255,8 @@ func errOf(c spec.Errno) error {
 		return spec.ERROR_NOT_ENOUGH_MEMORY
 	case spec.ERROR_NETNAME_DELETED:
 		return spec.ERROR_NETNAME_DELETED
+	case spec.ERROR_UNEXP_NET_ERR:
+		return spec.ERROR_UNEXP_NET_ERR
 	case spec.ERROR_INVALID_PARAMETER:
 		return spec.ERROR_INVALID_PARAMETER
 	case spec.ERROR_PIPE_NOT_CONNECTED:
