@@ -6,8 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"net"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,17 +30,20 @@ type Backend struct {
 	settings spec.Settings
 	system   spec.Settings
 
-	mu    sync.Mutex
-	ovs   map[spec.Overlapped]*slot // live OVERLAPPEDs handed out by NewOverlapped
-	ext   map[extKey]uintptr        // extension functions by address family
-	spare *slot                     // scratch for AcceptEx/ConnectEx given an OVERLAPPED not ours
+	mu      sync.Mutex
+	ext     map[extKey]uintptr   // extension functions by address family and provider
+	threads map[*thread]struct{} // threads from NewThread not yet exited
 }
 
 var _ spec.API = (*Backend)(nil)
 
+// extKey names a cached extension function: the pointer WSAIoctl returns
+// belongs to the socket's provider, so it is cached per address family and
+// provider (the MSAFD entries of one family share theirs).
 type extKey struct {
-	af int32
-	id spec.GUID
+	af       int32
+	provider windows.GUID
+	id       spec.GUID
 }
 
 var wsaStartup = sync.OnceValue(func() error {
@@ -64,8 +70,8 @@ func NewBackend(s spec.Settings) (*Backend, error) {
 	b := &Backend{
 		settings: s,
 		system:   systemSettings(),
-		ovs:      make(map[spec.Overlapped]*slot),
 		ext:      make(map[extKey]uintptr),
+		threads:  make(map[*thread]struct{}),
 	}
 	return b, nil
 }
@@ -114,6 +120,12 @@ func errnoOf(err error) error {
 		if e == 0 {
 			return nil
 		}
+		if e >= syscall.APPLICATION_ERROR {
+			// One of Go's invented errnos: x/sys/windows returns
+			// syscall.EINVAL when a call failed without setting the
+			// last error. No Windows code has that value.
+			return lastErr(0)
+		}
 		return spec.Errno(e)
 	}
 	return err
@@ -129,9 +141,23 @@ func toSockaddr(a netip.AddrPort) (windows.Sockaddr, error) {
 	case ip.Is4():
 		return &windows.SockaddrInet4{Port: int(a.Port()), Addr: ip.As4()}, nil
 	case ip.Is6():
-		return &windows.SockaddrInet6{Port: int(a.Port()), Addr: ip.As16()}, nil
+		return &windows.SockaddrInet6{Port: int(a.Port()), Addr: ip.As16(), ZoneId: zoneID(ip.Zone())}, nil
 	}
 	return nil, spec.WSAEFAULT
+}
+
+// zoneID is the scope id of an IPv6 zone: a number, or an interface name.
+func zoneID(zone string) uint32 {
+	if zone == "" {
+		return 0
+	}
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n)
+	}
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		return uint32(ifi.Index)
+	}
+	return 0
 }
 
 func fromSockaddr(sa windows.Sockaddr) netip.AddrPort {
@@ -139,7 +165,11 @@ func fromSockaddr(sa windows.Sockaddr) netip.AddrPort {
 	case *windows.SockaddrInet4:
 		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
 	case *windows.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+		ip := netip.AddrFrom16(sa.Addr)
+		if sa.ZoneId != 0 {
+			ip = ip.WithZone(strconv.FormatUint(uint64(sa.ZoneId), 10))
+		}
+		return netip.AddrPortFrom(ip, uint16(sa.Port))
 	}
 	return netip.AddrPort{}
 }
@@ -218,17 +248,22 @@ func (b *Backend) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 	if r == invalidSocket {
 		return spec.INVALID_SOCKET, netip.AddrPort{}, lastErr(e)
 	}
-	return spec.Socket(r), parseSockaddr(buf[:max(n, 0)]), nil
+	return spec.Socket(r), parseSockaddr(buf[:min(max(n, 0), int32(len(buf)))]), nil
 }
+
+// ioLen is the length send and recv are given: their len is an int, so a
+// longer buffer is used up to math.MaxInt32 bytes (a partial transfer, as
+// the calls may make anyway) instead of having its length truncated.
+func ioLen(n int) uintptr { return uintptr(min(n, math.MaxInt32)) }
 
 func (b *Backend) Send(s spec.Socket, p []byte) (int, error) {
 	var ptr *byte
 	if len(p) > 0 {
 		ptr = &p[0]
 	}
-	r, _, e := syscall.SyscallN(procSend.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), uintptr(len(p)), 0)
+	r, _, e := syscall.SyscallN(procSend.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), ioLen(len(p)), 0)
 	runtime.KeepAlive(p)
-	if r == socketError || int32(r) == -1 {
+	if int32(r) == -1 {
 		return 0, lastErr(e)
 	}
 	return int(int32(r)), nil
@@ -239,7 +274,7 @@ func (b *Backend) Recv(s spec.Socket, p []byte) (int, error) {
 	if len(p) > 0 {
 		ptr = &p[0]
 	}
-	r, _, e := syscall.SyscallN(procRecv.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), uintptr(len(p)), 0)
+	r, _, e := syscall.SyscallN(procRecv.Addr(), uintptr(s), uintptr(unsafe.Pointer(ptr)), ioLen(len(p)), 0)
 	runtime.KeepAlive(p)
 	if int32(r) == -1 {
 		return 0, lastErr(e)
@@ -256,9 +291,22 @@ type wsaPollFD struct {
 
 func (b *Backend) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
 	fd := wsaPollFD{fd: uintptr(s), events: int16(events)}
-	r, _, e := syscall.SyscallN(procWSAPoll.Addr(), uintptr(unsafe.Pointer(&fd)), 1, uintptr(int32(millis(timeout))))
-	if int32(r) == -1 {
-		return 0, lastErr(e)
+	var err error
+	// WSAPoll's timeout is an INT: -1 (INFINITE as an int) waits forever,
+	// and a finite wait longer than math.MaxInt32 ms is made in steps.
+	waitSteps(timeout, math.MaxInt32, func(ms uint32) bool {
+		fd.revents = 0
+		r, _, e := syscall.SyscallN(procWSAPoll.Addr(), uintptr(unsafe.Pointer(&fd)), 1, uintptr(int32(ms)))
+		switch int32(r) {
+		case -1:
+			err = lastErr(e)
+		case 0:
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return 0, err
 	}
 	return spec.PollEvents(fd.revents), nil
 }
@@ -316,7 +364,7 @@ func (b *Backend) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, er
 	r, _, e := syscall.SyscallN(procWSAIoctl.Addr(), uintptr(s), uintptr(spec.SIO_GET_EXTENSION_FUNCTION_POINTER),
 		uintptr(unsafe.Pointer(&guid)), unsafe.Sizeof(guid),
 		uintptr(unsafe.Pointer(&fn)), unsafe.Sizeof(fn), uintptr(unsafe.Pointer(&got)), 0, 0)
-	if int32(r) != 0 {
+	if int32(r) != 0 { // SOCKET_ERROR
 		return 0, lastErr(e)
 	}
 	if fn == 0 {
@@ -325,15 +373,16 @@ func (b *Backend) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, er
 	return fn, nil
 }
 
-// addressFamily returns the address family of s from SO_PROTOCOL_INFOW.
-func addressFamily(s spec.Socket) (int32, error) {
+// protocol returns the address family and provider of s from
+// SO_PROTOCOL_INFOW.
+func protocol(s spec.Socket) (af int32, provider windows.GUID, err error) {
 	var info windows.WSAProtocolInfo
 	n := int32(unsafe.Sizeof(info))
-	err := windows.Getsockopt(windows.Handle(s), windows.SOL_SOCKET, soProtocolInfoW, (*byte)(unsafe.Pointer(&info)), &n)
+	err = windows.Getsockopt(windows.Handle(s), windows.SOL_SOCKET, soProtocolInfoW, (*byte)(unsafe.Pointer(&info)), &n)
 	if err != nil {
-		return 0, errnoOf(err)
+		return 0, provider, errnoOf(err)
 	}
-	return info.AddressFamily, nil
+	return info.AddressFamily, info.ProviderId, nil
 }
 
 // extension returns the extension function id for the socket s, loaded
@@ -342,10 +391,11 @@ func addressFamily(s spec.Socket) (int32, error) {
 // family serves, or, when none was loaded yet, one loaded from a probe
 // socket: the call then reports on s as Windows does.
 func (b *Backend) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
-	af, afErr := addressFamily(s)
+	af, provider, afErr := protocol(s)
+	key := extKey{af, provider, id}
 	b.mu.Lock()
 	if afErr == nil {
-		if fn := b.ext[extKey{af, id}]; fn != 0 {
+		if fn := b.ext[key]; fn != 0 {
 			b.mu.Unlock()
 			return fn, nil
 		}
@@ -364,7 +414,7 @@ func (b *Backend) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
 			return 0, err
 		}
 		b.mu.Lock()
-		b.ext[extKey{af, id}] = fn
+		b.ext[key] = fn
 		b.mu.Unlock()
 		return fn, nil
 	}
@@ -373,12 +423,15 @@ func (b *Backend) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
 		if err != nil {
 			continue
 		}
+		paf, provider, perr := protocol(spec.Socket(p))
 		fn, err := b.GetExtensionFunction(spec.Socket(p), id)
 		windows.Closesocket(p)
 		if err == nil {
-			b.mu.Lock()
-			b.ext[extKey{af, id}] = fn
-			b.mu.Unlock()
+			if perr == nil && paf == af {
+				b.mu.Lock()
+				b.ext[extKey{af, provider, id}] = fn
+				b.mu.Unlock()
+			}
 			return fn, nil
 		}
 	}
@@ -393,7 +446,7 @@ func (b *Backend) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserve
 	// ov goes through as it is: a value NewOverlapped did not hand out is
 	// the invalid pointer the WSAEFAULT cases pass on purpose.
 	r, _, e := syscall.SyscallN(fn, uintptr(s), uintptr(ov), uintptr(flags), uintptr(reserved))
-	if r == 0 {
+	if uint32(r) == 0 { // BOOL
 		return lastErr(e)
 	}
 	return nil
@@ -404,17 +457,22 @@ func (b *Backend) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapp
 	if err != nil {
 		return err
 	}
-	sl := b.scratch(ov)
-	sa := sl.bytes(slotSockaddr, sockaddrMax)
-	n, err := putSockaddr(sa, addr)
+	sl, err := scratch(ov)
 	if err != nil {
 		return err
 	}
-	r, _, e := syscall.SyscallN(fn, uintptr(s), sl.addr+slotSockaddr, uintptr(n), 0, 0, 0, uintptr(ov))
-	if r == 0 {
-		return lastErr(e)
+	sa := sl.bytes(slotSockaddr, sockaddrMax)
+	n, err := putSockaddr(sa, addr)
+	if err != nil {
+		sl.done(err)
+		return err
 	}
-	return nil
+	r, _, e := syscall.SyscallN(fn, uintptr(s), sl.addr+slotSockaddr, uintptr(n), 0, 0, 0, uintptr(ov))
+	if uint32(r) == 0 {
+		err = lastErr(e)
+	}
+	sl.done(err)
+	return err
 }
 
 // acceptAddrLen is dwLocalAddressLength and dwRemoteAddressLength:
@@ -426,39 +484,55 @@ func (b *Backend) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) e
 	if err != nil {
 		return err
 	}
-	sl := b.scratch(ov)
+	sl, err := scratch(ov)
+	if err != nil {
+		return err
+	}
 	r, _, e := syscall.SyscallN(fn, uintptr(listener), uintptr(accepted), sl.addr+slotAcceptBuf, 0,
 		acceptAddrLen, acceptAddrLen, sl.addr+slotBytes, uintptr(ov))
-	if r == 0 {
-		return lastErr(e)
+	if uint32(r) == 0 {
+		err = lastErr(e)
 	}
-	return nil
+	sl.done(err)
+	return err
 }
 
 // AcceptExAddresses decodes the addresses a completed AcceptEx that used ov
-// wrote, with GetAcceptExSockaddrs loaded from the listener.
+// wrote, with GetAcceptExSockaddrs loaded from the listener. It fails with
+// ERROR_INVALID_PARAMETER when ov is not a live OVERLAPPED of this package
+// and with ERROR_IO_INCOMPLETE while the request is pending.
 func (b *Backend) AcceptExAddresses(listener spec.Socket, ov spec.Overlapped) (local, remote netip.AddrPort, err error) {
 	fn, err := b.extension(listener, spec.WSAID_GETACCEPTEXSOCKADDRS)
 	if err != nil {
 		return local, remote, err
 	}
-	b.mu.Lock()
-	sl := b.ovs[ov]
-	b.mu.Unlock()
+	sl := use(ov)
 	if sl == nil {
 		return local, remote, spec.ERROR_INVALID_PARAMETER
+	}
+	defer sl.release()
+	if sl.pending() {
+		return local, remote, spec.ERROR_IO_INCOMPLETE
 	}
 	var lp, rp uintptr
 	var ln, rn int32
 	syscall.SyscallN(fn, sl.addr+slotAcceptBuf, 0, acceptAddrLen, acceptAddrLen,
 		uintptr(unsafe.Pointer(&lp)), uintptr(unsafe.Pointer(&ln)), uintptr(unsafe.Pointer(&rp)), uintptr(unsafe.Pointer(&rn)))
-	if lp != 0 && ln > 0 {
-		local = parseSockaddr(unsafe.Slice((*byte)(at(lp)), ln))
-	}
-	if rp != 0 && rn > 0 {
-		remote = parseSockaddr(unsafe.Slice((*byte)(at(rp)), rn))
-	}
+	// The pointers and lengths come from the buffer's contents: read
+	// only what lies inside the slot's address buffer.
+	local = sl.sockaddrAt(lp, ln)
+	remote = sl.sockaddrAt(rp, rn)
 	return local, remote, nil
+}
+
+// sockaddrAt parses the n-byte address at p if it lies within the slot's
+// AcceptEx address buffer, and returns the zero AddrPort otherwise.
+func (s *slot) sockaddrAt(p uintptr, n int32) netip.AddrPort {
+	lo, hi := s.addr+slotAcceptBuf, s.addr+slotAcceptBuf+2*acceptAddrLen
+	if p < lo || p >= hi || n <= 0 || uintptr(n) > hi-p {
+		return netip.AddrPort{}
+	}
+	return parseSockaddr(s.bytes(p-s.addr, uintptr(n)))
 }
 
 // --- OVERLAPPED memory
@@ -479,8 +553,18 @@ const (
 	slotSockaddr  = 256
 )
 
+// slot is one page. Its fields are guarded by slots' mutex.
 type slot struct {
-	addr uintptr
+	addr  uintptr
+	owner *Backend // nil for a scratch page given to a foreign OVERLAPPED
+	users int      // calls in progress that read or write the page
+}
+
+// slots holds the live OVERLAPPEDs of every Backend of the process: an
+// OVERLAPPED of one backend used with another still gets its own scratch.
+var slots struct {
+	sync.Mutex
+	live map[spec.Overlapped]*slot
 }
 
 func (s *slot) ov() *windows.Overlapped { return (*windows.Overlapped)(at(s.addr)) }
@@ -511,23 +595,52 @@ func allocSlot() (*slot, error) {
 	return &slot{addr: addr}, nil
 }
 
-// scratch returns the slot of ov, or a shared spare one for an OVERLAPPED
-// this backend did not allocate (NULL or invalid: the call is expected to
-// fail before it uses the buffers).
-func (b *Backend) scratch(ov spec.Overlapped) *slot {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if sl := b.ovs[ov]; sl != nil {
-		return sl
+func freeSlot(s *slot) error {
+	return errnoOf(windows.VirtualFree(s.addr, slotSize, windows.MEM_DECOMMIT))
+}
+
+// use returns the live slot of ov with a use counted (FreeOverlapped
+// refuses while it lasts), or nil. Release it with release.
+func use(ov spec.Overlapped) *slot {
+	slots.Lock()
+	defer slots.Unlock()
+	sl := slots.live[ov]
+	if sl != nil {
+		sl.users++
 	}
-	if b.spare == nil {
-		sl, err := allocSlot()
-		if err != nil {
-			panic(fmt.Sprintf("native: cannot allocate scratch memory: %v", err))
-		}
-		b.spare = sl
+	return sl
+}
+
+func (s *slot) release() {
+	slots.Lock()
+	s.users--
+	slots.Unlock()
+}
+
+// scratch returns the page whose buffers AcceptEx or ConnectEx give the
+// kernel with ov: the slot of ov, counted as in use, or for an OVERLAPPED
+// no backend handed out (NULL, or an invalid or foreign pointer) a fresh
+// page of its own, never shared with another call. Call done with the
+// call's error when it returns.
+func scratch(ov spec.Overlapped) (*slot, error) {
+	if sl := use(ov); sl != nil {
+		return sl, nil
 	}
-	return b.spare
+	return allocSlot()
+}
+
+// done ends a use that scratch began. A scratch page of a foreign
+// OVERLAPPED is freed when the call failed at once; when it pended or
+// succeeded the kernel may still write to it, and nothing tells when it
+// stops, so it is left committed.
+func (s *slot) done(err error) {
+	if s.owner != nil {
+		s.release()
+		return
+	}
+	if err != nil && !errors.Is(err, spec.ERROR_IO_PENDING) {
+		freeSlot(s)
+	}
 }
 
 func (b *Backend) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
@@ -535,11 +648,15 @@ func (b *Backend) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
 	if err != nil {
 		return 0, err
 	}
+	sl.owner = b
 	sl.ov().HEvent = windows.Handle(event)
 	ov := spec.Overlapped(sl.addr)
-	b.mu.Lock()
-	b.ovs[ov] = sl
-	b.mu.Unlock()
+	slots.Lock()
+	if slots.live == nil {
+		slots.live = make(map[spec.Overlapped]*slot)
+	}
+	slots.live[ov] = sl
+	slots.Unlock()
 	return ov, nil
 }
 
@@ -548,50 +665,55 @@ func (s *slot) pending() bool {
 	return atomic.LoadUintptr(&s.ov().Internal) == statusPending
 }
 
+// FreeOverlapped frees an OVERLAPPED of any Backend of the process. It
+// fails with ERROR_INVALID_PARAMETER for a value that is not a live
+// OVERLAPPED (NULL, never handed out, already freed), and with
+// ERROR_IO_PENDING while a request is pending on it or another call of
+// this package is using it.
 func (b *Backend) FreeOverlapped(ov spec.Overlapped) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	sl := b.ovs[ov]
+	slots.Lock()
+	defer slots.Unlock()
+	sl := slots.live[ov]
 	if sl == nil {
 		return spec.ERROR_INVALID_PARAMETER
 	}
-	if sl.pending() {
+	if sl.users > 0 || sl.pending() {
 		return spec.ERROR_IO_PENDING
 	}
-	delete(b.ovs, ov)
-	return errnoOf(windows.VirtualFree(sl.addr, slotSize, windows.MEM_DECOMMIT))
+	delete(slots.live, ov)
+	return freeSlot(sl)
 }
 
-// known reports whether ov is a live OVERLAPPED of this backend. The
-// result-query calls read the structure in user mode, so they are only
-// given one of those: anything else fails with ERROR_INVALID_PARAMETER
-// here instead of an access violation in kernel32.
-func (b *Backend) known(ov spec.Overlapped) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ovs[ov] != nil
-}
+// The result-query calls read the structure in user mode, so they are only
+// given a live OVERLAPPED of this package, held in use for the call: any
+// other value fails with ERROR_INVALID_PARAMETER here instead of an access
+// violation in kernel32, and a concurrent FreeOverlapped cannot decommit
+// the page under them.
 
 func (b *Backend) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
-	if !b.known(ov) {
+	sl := use(ov)
+	if sl == nil {
 		return 0, spec.ERROR_INVALID_PARAMETER
 	}
+	defer sl.release()
 	var n uint32
 	r, _, e := syscall.SyscallN(procGetOverlappedResult.Addr(), uintptr(h), uintptr(ov), uintptr(unsafe.Pointer(&n)), boolArg(wait))
-	if r == 0 {
+	if uint32(r) == 0 {
 		return n, lastErr(e)
 	}
 	return n, nil
 }
 
 func (b *Backend) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
-	if !b.known(ov) {
+	sl := use(ov)
+	if sl == nil {
 		return 0, 0, spec.ERROR_INVALID_PARAMETER
 	}
+	defer sl.release()
 	var n, flags uint32
 	r, _, e := syscall.SyscallN(procWSAGetOverlappedResult.Addr(), uintptr(s), uintptr(ov), uintptr(unsafe.Pointer(&n)),
 		boolArg(wait), uintptr(unsafe.Pointer(&flags)))
-	if r == 0 {
+	if uint32(r) == 0 {
 		return n, flags, lastErr(e)
 	}
 	return n, flags, nil
@@ -600,10 +722,51 @@ func (b *Backend) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait
 func (b *Backend) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
 	// CancelIoEx only compares ov with the pending requests' pointers.
 	r, _, e := syscall.SyscallN(procCancelIoEx.Addr(), uintptr(h), uintptr(ov))
-	if r == 0 {
+	if uint32(r) == 0 {
 		return lastErr(e)
 	}
 	return nil
+}
+
+// Close releases what the backend holds: it ends the threads from
+// NewThread that were not exited, and frees the OVERLAPPEDs it handed out
+// that are neither pending nor in use. Those are left allocated (the
+// kernel may still write to them) and reported in the error. Sockets and
+// handles are the caller's. The backend stays usable; Close may be called
+// again.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	threads := make([]*thread, 0, len(b.threads))
+	for t := range b.threads {
+		threads = append(threads, t)
+	}
+	b.mu.Unlock()
+	var errs []error
+	for _, t := range threads {
+		if err := t.Exit(); err != nil && !errors.Is(err, spec.ERROR_INVALID_HANDLE) {
+			errs = append(errs, err)
+		}
+	}
+	slots.Lock()
+	left := 0
+	for ov, sl := range slots.live {
+		if sl.owner != b {
+			continue
+		}
+		if sl.users > 0 || sl.pending() {
+			left++
+			continue
+		}
+		delete(slots.live, ov)
+		if err := freeSlot(sl); err != nil {
+			errs = append(errs, fmt.Errorf("native: freeing OVERLAPPED %#x: %w", ov, err))
+		}
+	}
+	slots.Unlock()
+	if left > 0 {
+		errs = append(errs, fmt.Errorf("native: %d OVERLAPPED(s) still pending or in use were left allocated", left))
+	}
+	return errors.Join(errs...)
 }
 
 func boolArg(v bool) uintptr {
@@ -628,21 +791,48 @@ func (b *Backend) ResetEvent(h spec.Handle) error {
 	return errnoOf(windows.ResetEvent(windows.Handle(h)))
 }
 
-// millis converts a timeout to the milliseconds Windows takes, rounding up
-// so that a wait is never shorter than asked.
-func millis(d time.Duration) uint32 {
-	if d < 0 {
-		return windows.INFINITE
+// millis converts a non-negative timeout to whole milliseconds, rounding
+// up so that a wait is never shorter than asked.
+func millis(d time.Duration) uint64 {
+	ms := uint64(d / time.Millisecond)
+	if d%time.Millisecond != 0 {
+		ms++
 	}
-	ms := (d + time.Millisecond - 1) / time.Millisecond
-	if ms >= windows.INFINITE {
-		return windows.INFINITE - 1
+	return ms
+}
+
+// maxDwordWait is the longest finite DWORD timeout: INFINITE-1 ms, about
+// 49.7 days.
+const maxDwordWait = windows.INFINITE - 1
+
+// waitSteps makes a wait of timeout with a Windows call whose finite
+// timeout is at most limit milliseconds. A negative timeout (spec.Infinite,
+// or any other negative value, as on the emulator) is one call with
+// INFINITE. A finite one is rounded up to whole milliseconds and, when
+// longer than limit, waited in steps: wait is called again only while it
+// reports that it timed out and time remains.
+func waitSteps(timeout time.Duration, limit uint32, wait func(ms uint32) (timedOut bool)) {
+	if timeout < 0 {
+		wait(windows.INFINITE)
+		return
 	}
-	return uint32(ms)
+	ms := millis(timeout)
+	for {
+		step := min(ms, uint64(limit))
+		if !wait(uint32(step)) || step == ms {
+			return
+		}
+		ms -= step
+	}
 }
 
 func (b *Backend) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
-	r, err := windows.WaitForSingleObject(windows.Handle(h), millis(timeout))
+	var r uint32
+	var err error
+	waitSteps(timeout, maxDwordWait, func(ms uint32) bool {
+		r, err = windows.WaitForSingleObject(windows.Handle(h), ms)
+		return r == uint32(windows.WAIT_TIMEOUT)
+	})
 	switch r {
 	case windows.WAIT_OBJECT_0:
 		return nil
@@ -651,6 +841,7 @@ func (b *Backend) WaitForSingleObject(h spec.Handle, timeout time.Duration) erro
 	case windows.WAIT_FAILED:
 		return errnoOf(err)
 	}
+	// WAIT_ABANDONED: h is a mutex, which this API never creates.
 	return fmt.Errorf("native: WaitForSingleObject returned 0x%X", r)
 }
 
@@ -680,21 +871,30 @@ func (b *Backend) SetFileCompletionNotificationModes(s spec.Socket, flags uint8)
 func (b *Backend) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
 	var n uint32
 	var key, ov uintptr
-	r, _, e := syscall.SyscallN(procGetQueuedCompletionStatus.Addr(), uintptr(port), uintptr(unsafe.Pointer(&n)),
-		uintptr(unsafe.Pointer(&key)), uintptr(unsafe.Pointer(&ov)), uintptr(millis(timeout)))
-	if r == 0 {
-		if ov != 0 {
-			// A packet of a failed request: returned with its error.
-			return spec.Completion{Bytes: n, Key: key, Overlapped: spec.Overlapped(ov)}, lastErr(e)
+	var err error
+	waitSteps(timeout, maxDwordWait, func(ms uint32) bool {
+		n, key, ov, err = 0, 0, 0, nil
+		r, _, e := syscall.SyscallN(procGetQueuedCompletionStatus.Addr(), uintptr(port), uintptr(unsafe.Pointer(&n)),
+			uintptr(unsafe.Pointer(&key)), uintptr(unsafe.Pointer(&ov)), uintptr(ms))
+		if uint32(r) == 0 {
+			err = lastErr(e)
+			// With ov NULL nothing was dequeued: a timeout or a
+			// failure of the call itself.
+			return ov == 0 && errors.Is(err, spec.WAIT_TIMEOUT)
 		}
-		return spec.Completion{}, lastErr(e)
+		return false
+	})
+	if err != nil && ov == 0 {
+		return spec.Completion{}, err
 	}
-	return spec.Completion{Bytes: n, Key: key, Overlapped: spec.Overlapped(ov)}, nil
+	// A packet: of a successful request, or of a failed one, returned
+	// with that request's error as Windows reports it.
+	return spec.Completion{Bytes: n, Key: key, Overlapped: spec.Overlapped(ov)}, err
 }
 
 func (b *Backend) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
 	r, _, e := syscall.SyscallN(procPostQueuedCompletionStatus.Addr(), uintptr(port), uintptr(bytes), key, uintptr(ov))
-	if r == 0 {
+	if uint32(r) == 0 {
 		return lastErr(e)
 	}
 	return nil
@@ -757,14 +957,14 @@ func tcpTable(af int) ([]byte, error) {
 		buf := make([]byte, size)
 		r, _, _ := syscall.SyscallN(procGetExtendedTcpTable.Addr(), uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)),
 			0, uintptr(af), tcpTableOwnerPIDAll, 0)
-		switch r {
+		switch uint32(r) { // a DWORD error code
 		case 0:
 			return buf, nil
 		case errInsufficientBuf:
 			size += 4096 // rows may appear between the two calls
 			continue
 		}
-		return nil, errnoOf(syscall.Errno(r))
+		return nil, errnoOf(syscall.Errno(uint32(r)))
 	}
 	return nil, spec.ERROR_NOT_ENOUGH_MEMORY
 }

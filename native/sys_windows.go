@@ -44,7 +44,6 @@ const (
 	tcpTableOwnerPIDAll = 5      // TCP_TABLE_OWNER_PID_ALL
 	statusPending       = 0x103  // STATUS_PENDING in OVERLAPPED.Internal
 	errInsufficientBuf  = 122    // ERROR_INSUFFICIENT_BUFFER
-	socketError         = ^uintptr(0)
 	invalidSocket       = ^uintptr(0)
 )
 

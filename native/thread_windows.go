@@ -63,6 +63,9 @@ func (b *Backend) NewThread() (spec.Thread, error) {
 	if err := <-started; err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
+	b.threads[t] = struct{}{}
+	b.mu.Unlock()
 	return t, nil
 }
 
@@ -89,15 +92,34 @@ func (t *thread) loop(started chan<- error) {
 	}
 }
 
-// do runs f on the thread; false when the thread has exited.
+// do runs f on the thread; false when the thread has exited. Calls from
+// several goroutines run one at a time, in the order the thread takes
+// them. A panic in f is not the thread's: it is recovered there (the
+// thread goes on) and raised again in the caller's goroutine.
 func (t *thread) do(f func()) bool {
 	done := make(chan struct{})
+	var panicked bool
+	var p any
+	call := func() {
+		defer close(done)
+		panicked = true
+		defer func() {
+			if panicked {
+				p = recover()
+			}
+		}()
+		f()
+		panicked = false
+	}
 	select {
-	case t.calls <- func() { defer close(done); f() }:
+	case t.calls <- call:
 	case <-t.dead:
 		return false
 	}
 	<-done
+	if panicked {
+		panic(fmt.Sprintf("native: call on thread %d panicked: %v", t.tid, p))
+	}
 	return true
 }
 
@@ -112,6 +134,9 @@ func (t *thread) Exit() error {
 		return spec.ERROR_INVALID_HANDLE
 	}
 	<-t.dead
+	t.b.mu.Lock()
+	delete(t.b.threads, t)
+	t.b.mu.Unlock()
 	defer windows.CloseHandle(t.handle)
 	r, err := windows.WaitForSingleObject(t.handle, 10000)
 	if r != windows.WAIT_OBJECT_0 {
@@ -370,7 +395,8 @@ func (t *thread) NewThread() (th spec.Thread, err error) {
 	return
 }
 
-func (t *thread) Sleep(d time.Duration) { t.do(func() { time.Sleep(d) }) }
+// Sleep suspends the thread (and its caller); after Exit it returns at once.
+func (t *thread) Sleep(d time.Duration) { t.do(func() { t.b.Sleep(d) }) }
 
 func (t *thread) TCPTable() (rows []spec.TCPRow, err error) {
 	if !t.do(func() { rows, err = t.b.TCPTable() }) {
