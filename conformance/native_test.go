@@ -56,7 +56,18 @@ func nativeBackend() conformance.Backend {
 			runIsolated(t, b, name)
 			// runIsolated has ended the case; never reached.
 		}
-		return native.New(s)
+		api, err := native.New(s)
+		if c, ok := api.(interface{ Close() error }); ok && err == nil {
+			// Registered first, so it runs after the case's own
+			// cleanups: what the case left (threads not exited,
+			// OVERLAPPEDs not freed) does not outlive it.
+			t.Cleanup(func() {
+				if err := c.Close(); err != nil {
+					t.Logf("native backend Close: %v", err)
+				}
+			})
+		}
+		return api, err
 	}
 	return b
 }
