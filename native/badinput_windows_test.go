@@ -532,3 +532,32 @@ func TestExtensionPerFamily(t *testing.T) {
 		t.Errorf("cached DisconnectEx for families %v, want %v", got, families)
 	}
 }
+
+// TestFreeAfterImmediateFailure: an OVERLAPPED given to a call that failed
+// at once has no request outstanding and can be freed, although Wine 8.0
+// leaves STATUS_PENDING in its Internal.
+func TestFreeAfterImmediateFailure(t *testing.T) {
+	b := newBackend(t)
+	s := socket(t, b)
+	for _, call := range []struct {
+		name string
+		f    func(ov spec.Overlapped) error
+	}{
+		{"DisconnectEx(unconnected)", func(ov spec.Overlapped) error { return b.DisconnectEx(s, ov, 0, 0) }},
+		{"DisconnectEx(INVALID_SOCKET)", func(ov spec.Overlapped) error { return b.DisconnectEx(spec.INVALID_SOCKET, ov, 0, 0) }},
+		{"ConnectEx(unbound)", func(ov spec.Overlapped) error { return b.ConnectEx(s, netip.MustParseAddrPort("127.0.0.1:9"), ov) }},
+		{"AcceptEx(INVALID_SOCKET)", func(ov spec.Overlapped) error { return b.AcceptEx(spec.INVALID_SOCKET, s, ov) }},
+	} {
+		ov, err := b.NewOverlapped(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := call.f(ov); err == nil || errors.Is(err, spec.ERROR_IO_PENDING) {
+			t.Errorf("%s = %v, want an immediate failure", call.name, err)
+			continue
+		}
+		if err := b.FreeOverlapped(ov); err != nil {
+			t.Errorf("FreeOverlapped after %s failed at once: %v", call.name, err)
+		}
+	}
+}

@@ -444,12 +444,20 @@ func (b *Backend) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserve
 		return err
 	}
 	// ov goes through as it is: a value NewOverlapped did not hand out is
-	// the invalid pointer the WSAEFAULT cases pass on purpose.
+	// the invalid pointer the WSAEFAULT cases pass on purpose. A live one
+	// is held in use for the call, so that a concurrent FreeOverlapped
+	// cannot decommit it before the request has marked it pending.
+	sl := use(ov)
+	was := sl != nil && sl.pending()
 	r, _, e := syscall.SyscallN(fn, uintptr(s), uintptr(ov), uintptr(flags), uintptr(reserved))
 	if uint32(r) == 0 { // BOOL
-		return lastErr(e)
+		err = lastErr(e)
 	}
-	return nil
+	if sl != nil {
+		sl.issued(was, err)
+		sl.release()
+	}
+	return err
 }
 
 func (b *Backend) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
@@ -464,14 +472,15 @@ func (b *Backend) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapp
 	sa := sl.bytes(slotSockaddr, sockaddrMax)
 	n, err := putSockaddr(sa, addr)
 	if err != nil {
-		sl.done(err)
+		sl.done(false, err)
 		return err
 	}
+	was := sl.pending()
 	r, _, e := syscall.SyscallN(fn, uintptr(s), sl.addr+slotSockaddr, uintptr(n), 0, 0, 0, uintptr(ov))
 	if uint32(r) == 0 {
 		err = lastErr(e)
 	}
-	sl.done(err)
+	sl.done(was, err)
 	return err
 }
 
@@ -488,12 +497,13 @@ func (b *Backend) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) e
 	if err != nil {
 		return err
 	}
+	was := sl.pending()
 	r, _, e := syscall.SyscallN(fn, uintptr(listener), uintptr(accepted), sl.addr+slotAcceptBuf, 0,
 		acceptAddrLen, acceptAddrLen, sl.addr+slotBytes, uintptr(ov))
 	if uint32(r) == 0 {
 		err = lastErr(e)
 	}
-	sl.done(err)
+	sl.done(was, err)
 	return err
 }
 
@@ -558,6 +568,11 @@ type slot struct {
 	addr  uintptr
 	owner *Backend // nil for a scratch page given to a foreign OVERLAPPED
 	users int      // calls in progress that read or write the page
+	// stale: the last call given this OVERLAPPED failed at once yet left
+	// STATUS_PENDING in Internal, which it did not hold before (Wine 8.0's
+	// DisconnectEx, ConnectEx and AcceptEx write it before they validate
+	// anything). No request is outstanding, so it may be freed.
+	stale bool
 }
 
 // slots holds the live OVERLAPPEDs of every Backend of the process: an
@@ -629,12 +644,14 @@ func scratch(ov spec.Overlapped) (*slot, error) {
 	return allocSlot()
 }
 
-// done ends a use that scratch began. A scratch page of a foreign
-// OVERLAPPED is freed when the call failed at once; when it pended or
-// succeeded the kernel may still write to it, and nothing tells when it
+// done ends a use that scratch began, for a call that returned err, made
+// when Internal was (was) or was not STATUS_PENDING. A scratch page of a
+// foreign OVERLAPPED is freed when the call failed at once; when it pended
+// or succeeded the kernel may still write to it, and nothing tells when it
 // stops, so it is left committed.
-func (s *slot) done(err error) {
+func (s *slot) done(was bool, err error) {
 	if s.owner != nil {
+		s.issued(was, err)
 		s.release()
 		return
 	}
@@ -665,6 +682,23 @@ func (s *slot) pending() bool {
 	return atomic.LoadUintptr(&s.ov().Internal) == statusPending
 }
 
+// issued records the outcome of a call that was given the slot's
+// OVERLAPPED: was tells whether Internal held STATUS_PENDING before it.
+func (s *slot) issued(was bool, err error) {
+	failed := err != nil && !errors.Is(err, spec.ERROR_IO_PENDING)
+	stale := failed && !was && s.pending()
+	slots.Lock()
+	s.stale = stale
+	slots.Unlock()
+}
+
+// busy reports whether the page may still be written to or read: a call
+// of this package is using it, or a request is pending on it. Guarded by
+// slots' mutex.
+func (s *slot) busy() bool {
+	return s.users > 0 || s.pending() && !s.stale
+}
+
 // FreeOverlapped frees an OVERLAPPED of any Backend of the process. It
 // fails with ERROR_INVALID_PARAMETER for a value that is not a live
 // OVERLAPPED (NULL, never handed out, already freed), and with
@@ -677,7 +711,7 @@ func (b *Backend) FreeOverlapped(ov spec.Overlapped) error {
 	if sl == nil {
 		return spec.ERROR_INVALID_PARAMETER
 	}
-	if sl.users > 0 || sl.pending() {
+	if sl.busy() {
 		return spec.ERROR_IO_PENDING
 	}
 	delete(slots.live, ov)
@@ -753,7 +787,7 @@ func (b *Backend) Close() error {
 		if sl.owner != b {
 			continue
 		}
-		if sl.users > 0 || sl.pending() {
+		if sl.busy() {
 			left++
 			continue
 		}
