@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 
@@ -560,4 +561,68 @@ func TestFreeAfterImmediateFailure(t *testing.T) {
 			t.Errorf("FreeOverlapped after %s failed at once: %v", call.name, err)
 		}
 	}
+}
+
+var procGetProcessHandleCount = modkernel32.NewProc("GetProcessHandleCount")
+
+func handleCount() (uint32, bool) {
+	var n uint32
+	r, _, _ := procGetProcessHandleCount.Call(uintptr(windows.CurrentProcess()), uintptr(unsafe.Pointer(&n)))
+	return n, r != 0 && n != 0
+}
+
+// TestNoHandleLeak runs what a conformance case does through a backend
+// (threads started and exited or left to Close, OVERLAPPEDs, extension
+// lookups that need a probe socket, a connected pair closed again) and
+// checks that the process holds no more handles afterwards.
+func TestNoHandleLeak(t *testing.T) {
+	if _, ok := handleCount(); !ok {
+		t.Skip("GetProcessHandleCount reports nothing here")
+	}
+	round := func() {
+		b, err := NewBackend(spec.DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := b.NewThread()
+		if err != nil {
+			t.Fatal(err)
+		}
+		th.Exit()
+		if _, err := b.NewThread(); err != nil { // left to Close
+			t.Fatal(err)
+		}
+		ev, _ := b.CreateEvent(true, false)
+		ov, _ := b.NewOverlapped(ev)
+		b.DisconnectEx(spec.Socket(ev), ov, 0, 0) // not a socket: probe socket
+		l, _ := b.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+		b.Bind(l, loopback)
+		b.Listen(l, 1)
+		addr, _ := b.Getsockname(l)
+		c, _ := b.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+		b.Connect(c, addr)
+		s, _, _ := b.Accept(l)
+		b.DisconnectEx(c, ov, 0, 0)
+		b.WaitForSingleObject(ev, 5*time.Second)
+		for _, x := range []spec.Socket{s, c, l} {
+			b.Closesocket(x)
+		}
+		b.CloseHandle(ev)
+		if err := b.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+	round() // first use: DLLs, WSAStartup, runtime threads
+	before, _ := handleCount()
+	const rounds = 50
+	for range rounds {
+		round()
+	}
+	after, _ := handleCount()
+	// Slack for the handles of OS threads the runtime may start (a few
+	// each); a leak of one handle a round exceeds it.
+	if after > before+16 {
+		t.Errorf("handles: %d before %d rounds, %d after", before, rounds, after)
+	}
+	t.Logf("handles: %d before %d rounds, %d after", before, rounds, after)
 }
