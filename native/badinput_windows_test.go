@@ -626,3 +626,46 @@ func TestNoHandleLeak(t *testing.T) {
 	}
 	t.Logf("handles: %d before %d rounds, %d after", before, rounds, after)
 }
+
+func TestInt32Args(t *testing.T) {
+	for _, c := range []struct {
+		v    int
+		want int32
+	}{{0, 0}, {-1, -1}, {2, 2}, {1<<32 + 2, math.MaxInt32}, {-1 << 40, math.MinInt32}} {
+		if got := int32Arg(c.v); got != c.want {
+			t.Errorf("int32Arg(%d) = %d, want %d", c.v, got, c.want)
+		}
+	}
+	b := newBackend(t)
+	// 1<<32 + AF_INET must not wrap around to AF_INET.
+	if s, err := b.Socket(1<<32+spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, 0); err == nil {
+		b.Closesocket(s)
+		t.Errorf("Socket(1<<32 + AF_INET) succeeded")
+	}
+	if s, err := b.Socket(spec.AF_INET, 1<<32+spec.SOCK_STREAM, spec.IPPROTO_TCP, 0); err == nil {
+		b.Closesocket(s)
+		t.Errorf("Socket(type 1<<32 + SOCK_STREAM) succeeded")
+	}
+	_, c, _ := pair(t, b)
+	if err := b.Shutdown(c, 1<<32+1); err == nil {
+		t.Errorf("Shutdown(1<<32 + SD_SEND) succeeded")
+	}
+	if _, err := b.Send(c, []byte("x")); err != nil {
+		t.Errorf("send after the rejected shutdown: %v", err)
+	}
+}
+
+func TestSockaddrScope(t *testing.T) {
+	a := netip.MustParseAddrPort("[fe80::1%9]:443")
+	buf := make([]byte, sockaddrMax)
+	n, err := putSockaddr(buf, a)
+	if err != nil || n != 28 {
+		t.Fatalf("putSockaddr = %d, %v", n, err)
+	}
+	if got := parseSockaddr(buf[:n]); got != a {
+		t.Errorf("round trip %v, want %v", got, a)
+	}
+	if err := errnoOf(syscall.EAFNOSUPPORT); err != spec.WSAEAFNOSUPPORT {
+		t.Errorf("errnoOf(syscall.EAFNOSUPPORT) = %v", err)
+	}
+}

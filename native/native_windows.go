@@ -121,9 +121,13 @@ func errnoOf(err error) error {
 			return nil
 		}
 		if e >= syscall.APPLICATION_ERROR {
-			// One of Go's invented errnos: x/sys/windows returns
-			// syscall.EINVAL when a call failed without setting the
-			// last error. No Windows code has that value.
+			// One of Go's invented errnos, which no Windows code has:
+			// x/sys/windows returns syscall.EINVAL when a call failed
+			// without setting the last error, and EAFNOSUPPORT for an
+			// address of a family it cannot decode.
+			if e == syscall.EAFNOSUPPORT {
+				return spec.WSAEAFNOSUPPORT
+			}
 			return lastErr(0)
 		}
 		return spec.Errno(e)
@@ -189,6 +193,7 @@ func putSockaddr(b []byte, a netip.AddrPort) (int, error) {
 		binary.LittleEndian.PutUint16(b, windows.AF_INET6)
 		v := ip.As16()
 		copy(b[8:24], v[:])
+		binary.LittleEndian.PutUint32(b[24:], zoneID(ip.Zone()))
 		return 28, nil
 	}
 	return 0, spec.WSAEFAULT
@@ -205,7 +210,13 @@ func parseSockaddr(b []byte) netip.AddrPort {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(b[4:8])), port)
 	case windows.AF_INET6:
 		if len(b) >= 24 {
-			return netip.AddrPortFrom(netip.AddrFrom16([16]byte(b[8:24])), port)
+			ip := netip.AddrFrom16([16]byte(b[8:24]))
+			if len(b) >= 28 {
+				if scope := binary.LittleEndian.Uint32(b[24:]); scope != 0 {
+					ip = ip.WithZone(strconv.FormatUint(uint64(scope), 10))
+				}
+			}
+			return netip.AddrPortFrom(ip, port)
 		}
 	}
 	return netip.AddrPort{}
@@ -213,8 +224,15 @@ func parseSockaddr(b []byte) netip.AddrPort {
 
 // --- sockets
 
+// int32Arg converts an int argument to the C int Windows takes, saturating:
+// a value out of range stays out of range (Windows rejects it) instead of
+// wrapping around to a valid one (1<<32 + AF_INET is not AF_INET).
+func int32Arg(v int) int32 {
+	return int32(min(max(v, math.MinInt32), math.MaxInt32))
+}
+
 func (b *Backend) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
-	h, err := windows.WSASocket(int32(af), int32(typ), int32(proto), nil, 0, flags)
+	h, err := windows.WSASocket(int32Arg(af), int32Arg(typ), int32Arg(proto), nil, 0, flags)
 	if err != nil {
 		return spec.INVALID_SOCKET, errnoOf(err)
 	}
@@ -230,7 +248,7 @@ func (b *Backend) Bind(s spec.Socket, addr netip.AddrPort) error {
 }
 
 func (b *Backend) Listen(s spec.Socket, backlog int) error {
-	return errnoOf(windows.Listen(windows.Handle(s), backlog))
+	return errnoOf(windows.Listen(windows.Handle(s), int(int32Arg(backlog))))
 }
 
 func (b *Backend) Connect(s spec.Socket, addr netip.AddrPort) error {
@@ -312,7 +330,7 @@ func (b *Backend) Poll(s spec.Socket, events spec.PollEvents, timeout time.Durat
 }
 
 func (b *Backend) Shutdown(s spec.Socket, how int) error {
-	return errnoOf(windows.Shutdown(windows.Handle(s), how))
+	return errnoOf(windows.Shutdown(windows.Handle(s), int(int32Arg(how))))
 }
 
 func (b *Backend) SetLinger(s spec.Socket, on bool, seconds uint16) error {
