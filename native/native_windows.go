@@ -404,7 +404,9 @@ func protocol(s spec.Socket) (af int32, provider windows.GUID, err error) {
 }
 
 // extension returns the extension function id for the socket s, loaded
-// with WSAIoctl from s itself and cached by address family. When s is not
+// with WSAIoctl from s itself and cached by address family and provider
+// (under b.mu; two goroutines may both load a missing entry, and store the
+// same pointer). When s is not
 // a socket at all (the WSAENOTSOCK cases) the function loaded for any
 // family serves, or, when none was loaded yet, one loaded from a probe
 // socket: the call then reports on s as Windows does.
