@@ -669,3 +669,38 @@ func TestSockaddrScope(t *testing.T) {
 		t.Errorf("errnoOf(syscall.EAFNOSUPPORT) = %v", err)
 	}
 }
+
+// TestPacketWithError: the packet of a failed request comes back with the
+// request's error and its OVERLAPPED, not as a failed dequeue.
+func TestPacketWithError(t *testing.T) {
+	b := newBackend(t)
+	l := socket(t, b)
+	b.Bind(l, loopback)
+	b.Listen(l, 8)
+	port, err := b.CreateIoCompletionPort(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.CloseHandle(port)
+	if err := b.AssociateCompletionPort(port, l, 42); err != nil {
+		t.Fatal(err)
+	}
+	acc := socket(t, b)
+	ov, _ := b.NewOverlapped(0)
+	if err := b.AcceptEx(l, acc, ov); !errors.Is(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("AcceptEx = %v", err)
+	}
+	if err := b.CancelIoEx(spec.Handle(l), ov); err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.GetQueuedCompletionStatus(port, 5*time.Second)
+	if !errors.Is(err, spec.ERROR_OPERATION_ABORTED) || p.Overlapped != ov || p.Key != 42 {
+		t.Errorf("packet of the canceled AcceptEx = %+v, %v; want key 42, ov %#x, ERROR_OPERATION_ABORTED", p, err, ov)
+	}
+	if err := b.FreeOverlapped(ov); err != nil {
+		t.Errorf("FreeOverlapped after the packet: %v", err)
+	}
+	if p, err := b.GetQueuedCompletionStatus(port, 0); !errors.Is(err, spec.WAIT_TIMEOUT) || p != (spec.Completion{}) {
+		t.Errorf("empty port = %+v, %v; want a zero Completion and WAIT_TIMEOUT", p, err)
+	}
+}
