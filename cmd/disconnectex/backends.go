@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"slices"
 	"testing"
 
@@ -68,8 +69,14 @@ func backends() []backendSlot {
 	// in-process report cannot do, so they are skipped here with the reason.
 	return append(out, backendSlot{Name: name, Backend: conformance.Backend{
 		Name: name,
-		New: func(_ testing.TB, s spec.Settings) (spec.API, error) {
-			return native.New(s)
+		New: func(t testing.TB, s spec.Settings) (spec.API, error) {
+			api, err := native.New(s)
+			if c, ok := api.(io.Closer); ok && err == nil {
+				// Registered first, so it runs after the case's own
+				// cleanups: threads end and OVERLAPPEDs are freed.
+				t.Cleanup(func() { c.Close() })
+			}
+			return api, err
 		},
 		Divergences: divergenceFileFor(name),
 	}})
