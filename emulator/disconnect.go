@@ -110,7 +110,7 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 	so.syncReuse--
 	switch {
 	case e.sock(s) != so:
-		return wsaeintr
+		return spec.WSAEINTR
 	case so.reuseGen != gen:
 		return nil
 	}

@@ -300,9 +300,3 @@ func errOf(c spec.Errno) error {
 	}
 	return c
 }
-
-// Codes Windows uses that the spec package does not name.
-const (
-	wsaeintr            spec.Errno = 10004 // WSAEINTR: a blocking call was interrupted by closesocket
-	errorAbandonedWait0 spec.Errno = 735   // ERROR_ABANDONED_WAIT_0: the port was closed during the wait
-)

@@ -101,7 +101,7 @@ func (e *Emulator) getQueued(ph spec.Handle, timeout time.Duration) (spec.Comple
 			return spec.Completion{}, spec.WAIT_TIMEOUT
 		}
 		if p.closed {
-			return spec.Completion{}, errorAbandonedWait0
+			return spec.Completion{}, spec.ERROR_ABANDONED_WAIT_0
 		}
 	}
 	k := p.take()

@@ -398,7 +398,7 @@ func (e *Emulator) accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 		e.waitUntil(-1, func() bool { return e.sock(s) != so || len(so.backlog) > 0 })
 		so.syncWaits--
 		if e.sock(s) != so || so.state != spec.StateListening {
-			return spec.INVALID_SOCKET, netip.AddrPort{}, wsaeintr
+			return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAEINTR
 		}
 	}
 	srv := so.backlog[0]
@@ -467,7 +467,7 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 		so.syncWaits++
 		e.waitUntil(-1, func() bool { return e.sock(s) != so })
 		so.syncWaits--
-		return 0, wsaeintr
+		return 0, spec.WSAEINTR
 	}
 	if !connectedish(so.state) {
 		return 0, spec.WSAENOTCONN
@@ -486,7 +486,7 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 		e.waitUntil(-1, ready)
 		so.syncWaits--
 		if e.sock(s) != so {
-			return 0, wsaeintr
+			return 0, spec.WSAEINTR
 		}
 	}
 	if len(so.rbuf) > 0 {

@@ -35,6 +35,7 @@ const (
 	ERROR_OPERATION_ABORTED          Errno = 995
 	ERROR_IO_INCOMPLETE              Errno = 996
 	ERROR_IO_PENDING                 Errno = 997
+	ERROR_ABANDONED_WAIT_0           Errno = 735
 	ERROR_NOT_FOUND                  Errno = 1168
 	ERROR_CONNECTION_REFUSED         Errno = 1225
 	ERROR_GRACEFUL_DISCONNECT        Errno = 1226
@@ -48,6 +49,7 @@ const (
 	WSA_INVALID_HANDLE    = ERROR_INVALID_HANDLE
 	WSA_INVALID_PARAMETER = ERROR_INVALID_PARAMETER
 
+	WSAEINTR           Errno = 10004
 	WSAEBADF           Errno = 10009
 	WSAEFAULT          Errno = 10014
 	WSAEINVAL          Errno = 10022
@@ -93,6 +95,7 @@ var errorTable = map[Errno]errnoInfo{
 	ERROR_OPERATION_ABORTED:          {"ERROR_OPERATION_ABORTED", "the I/O request was canceled: CancelIoEx, closesocket, or the issuing thread exited"},
 	ERROR_IO_INCOMPLETE:              {"ERROR_IO_INCOMPLETE", "the overlapped request has not completed yet"},
 	ERROR_IO_PENDING:                 {"ERROR_IO_PENDING", "the overlapped request was started and will complete later"},
+	ERROR_ABANDONED_WAIT_0:           {"ERROR_ABANDONED_WAIT_0", "the completion port was closed while the caller waited on it"},
 	ERROR_NOT_FOUND:                  {"ERROR_NOT_FOUND", "no pending request matches"},
 	ERROR_CONNECTION_REFUSED:         {"ERROR_CONNECTION_REFUSED", "the remote computer refused the connection"},
 	ERROR_GRACEFUL_DISCONNECT:        {"ERROR_GRACEFUL_DISCONNECT", "the connection was closed gracefully"},
@@ -100,6 +103,7 @@ var errorTable = map[Errno]errnoInfo{
 	ERROR_CONNECTION_INVALID:         {"ERROR_CONNECTION_INVALID", "the operation was attempted on a connection that does not exist"},
 	ERROR_CONNECTION_ABORTED:         {"ERROR_CONNECTION_ABORTED", "the connection was aborted by the local system"},
 
+	WSAEINTR:           {"WSAEINTR", "a blocking call was interrupted (for example by closesocket from another thread)"},
 	WSAEBADF:           {"WSAEBADF", "bad file handle"},
 	WSAEFAULT:          {"WSAEFAULT", "a pointer argument is not a valid address"},
 	WSAEINVAL:          {"WSAEINVAL", "an invalid argument was supplied"},

@@ -1,0 +1,199 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestErrnoFaces(t *testing.T) {
+	if got, want := WSAENOTCONN.Error(), "WSAENOTCONN (10057): the socket is not connected"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := Errno(424242).Name(); got != "Errno(424242)" {
+		t.Errorf("unknown Name() = %q", got)
+	}
+	if Errno(424242).Known() || !WSAEINVAL.Known() {
+		t.Error("Known() is wrong")
+	}
+	wrapped := fmt.Errorf("DisconnectEx: %w", WSAENOTCONN)
+	if !errors.Is(wrapped, WSAENOTCONN) || errors.Is(wrapped, WSAEINVAL) {
+		t.Error("errors.Is does not see through wrapping")
+	}
+	if !errors.Is(WSAENOTCONN, syscall.Errno(10057)) || errors.Is(WSAENOTCONN, syscall.Errno(10022)) {
+		t.Error("errors.Is does not match syscall.Errno by number")
+	}
+	if WSA_IO_PENDING != ERROR_IO_PENDING || WSA_OPERATION_ABORTED != ERROR_OPERATION_ABORTED {
+		t.Error("WSA aliases differ from their Win32 codes")
+	}
+}
+
+func TestErrnoTableIsWindowsNames(t *testing.T) {
+	name := regexp.MustCompile(`^(WSAE[A-Z]+|ERROR_[A-Z0-9_]+|WAIT_TIMEOUT)$`)
+	seen := map[string]bool{}
+	for _, e := range Errnos() {
+		if !name.MatchString(e.Name()) {
+			t.Errorf("%d: name %q is not a Windows error name", e, e.Name())
+		}
+		if seen[e.Name()] {
+			t.Errorf("name %s used twice", e.Name())
+		}
+		seen[e.Name()] = true
+		if e.Message() == "" {
+			t.Errorf("%s has no message", e.Name())
+		}
+		if e >= 10000 && e < 11000 && e.Name()[:4] != "WSAE" {
+			t.Errorf("%d is in the Winsock range but named %s", e, e.Name())
+		}
+	}
+	if !slices.IsSorted(Errnos()) {
+		t.Error("Errnos() is not sorted")
+	}
+}
+
+func TestParseErrno(t *testing.T) {
+	for _, in := range []string{"WSAENOTCONN", "wsaenotconn", "10057", "0x2749"} {
+		got, err := ParseErrno(in)
+		if err != nil || got != WSAENOTCONN {
+			t.Errorf("ParseErrno(%q) = %v, %v; want WSAENOTCONN", in, got, err)
+		}
+	}
+	for _, in := range []string{"99999", "WSAENOPE", "", "-1"} {
+		if _, err := ParseErrno(in); err == nil {
+			t.Errorf("ParseErrno(%q) succeeded", in)
+		}
+	}
+}
+
+// Each Winsock error a backend may store as a request's outcome must read
+// back the same through WSAGetOverlappedResult.
+func TestStatusRoundTrip(t *testing.T) {
+	for _, e := range []Errno{ERROR_SUCCESS, WSA_OPERATION_ABORTED, WSAENOTCONN, WSAESHUTDOWN,
+		WSAECONNABORTED, WSAECONNRESET, WSAECONNREFUSED, WSAEDISCON, WSAEADDRINUSE, WSAENOBUFS, WSAEINVAL} {
+		if got := StatusFromWinsock(e).Winsock(); got != e {
+			t.Errorf("StatusFromWinsock(%s) = %s, which reads back as %s", e.Name(), StatusFromWinsock(e), got.Name())
+		}
+	}
+	for s, info := range statusTable {
+		if !info.win32.Known() || !info.winsock.Known() {
+			t.Errorf("%s maps to an unnamed code: %d / %d", s, info.win32, info.winsock)
+		}
+	}
+	if got := NTStatus(0xC0001234).Winsock(); got != WSAEINVAL {
+		t.Errorf("unknown status Winsock() = %s, want WSAEINVAL", got.Name())
+	}
+	if got := STATUS_CANCELLED.Win32(); got != ERROR_OPERATION_ABORTED {
+		t.Errorf("STATUS_CANCELLED.Win32() = %s", got.Name())
+	}
+	if got := NTStatus(0xC0001234).String(); got != "NTSTATUS(0xC0001234)" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+func TestGUIDs(t *testing.T) {
+	for g, want := range map[*GUID]string{
+		&WSAID_DISCONNECTEX: "{7FDA2E11-8630-436F-A031-F536A6EEC157}",
+		&WSAID_CONNECTEX:    "{25A207B9-DDF3-4660-8EE9-76E58C74063E}",
+		&WSAID_ACCEPTEX:     "{B5367DF1-CBAC-11CF-95CA-00805F48A192}",
+	} {
+		if got := g.String(); got != want {
+			t.Errorf("GUID = %s, want %s", got, want)
+		}
+	}
+}
+
+func TestSettingsValidate(t *testing.T) {
+	ok := []time.Duration{0, 30 * time.Second, 120 * time.Second, 240 * time.Second, 300 * time.Second}
+	for _, d := range ok {
+		s := DefaultSettings()
+		s.TcpTimedWaitDelay = d
+		if err := s.Validate(); err != nil {
+			t.Errorf("delay %v: %v", d, err)
+		}
+	}
+	bad := []Settings{
+		{TcpTimedWaitDelay: 301 * time.Second, DynamicPorts: DefaultDynamicPorts},
+		{TcpTimedWaitDelay: -time.Second, DynamicPorts: DefaultDynamicPorts},
+		{TcpTimedWaitDelay: 1500 * time.Millisecond, DynamicPorts: DefaultDynamicPorts},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 0, Count: 10}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 65535, Count: 2}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 1000, Count: 0}},
+	}
+	for _, s := range bad {
+		if err := s.Validate(); err == nil {
+			t.Errorf("Validate(%+v) accepted it", s)
+		}
+	}
+	if d := DefaultSettings(); d.TcpTimedWaitDelay != 2*MSL || !d.DynamicPorts.Contains(65535) || d.DynamicPorts.Contains(49151) {
+		t.Errorf("defaults: %+v", d)
+	}
+}
+
+func TestStateNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range States() {
+		n := s.String()
+		if seen[n] || n == "" {
+			t.Errorf("state %d: name %q empty or repeated", s, n)
+		}
+		seen[n] = true
+	}
+	for _, want := range []string{"connected", "transmit-closing", "TIME_WAIT", "reusable"} {
+		if !seen[want] {
+			t.Errorf("no state named %s", want)
+		}
+	}
+	if TCPTimeWait.String() != "TIME_WAIT" || TCPState(99).String() != "TCPState(99)" {
+		t.Error("TCPState names")
+	}
+}
+
+// The catalogue is data other packages depend on: check its shape.
+func TestCatalogue(t *testing.T) {
+	id := regexp.MustCompile(`^DX-[A-Z0-9]+(-[A-Z0-9]+)*$`)
+	sections := []string{SectionSummary, SectionParameters, SectionReturn, SectionErrors, SectionRemarks, SectionGaps}
+	var contradicts []string
+	for _, c := range Clauses() {
+		if !id.MatchString(c.ID) {
+			t.Errorf("%q is not a clause ID", c.ID)
+		}
+		if got, ok := Lookup(c.ID); !ok || got.ID != c.ID {
+			t.Errorf("Lookup(%s) failed", c.ID)
+		}
+		if !slices.Contains(sections, c.Section) {
+			t.Errorf("%s: unknown section %q", c.ID, c.Section)
+		}
+		if !slices.Contains(Statuses(), c.Status) {
+			t.Errorf("%s: unknown status %q", c.ID, c.Status)
+		}
+		if c.Page == "" || c.Windows == "" || len(c.Evidence) == 0 {
+			t.Errorf("%s: page text, Windows text and evidence are all required", c.ID)
+		}
+		if (c.Section == SectionGaps) != (c.Status == Unspecified) {
+			t.Errorf("%s: a clause is Unspecified exactly when the page is silent (section %q, status %s)", c.ID, c.Section, c.Status)
+		}
+		for _, e := range c.Errors {
+			if !e.Known() {
+				t.Errorf("%s names an unknown error %d", c.ID, e)
+			}
+		}
+		if c.Status == Contradicts {
+			contradicts = append(contradicts, c.ID)
+		}
+	}
+	// The emulator's Documented profile departs from Windows in exactly
+	// these; changing the list means changing the profile too.
+	want := []string{ClauseFlagReuseTarget, ClauseErrNotConnTransmit, ClauseRemThreadExit}
+	slices.Sort(contradicts)
+	slices.Sort(want)
+	if !slices.Equal(contradicts, want) {
+		t.Errorf("Contradicts clauses = %v, want %v", contradicts, want)
+	}
+	if _, ok := Lookup("DX-NOPE"); ok {
+		t.Error("Lookup of an unknown ID succeeded")
+	}
+}
