@@ -25,17 +25,7 @@ func newBackend(t *testing.T) *Backend {
 // pair returns a listening socket, a connected client and the accepted server end.
 func pair(t *testing.T, b *Backend) (listener, client, server spec.Socket) {
 	t.Helper()
-	l := socket(t, b)
-	if err := b.Bind(l, loopback); err != nil {
-		t.Fatal("bind:", err)
-	}
-	if err := b.Listen(l, 8); err != nil {
-		t.Fatal("listen:", err)
-	}
-	addr, err := b.Getsockname(l)
-	if err != nil {
-		t.Fatal("getsockname:", err)
-	}
+	l, addr := listen(t, b)
 	c := socket(t, b)
 	if err := b.Connect(c, addr); err != nil {
 		t.Fatal("connect:", err)
@@ -50,6 +40,23 @@ func pair(t *testing.T, b *Backend) (listener, client, server spec.Socket) {
 		t.Errorf("accept returned peer %v, client is %v", peer, local)
 	}
 	return l, c, s
+}
+
+// listen returns a socket listening on 127.0.0.1 and its address.
+func listen(t *testing.T, b *Backend) (spec.Socket, netip.AddrPort) {
+	t.Helper()
+	l := socket(t, b)
+	if err := b.Bind(l, loopback); err != nil {
+		t.Fatal("bind:", err)
+	}
+	if err := b.Listen(l, 8); err != nil {
+		t.Fatal("listen:", err)
+	}
+	addr, err := b.Getsockname(l)
+	if err != nil {
+		t.Fatal("getsockname:", err)
+	}
+	return l, addr
 }
 
 func socket(t *testing.T, b spec.API) spec.Socket {
@@ -142,14 +149,7 @@ func TestDisconnectExNotConnected(t *testing.T) {
 
 func TestAcceptExConnectExPort(t *testing.T) {
 	b := newBackend(t)
-	l := socket(t, b)
-	if err := b.Bind(l, loopback); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Listen(l, 8); err != nil {
-		t.Fatal(err)
-	}
-	laddr, _ := b.Getsockname(l)
+	l, laddr := listen(t, b)
 	port, err := b.CreateIoCompletionPort(1)
 	if err != nil {
 		t.Fatal(err)
@@ -278,13 +278,7 @@ func TestWaitTimeout(t *testing.T) {
 // on a listener not associated with a completion port).
 func TestThreadExitCancelsIO(t *testing.T) {
 	b := newBackend(t)
-	l := socket(t, b)
-	if err := b.Bind(l, loopback); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Listen(l, 8); err != nil {
-		t.Fatal(err)
-	}
+	l, _ := listen(t, b)
 	acc := socket(t, b)
 	ev, _ := b.CreateEvent(true, false)
 	defer b.CloseHandle(ev)
