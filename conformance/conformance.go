@@ -75,10 +75,15 @@ type Backend struct {
 	New func(t testing.TB, s spec.Settings) (spec.API, error)
 	// Capabilities the backend has.
 	Capabilities []Capability
-	// Divergences names the file under testdata/divergences that lists
-	// this backend's known divergences (for example "wine.json"); "" for
-	// none.
+	// Divergences names the file under testdata/divergences (embedded in
+	// this module) that lists this backend's known divergences, for
+	// example "wine.json"; "" for none.
 	Divergences string
+	// Known lists the known divergences of a backend that lives outside
+	// this module, for example read with ParseDivergences from a file the
+	// caller embeds. It is validated like a file; set Divergences or
+	// Known, not both.
+	Known []Divergence
 }
 
 // Has reports whether the backend has capability c.

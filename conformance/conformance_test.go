@@ -317,3 +317,32 @@ func TestDefaultDelay(t *testing.T) {
 		t.Errorf("spec.DefaultSettings().TcpTimedWaitDelay: got %v, want 2 MSL = %v", d, 2*spec.MSL)
 	}
 }
+
+// TestKnownDivergences: a backend outside this module brings its
+// divergences as data (Backend.Known) and gets the same verdicts as from an
+// embedded file.
+func TestKnownDivergences(t *testing.T) {
+	f, err := LoadDivergences(documentedBackend.Divergences)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext := documentedBackend
+	ext.Name, ext.Divergences, ext.Known = "external-documented", "", f.Entries
+	c, _ := Lookup(f.Entries[0].Case)
+	if r := Execute(ext, c); r.Outcome != XFail {
+		t.Errorf("%s with Known: got %s (%s), want xfail", c.Name, r.Outcome, r.Reason)
+	}
+	ext.Known = nil
+	if r := Execute(ext, c); r.Outcome != Fail {
+		t.Errorf("%s without the divergence: got %s, want fail", c.Name, r.Outcome)
+	}
+	ext.Known = f.Entries[:1]
+	ext.Divergences = documentedBackend.Divergences
+	if r := Execute(ext, c); r.Outcome != Fail || !strings.Contains(r.Reason, "both") {
+		t.Errorf("Divergences and Known together: got %s (%s), want a fail naming both", r.Outcome, r.Reason)
+	}
+	ext.Divergences, ext.Known = "", []Divergence{{Case: "no/such-case", Clause: spec.ClausePurpose, Observed: "x", Reason: "r"}}
+	if r := Execute(ext, c); r.Outcome != Fail || !strings.Contains(r.Reason, "no case named") {
+		t.Errorf("invalid Known: got %s (%s), want a fail naming the bad entry", r.Outcome, r.Reason)
+	}
+}

@@ -129,10 +129,18 @@ func ValidateDivergences(entries []Divergence) error {
 	return errors.Join(errs...)
 }
 
-// backendDivergences loads b's divergence file, checking that it is
-// written for b.
+// backendDivergences returns b's known divergences: its Known entries, or
+// its embedded file, checked to be written for b.
 func backendDivergences(b Backend) ([]Divergence, error) {
-	if b.Divergences == "" {
+	switch {
+	case b.Divergences != "" && b.Known != nil:
+		return nil, fmt.Errorf("backend %s sets both Divergences (%s) and Known: choose one", b.Name, b.Divergences)
+	case b.Known != nil:
+		if err := ValidateDivergences(b.Known); err != nil {
+			return nil, fmt.Errorf("backend %s: known divergences: %w", b.Name, err)
+		}
+		return b.Known, nil
+	case b.Divergences == "":
 		return nil, nil
 	}
 	f, err := LoadDivergences(b.Divergences)

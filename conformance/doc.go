@@ -16,9 +16,12 @@
 //				return mybackend.New(s)
 //			},
 //			Capabilities: []conformance.Capability{conformance.Settings},
-//			Divergences:  "mybackend.json",
+//			Known:        known, // from conformance.ParseDivergences
 //		})
 //	}
+//
+// Known carries the backend's known divergences as data (see below); the
+// backends of this module name their embedded file in Divergences instead.
 //
 // Every case becomes a subtest named after it ("timewait/delay-30s"), so
 // `go test -run 'TestConformance/timewait/'` selects a group. New receives
