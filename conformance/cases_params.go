@@ -11,7 +11,7 @@ import (
 var paramsCases = []Case{
 	{
 		Name:    "params/lookup-disconnectex",
-		Clauses: clauses(spec.ClauseRemLookup, spec.ClauseExtension),
+		Clauses: clauses(spec.ClauseRemLookup, spec.ClauseExtension, spec.ClauseRequirements),
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
 			p, err := api.GetExtensionFunction(c.client, spec.WSAID_DISCONNECTEX)

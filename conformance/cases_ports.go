@@ -111,7 +111,7 @@ var portsCases = []Case{
 	},
 	{
 		Name:     "ports/recovery-after-timewait",
-		Clauses:  clauses(spec.ClauseGapPortExhaustion, spec.ClauseRemTimeWait),
+		Clauses:  clauses(spec.ClauseGapPortExhaustion, spec.ClauseRemTimeWait, spec.ClauseRemTimeWaitRelease),
 		Needs:    needs(Settings),
 		Settings: smallRange(30 * time.Second),
 		Waits:    31 * time.Second,
@@ -187,7 +187,7 @@ var portsCases = []Case{
 	},
 	{
 		Name:     "ports/timewait-pair-after-expiry",
-		Clauses:  clauses(spec.ClauseRemTimeWaitPair, spec.ClauseRemTimeWait),
+		Clauses:  clauses(spec.ClauseRemTimeWaitPair, spec.ClauseRemTimeWait, spec.ClauseRemTimeWaitRelease),
 		Needs:    needs(Settings),
 		Settings: delay(30 * time.Second),
 		Waits:    31 * time.Second,

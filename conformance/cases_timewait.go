@@ -65,7 +65,7 @@ var timewaitCases = []Case{
 	},
 	{
 		Name:     "timewait/delay-30s",
-		Clauses:  clauses(spec.ClauseFlagTimeWait, spec.ClauseRemTimeWait, spec.ClauseRemTimeWaitConfig, spec.ClauseRemTimeWaitRange),
+		Clauses:  clauses(spec.ClauseFlagTimeWait, spec.ClauseRemTimeWait, spec.ClauseRemTimeWaitConfig, spec.ClauseRemTimeWaitRange, spec.ClauseRemTimeWaitTuning),
 		Needs:    needs(Settings),
 		Settings: delay(30 * time.Second),
 		Waits:    31 * time.Second,

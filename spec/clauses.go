@@ -34,6 +34,7 @@ const (
 	SectionReturn     = "Return value"
 	SectionErrors     = "Error codes"
 	SectionRemarks    = "Remarks"
+	SectionRequires   = "Requirements"
 	SectionGaps       = "Not on the page"
 )
 
@@ -125,10 +126,13 @@ const (
 	ClauseRemThreadExit      = "DX-REM-THREAD-EXIT"
 	ClauseRemTimeWait        = "DX-REM-TIMEWAIT"
 	ClauseRemTimeWaitPair    = "DX-REM-TIMEWAIT-PAIR"
+	ClauseRemTimeWaitRelease = "DX-REM-TIMEWAIT-RELEASE"
+	ClauseRemTimeWaitTuning  = "DX-REM-TIMEWAIT-TUNING"
 	ClauseRemTimeWaitConfig  = "DX-REM-TIMEWAIT-CONFIG"
 	ClauseRemMSL             = "DX-REM-MSL"
 	ClauseRemTimeWaitDefault = "DX-REM-TIMEWAIT-DEFAULT"
 	ClauseRemTimeWaitRange   = "DX-REM-TIMEWAIT-RANGE"
+	ClauseRequirements       = "DX-REQUIREMENTS"
 	ClauseGapNullOverlapped  = "DX-GAP-NULL-OVERLAPPED"
 	ClauseGapShutdownSend    = "DX-GAP-SHUTDOWN-SEND"
 	ClauseGapCompletionPort  = "DX-GAP-COMPLETION-PORT"
@@ -255,6 +259,14 @@ var catalogue = []Clause{
 		Page:    "Windows TCP reverts to a TIME_WAIT state subsequent to the closing of a connection. While in the TIME_WAIT state, a socket pair cannot be re-used.",
 		Windows: "Local ports held by TIME_WAIT rows are not handed out by implicit binds; when every dynamic port is held, binds and connects fail.",
 		Status:  Agrees, Evidence: []string{srcPortExhaustion}},
+	{ID: ClauseRemTimeWaitRelease, Section: SectionRemarks,
+		Page:    "During this time, the connection can be reopened at much less cost to the client and server than establishing a new connection. When a connection is released, its socket pair and internal resources used for the socket can be used to support another connection.",
+		Windows: "Once the delay has passed the row leaves the table and its port and socket pair can be used again: implicit binds take the port and a connect of the same pair succeeds. Reopening a connection during TIME_WAIT is not something Winsock exposes to a caller.",
+		Status:  Agrees, Evidence: []string{srcRFC793, srcPortExhaustion}},
+	{ID: ClauseRemTimeWaitTuning, Section: SectionRemarks,
+		Page:    "Reducing the value of this entry allows TCP to release closed connections faster, providing more resources for new connections. However, if the value is too low, TCP might release connection resources before the connection is complete, requiring the server to use additional resources to re-establish the connection.",
+		Windows: "A shorter TcpTimedWaitDelay ends TIME_WAIT rows, and the ports they hold, sooner. The risk the page names (a late segment meeting a released connection) concerns the network, not a Winsock call.",
+		Status:  Agrees, Evidence: []string{srcTcpipRegistry, srcPortExhaustion}},
 	{ID: ClauseRemTimeWaitConfig, Section: SectionRemarks,
 		Page:    "The TIME_WAIT period is configurable by modifying the following DWORD registry setting that represents the TIME_WAIT period in seconds. (TcpTimedWaitDelay)",
 		Windows: "TcpTimedWaitDelay under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters sets the delay in seconds; the value is absent by default and read at boot.",
@@ -271,6 +283,10 @@ var catalogue = []Clause{
 		Page:    "This registry setting can be set from 0 to 300 seconds.",
 		Windows: "The Windows 2000 reference and the XP/2003 NetBT article give 30 to 300; only the Server 2003 registry reference gives 0 to 300 as this page does. What Windows does with values outside the range is not published. The emulator accepts 0..300 and rejects 301 with a clear error.",
 		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003, srcTcpipNetBT}},
+	{ID: ClauseRequirements, Section: SectionRequires,
+		Page:    "Minimum supported client: Windows 8.1, Windows Vista [desktop apps only]. Minimum supported server: Windows Server 2003 [desktop apps only]. Minimum supported phone: Windows Phone 8. Supported for Windows Phone Store apps on Windows Phone 8 and later, and for Windows Store apps on Windows 8.1, Windows Server 2012 R2 and later.",
+		Windows: "The WSAIoctl lookup returns DisconnectEx on every Windows the project runs on (Windows Server 2022 and 2025 in CI) and under Wine; mswsock.h declares WSAID_DISCONNECTEX for _WIN32_WINNT 0x0501 (XP, Server 2003) and later. The phone and Store lines concern platforms this project does not target.",
+		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcMswsockH}},
 	{ID: ClauseGapNullOverlapped, Section: SectionGaps,
 		Page:    "(not stated) What a NULL lpOverlapped does on an overlapped socket.",
 		Windows: "The call is synchronous: TRUE, WSAGetLastError 0 (Windows 7 and later); no event, no packet.",

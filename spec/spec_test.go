@@ -155,7 +155,7 @@ func TestStateNames(t *testing.T) {
 // The catalogue is data other packages depend on: check its shape.
 func TestCatalogue(t *testing.T) {
 	id := regexp.MustCompile(`^DX-[A-Z0-9]+(-[A-Z0-9]+)*$`)
-	sections := []string{SectionSummary, SectionParameters, SectionReturn, SectionErrors, SectionRemarks, SectionGaps}
+	sections := []string{SectionSummary, SectionParameters, SectionReturn, SectionErrors, SectionRemarks, SectionRequires, SectionGaps}
 	var contradicts []string
 	for _, c := range Clauses() {
 		if !id.MatchString(c.ID) {
