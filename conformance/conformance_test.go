@@ -15,6 +15,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite docs/coverage.md and the README's Wine divergence table")
 
+// emulatorBackend describes one emulator profile as a backend. The
+// disconnectex command's report builds the same backends
+// (cmd/disconnectex/backends.go): keep names, capabilities and divergence
+// files in step.
 func emulatorBackend(name string, p emulator.Profile, divergences string) Backend {
 	return Backend{
 		Name: name,
