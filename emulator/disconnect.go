@@ -122,12 +122,9 @@ func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov s
 	if so == nil {
 		return spec.WSAENOTSOCK
 	}
-	if ov == 0 {
-		return spec.WSAEINVAL
-	}
-	o := e.ov(ov)
-	if o == nil {
-		return spec.WSAEFAULT
+	o, err := e.requiredOv(ov)
+	if err != nil {
+		return err
 	}
 	if !isStream(so) {
 		return spec.WSAEINVAL
@@ -151,12 +148,9 @@ func (e *Emulator) acceptEx(t *thread, listener, accepted spec.Socket, ov spec.O
 	if a == nil {
 		return spec.WSAENOTSOCK
 	}
-	if ov == 0 {
-		return spec.WSAEINVAL
-	}
-	o := e.ov(ov)
-	if o == nil {
-		return spec.WSAEFAULT
+	o, err := e.requiredOv(ov)
+	if err != nil {
+		return err
 	}
 	if !isStream(l) {
 		return spec.WSAEOPNOTSUPP
@@ -221,4 +215,18 @@ func (e *Emulator) updateConnectContext(s spec.Socket) error {
 		return spec.WSAENOTCONN
 	}
 	return nil
+}
+
+// requiredOv resolves the OVERLAPPED of a call that cannot run without one
+// (ConnectEx, AcceptEx): NULL is WSAEINVAL, an address NewOverlapped did not
+// hand out is WSAEFAULT.
+func (e *Emulator) requiredOv(ov spec.Overlapped) (*ovl, error) {
+	if ov == 0 {
+		return nil, spec.WSAEINVAL
+	}
+	o := e.ov(ov)
+	if o == nil {
+		return nil, spec.WSAEFAULT
+	}
+	return o, nil
 }
