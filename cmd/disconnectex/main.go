@@ -21,6 +21,8 @@
 //	          language) and print its timeline, checking expected results
 //	diagram   print the socket state machine the emulator runs on
 //	          (-format mermaid|dot)
+//	version   print the version of this build (module version, Go version,
+//	          platform)
 //
 // Each command takes -h. The exit status is 0 on success, 1 when a result
 // is not the expected one (a conformance failure, an unmet expectation in a
@@ -63,6 +65,7 @@ func commands() []command {
 		{"trace", "run one conformance case on the emulator and print its timeline (-list lists cases)", runTrace},
 		{"run", "run a script of Winsock calls on the emulator and print its timeline", runScript},
 		{"diagram", "print the socket state machine the emulator runs on (mermaid or dot)", runDiagram},
+		{"version", "print the version of this build", runVersion},
 	}
 }
 
