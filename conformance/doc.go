@@ -60,6 +60,23 @@
 // waits for, with a wall-clock watchdog so a call that never returns fails
 // the case instead of hanging the suite.
 //
+// # Evidence
+//
+// Cases ported from Windows-checked test sources (Wine's ws2_32 tests,
+// dotnet/runtime's System.Net.Sockets tests) cite the lines they check
+// through the evidence table of evidence*.go: one file per source, each
+// entry a check of the source (repository, file, pinned version, function,
+// line), what it checks in our words, and the case that checks it here or
+// why spec.API cannot express it. broken() and win_skip lines are entries
+// too, listed per clause as differences between Windows versions.
+// docs/evidence.md is generated from the table
+// (`go test ./conformance -run TestEvidenceDoc -update`); tests fail when
+// it is stale, when an entry names a missing case, and when a derived case
+// (its name has the source's prefix, such as "wine-") has no entry.
+// With DX_EVIDENCE_ROOT pointing at the sources' text, a test also checks
+// every line number and that no check of a function read completely is
+// left out.
+//
 // # Capabilities
 //
 // A case that needs something not every backend can do lists it in Needs,
