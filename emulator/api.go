@@ -231,6 +231,27 @@ func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved u
 	}, func() error { return v.e.disconnectEx(v.t, s, ov, flags, reserved) }, nil)
 }
 
+// WSASend sends b as send does. With an OVERLAPPED it is done within the
+// call: it returns 0, nil and completes through ov with the bytes sent.
+func (v *view) WSASend(s spec.Socket, b []byte, ov spec.Overlapped) (n uint32, err error) {
+	err = v.do("WSASend", s,
+		func() string { return fmt.Sprintf("s=%#x, %d bytes, ov=%#x", uintptr(s), len(b), uintptr(ov)) },
+		func() error { n, err = v.e.wsaSend(v.t, s, b, ov); return err },
+		func() string { return fmtVal(n) })
+	return
+}
+
+// WSARecv receives into b. With an OVERLAPPED on an overlapped socket it
+// is done within the call (0, nil) when bytes, the FIN or a reset are
+// already there, and pends (ERROR_IO_PENDING) otherwise; see stream.go.
+func (v *view) WSARecv(s spec.Socket, b []byte, ov spec.Overlapped) (n uint32, err error) {
+	err = v.do("WSARecv", s,
+		func() string { return fmt.Sprintf("s=%#x, %d bytes, ov=%#x", uintptr(s), len(b), uintptr(ov)) },
+		func() error { n, err = v.e.wsaRecv(v.t, s, b, ov); return err },
+		func() string { return fmtVal(n) })
+	return
+}
+
 // NewOverlapped implements spec.API (NewOverlapped).
 func (v *view) NewOverlapped(event spec.Handle) (ov spec.Overlapped, err error) {
 	err = v.do("NewOverlapped", 0,

@@ -44,12 +44,16 @@ func (p *port) take() packet {
 // queueCompletion posts the packet of a request that pended on so: one
 // packet {bytes, key, OVERLAPPED} when so is associated with a port, unless
 // the low bit of hEvent is set (the documented way to complete a request
-// without a packet). FILE_SKIP_COMPLETION_PORT_ON_SUCCESS never suppresses
-// it: the flag only concerns requests that succeed synchronously, and the
-// emulator, like Windows for DisconnectEx, always pends overlapped requests.
+// without a packet). FILE_SKIP_COMPLETION_PORT_ON_SUCCESS only suppresses
+// the packet of a request that succeeded within its call (WSASend and
+// WSARecv returning 0); DisconnectEx, ConnectEx and AcceptEx on an
+// overlapped socket always pend, as Windows does for DisconnectEx.
 func (e *Emulator) queueCompletion(so *socket, o *ovl, st spec.NTStatus) {
 	if so.port == nil || o.event&1 != 0 {
 		return
+	}
+	if o.now && st == spec.STATUS_SUCCESS && so.notify&spec.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS != 0 {
+		return // WSASend and WSARecv that succeed within the call
 	}
 	so.port.post(packet{c: spec.Completion{Bytes: o.bytes, Key: so.key, Overlapped: o.value()}, status: st})
 }

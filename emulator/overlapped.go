@@ -16,6 +16,8 @@ const (
 	opDisconnectEx
 	opConnectEx
 	opAcceptEx
+	opSend
+	opRecv
 )
 
 func (o opKind) String() string {
@@ -26,6 +28,10 @@ func (o opKind) String() string {
 		return "ConnectEx"
 	case opAcceptEx:
 		return "AcceptEx"
+	case opSend:
+		return "WSASend"
+	case opRecv:
+		return "WSARecv"
 	}
 	return "none"
 }
@@ -46,6 +52,8 @@ type ovl struct {
 	sock    *socket // the handle the request was issued on (the listener for AcceptEx)
 	accept  *socket // AcceptEx: the socket that receives the connection
 	thread  *thread // issuing thread
+	buf     []byte  // WSARecv: where the bytes go
+	now     bool    // done within the call: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS applies
 }
 
 const (
@@ -121,13 +129,16 @@ func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
 	o.thread = t
 	o.status = spec.STATUS_PENDING
 	o.bytes = 0
+	o.buf = nil
+	o.now = false
 	so.pending = append(so.pending, o.idx)
 	if o.async {
 		so.signaled = false
 	}
 }
 
-// complete ends a pending request: status and bytes go to the OVERLAPPED,
+// complete ends a pending request: status and bytes (o.bytes, set by the
+// caller) go to the OVERLAPPED,
 // the event in hEvent (or else the handle) is signalled, and a packet is
 // queued when the handle is on a completion port and hEvent's low bit is
 // clear. A request that pended always queues its packet:
@@ -142,7 +153,7 @@ func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
 	}
 	o.pending = false
 	o.status = st
-	o.bytes = 0
+	o.buf = nil
 	if ev := o.event &^ 1; ev != 0 {
 		if x := e.event(ev); x != nil {
 			x.signaled = true

@@ -448,6 +448,7 @@ func (e *Emulator) send(s spec.Socket, b []byte) (int, error) {
 	}
 	if !p.rdShut {
 		p.rbuf = append(p.rbuf, b...)
+		e.serviceRecvs(p)
 	}
 	e.wake()
 	return len(b), nil

@@ -24,6 +24,9 @@ func (e *Emulator) sendFIN(so *socket) {
 		return
 	}
 	p.finRcvd = true
+	if p.h != 0 {
+		e.serviceRecvs(p) // pending WSARecv requests end with the FIN
+	}
 	if !so.finRcvd {
 		// We close first: we wait in FIN_WAIT2, the peer is in CLOSE_WAIT.
 		e.wake()
@@ -62,6 +65,9 @@ func (e *Emulator) abortEnd(so *socket) {
 	p.peer = nil
 	p.conn = connReset
 	p.rbuf = p.rbuf[:0]
+	if p.h != 0 {
+		e.serviceRecvs(p) // pending WSARecv requests end with the reset
+	}
 	if p.h == 0 {
 		if p.orphan != 0 {
 			e.freeSocket(p)

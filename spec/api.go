@@ -89,6 +89,18 @@ type API interface {
 	AcceptEx(listener, accepted Socket, ov Overlapped) error
 	// DisconnectEx(hSocket, lpOverlapped, dwFlags, reserved).
 	DisconnectEx(s Socket, ov Overlapped, flags, reserved uint32) error
+	// WSASend is WSASend(s, one WSABUF over b, 1, lpNumberOfBytesSent,
+	// 0, ov, NULL) and WSARecv is WSARecv(s, one WSABUF over b, 1,
+	// lpNumberOfBytesRecvd, &flags (0), ov, NULL). With ov 0 the call is
+	// blocking and returns the bytes transferred. With an OVERLAPPED the
+	// count is NULL, as Microsoft's pages advise, so the call returns 0
+	// bytes and nil (done at once) or ERROR_IO_PENDING, and the bytes come
+	// from GetOverlappedResult or the completion packet; either way the
+	// request completes through ov (event, packet), and b must stay valid
+	// and untouched until it has. WSARecv's 0 bytes with success is the
+	// peer's FIN.
+	WSASend(s Socket, b []byte, ov Overlapped) (uint32, error)
+	WSARecv(s Socket, b []byte, ov Overlapped) (uint32, error)
 
 	// NewOverlapped allocates a zeroed OVERLAPPED whose hEvent is event
 	// (0 for NULL; set the low bit to suppress the completion packet).
