@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +23,7 @@ import (
 var hangLimit = 5 * time.Second
 
 func runScript(args []string, stdout, stderr io.Writer) int {
-	fs := flagSet("run", scriptHelp)
+	fs := flagSet("run", scriptHelp())
 	quiet := fs.Bool("q", false, "print only the lines and their results, not the emulator's trace events")
 	pos, st := parseFlags(fs, args, stdout, stderr)
 	if st >= 0 {
@@ -55,6 +55,43 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	return execScript(s, name, !*quiet, stdout, stderr)
 }
 
+// script is a parsed script.
+type script struct {
+	profile  string // "windows" or "documented"
+	settings spec.Settings
+	calls    []*call
+}
+
+// parseScript reads a whole script and checks it.
+func parseScript(r io.Reader) (*script, error) {
+	p := newParser()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), maxLine)
+	s := &script{}
+	for sc.Scan() {
+		c, err := p.parseLine(sc.Text())
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			s.calls = append(s.calls, c)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &syntaxError{p.line + 1, fmt.Sprintf("line longer than %d bytes", maxLine)}
+		}
+		return nil, fmt.Errorf("reading the script: %w", err)
+	}
+	if p.calls == 0 {
+		if err := p.settingsDone(); err != nil {
+			return nil, err
+		}
+	}
+	s.profile, s.settings = p.profile, p.settings
+	return s, nil
+}
+
 // interp runs a parsed script on one emulator.
 type interp struct {
 	s       *script
@@ -63,13 +100,14 @@ type interp struct {
 	out     io.Writer
 
 	vals     map[string]uint64         // name -> handle or overlapped address
-	kinds    map[string]kind           // name -> what it is
 	threads  map[string]spec.Thread    // thread name -> thread
 	labels   map[uint64]string         // handle value -> name (for the trace)
 	addrs    map[string]netip.AddrPort // listening socket -> its address
 	ovs      map[spec.Overlapped]string
 	tl       *timeline
 	nthreads int // threads started: the emulator numbers them from 1
+	live     int // handles, overlappeds and threads created and not yet closed
+	recvBuf  [maxRecv]byte
 }
 
 // failure is an unmet expectation.
@@ -89,15 +127,15 @@ func execScript(s *script, name string, verbose bool, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 	in := &interp{s: s, em: em, verbose: verbose, out: stdout,
-		vals: map[string]uint64{}, kinds: map[string]kind{}, threads: map[string]spec.Thread{},
+		vals: map[string]uint64{}, threads: map[string]spec.Thread{},
 		labels: map[uint64]string{}, addrs: map[string]netip.AddrPort{}, ovs: map[spec.Overlapped]string{}}
 	in.tl = newTimeline(stdout, in.label)
 	in.tl.indent = "    "
 	fmt.Fprintf(stdout, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d\n", filepath.Base(name), profile,
 		s.settings.TcpTimedWaitDelay, s.settings.DynamicPorts.Start, int(s.settings.DynamicPorts.Start)+s.settings.DynamicPorts.Count-1)
 	var fails []failure
-	for _, st := range s.stmts {
-		f, hung := in.step(st)
+	for _, c := range s.calls {
+		f, hung := in.step(c)
 		if f != nil {
 			fails = append(fails, *f)
 		}
@@ -107,7 +145,7 @@ func execScript(s *script, name string, verbose bool, stdout, stderr io.Writer) 
 	}
 	in.flush()
 	if len(fails) == 0 {
-		fmt.Fprintf(stdout, "# ok: %d calls, every expectation met, virtual time %v\n", len(s.stmts), fmtDur(em.Now()))
+		fmt.Fprintf(stdout, "# ok: %d calls, every expectation met, virtual time %v\n", len(s.calls), fmtDur(em.Now()))
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "# FAIL: %d unmet expectation(s)\n", len(fails))
@@ -137,7 +175,7 @@ type result struct {
 
 // step runs one line, prints it and checks its expectation. hung reports
 // that the call never returned.
-func (in *interp) step(st *stmt) (f *failure, hung bool) {
+func (in *interp) step(st *call) (f *failure, hung bool) {
 	in.flush()
 	fmt.Fprintf(in.out, "%s  line %d: %s\n", fmtAt(in.em.Now()), st.line, lineText(st))
 	done := make(chan result, 1)
@@ -183,7 +221,7 @@ func (in *interp) step(st *stmt) (f *failure, hung bool) {
 	return nil, false
 }
 
-func lineText(st *stmt) string {
+func lineText(st *call) string {
 	t := st.text
 	if st.expect != nil {
 		t += " -> " + st.expect.text
@@ -232,9 +270,9 @@ func (e *expectation) check(r result) string {
 }
 
 // api returns the API a line issues its call through.
-func (in *interp) api(st *stmt) spec.API {
-	if st.thread != "" {
-		if th, ok := in.threads[st.thread]; ok {
+func (in *interp) api(c *call) spec.API {
+	if c.thread != "" {
+		if th, ok := in.threads[c.thread]; ok {
 			return th
 		}
 		return nil
@@ -242,255 +280,65 @@ func (in *interp) api(st *stmt) spec.API {
 	return in.em
 }
 
-// operand i as a value: a name's value or a literal.
-func (in *interp) v(st *stmt, i int) uint64 {
-	if st.names[i] == "" {
-		return st.lits[i]
+// val is an operand's value: a name's value or a literal.
+func (in *interp) val(r ref) uint64 {
+	if r.name == "" {
+		return r.lit
 	}
-	return in.vals[st.names[i]]
+	return in.vals[r.name]
 }
 
-func (in *interp) sock(st *stmt, i int) spec.Socket   { return spec.Socket(in.v(st, i)) }
-func (in *interp) handle(st *stmt, i int) spec.Handle { return spec.Handle(in.v(st, i)) }
-func (in *interp) ov(st *stmt, i int) spec.Overlapped { return spec.Overlapped(in.v(st, i)) }
-func (in *interp) bind(name string, k kind, v uint64) {
-	in.vals[name], in.kinds[name] = v, k
+func (in *interp) sock(r ref) spec.Socket   { return spec.Socket(in.val(r)) }
+func (in *interp) handle(r ref) spec.Handle { return spec.Handle(in.val(r)) }
+func (in *interp) ov(r ref) spec.Overlapped { return spec.Overlapped(in.val(r)) }
+
+// bind gives name the value a creating call returned, and counts the new
+// object when the call succeeded.
+func (in *interp) bind(name string, v uint64, err error) {
+	in.vals[name] = v
 	if v != 0 && v != uint64(spec.INVALID_SOCKET) {
 		in.labels[v] = name
 	}
+	if err == nil {
+		in.live++
+	}
 }
 
-// targetAddr resolves a TARGET operand.
-func (in *interp) targetAddr(api spec.API, st *stmt) (netip.AddrPort, error) {
-	if st.hasAddr {
-		return st.addr, nil
+// released counts an object a successful close or free ended.
+func (in *interp) released(err error) {
+	if err == nil && in.live > 0 {
+		in.live--
 	}
-	if a, ok := in.addrs[st.target]; ok {
-		return a, nil
+}
+
+// maxLive is how many sockets, events, ports, overlappeds and threads a
+// script may hold open at once.
+const maxLive = 1 << 16
+
+// limitError stops a script that would hold more than a limit allows.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// room reports a limitError when one more object would exceed maxLive.
+func (in *interp) room() error {
+	if in.live >= maxLive {
+		return &limitError{fmt.Sprintf("the script holds %d open sockets, events, ports, overlappeds and threads, the most it may (close some first)", in.live)}
 	}
-	return api.Getsockname(spec.Socket(in.vals[st.target]))
+	return nil
+}
+
+// step is one parsed call, ready to run on an interpreter.
+type step interface {
+	run(in *interp, api spec.API) result
 }
 
 // exec issues one line's call(s).
-func (in *interp) exec(st *stmt) (r result) {
-	api := in.api(st)
+func (in *interp) exec(c *call) (r result) {
+	api := in.api(c)
 	if api == nil {
-		r.err = fmt.Errorf("thread %s did not start", st.thread)
+		r.err = fmt.Errorf("thread %s did not start", c.thread)
 		return r
 	}
-	switch st.verb {
-	case "socket":
-		f := families[st.word]
-		var flags uint32
-		if st.opt {
-			flags = spec.WSA_FLAG_OVERLAPPED
-		}
-		s, err := api.Socket(f[0], f[1], f[2], flags)
-		in.bind(st.names[0], kSocket, uint64(s))
-		r.err = err
-	case "bind":
-		r.err = api.Bind(in.sock(st, 0), st.addr)
-	case "listen":
-		if st.opt {
-			s, err := api.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
-			if st.addr.Addr().Is6() {
-				s, err = api.Socket(spec.AF_INET6, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
-			}
-			in.bind(st.names[0], kSocket, uint64(s))
-			if err != nil {
-				r.err = err
-				return
-			}
-		}
-		s := in.sock(st, 0)
-		if st.hasAddr {
-			if r.err = api.Bind(s, st.addr); r.err != nil {
-				return
-			}
-		}
-		if r.err = api.Listen(s, 16); r.err == nil {
-			if a, err := api.Getsockname(s); err == nil {
-				r.detail = "listening on " + a.String()
-				if st.names[0] != "" {
-					in.addrs[st.names[0]] = a
-				}
-			}
-		}
-	case "connect":
-		a, err := in.targetAddr(api, st)
-		if err != nil {
-			r.err = err
-			return
-		}
-		r.err = api.Connect(in.sock(st, 0), a)
-		r.detail = "to " + a.String()
-	case "accept":
-		s, a, err := api.Accept(in.sock(st, 1))
-		in.bind(st.names[0], kSocket, uint64(s))
-		r.err = err
-		if err == nil {
-			r.detail = "from " + a.String()
-		}
-	case "connectex":
-		a, err := in.targetAddr(api, st)
-		if err != nil {
-			r.err = err
-			return
-		}
-		r.err = api.ConnectEx(in.sock(st, 0), a, in.ov(st, 1))
-		r.detail = "to " + a.String()
-	case "acceptex":
-		r.err = api.AcceptEx(in.sock(st, 0), in.sock(st, 1), in.ov(st, 2))
-	case "updatecontext":
-		if len(st.names) == 2 {
-			r.err = api.UpdateAcceptContext(in.sock(st, 0), in.sock(st, 1))
-		} else {
-			r.err = api.UpdateConnectContext(in.sock(st, 0))
-		}
-	case "send":
-		n, err := api.Send(in.sock(st, 0), []byte(st.data))
-		r.err, r.value = err, strconv.Itoa(n)
-	case "recv":
-		buf := make([]byte, st.num)
-		n, err := api.Recv(in.sock(st, 0), buf)
-		r.err, r.value = err, strconv.Itoa(n)
-		if err == nil && n > 0 {
-			r.detail = strconv.Quote(string(buf[:n]))
-		} else if err == nil {
-			r.detail = "end of stream: the peer sent its FIN"
-		}
-	case "shutdown":
-		r.err = api.Shutdown(in.sock(st, 0), int(st.num))
-	case "linger":
-		r.err = api.SetLinger(in.sock(st, 0), st.opt, uint16(st.num))
-	case "sockname", "peername":
-		get := api.Getsockname
-		if st.verb == "peername" {
-			get = api.Getpeername
-		}
-		a, err := get(in.sock(st, 0))
-		r.err, r.value = err, a.String()
-	case "state":
-		intro, ok := api.(interface {
-			State(spec.Socket) (spec.State, error)
-		})
-		if !ok {
-			intro = in.em
-		}
-		s, err := intro.State(in.sock(st, 0))
-		r.err, r.value = err, s.String()
-	case "close":
-		name := st.names[0]
-		switch {
-		case name == "":
-			r.err = api.Closesocket(in.sock(st, 0))
-		case in.kinds[name] == kSocket:
-			r.err = api.Closesocket(in.sock(st, 0))
-		case in.kinds[name] == kEvent || in.kinds[name] == kPort:
-			r.err = api.CloseHandle(in.handle(st, 0))
-		case in.kinds[name] == kOverlapped:
-			r.err = api.FreeOverlapped(in.ov(st, 0))
-		case in.kinds[name] == kThread:
-			th, ok := in.threads[name]
-			if !ok {
-				r.err = fmt.Errorf("thread %s did not start", name)
-				return
-			}
-			r.err = th.Exit()
-		}
-	case "disconnectex":
-		r.err = api.DisconnectEx(in.sock(st, 0), in.ov(st, 1), uint32(st.num), uint32(st.num2))
-	case "extension":
-		p, err := api.GetExtensionFunction(in.sock(st, 0), guids[st.word])
-		r.err = err
-		if err == nil && p != 0 {
-			r.detail = "a function pointer"
-		}
-	case "event":
-		h, err := api.CreateEvent(st.word == "manual", st.opt)
-		in.bind(st.names[0], kEvent, uint64(h))
-		r.err = err
-	case "setevent":
-		r.err = api.SetEvent(in.handle(st, 0))
-	case "resetevent":
-		r.err = api.ResetEvent(in.handle(st, 0))
-	case "overlapped":
-		ev := in.handle(st, 1)
-		if st.opt {
-			ev |= 1
-		}
-		o, err := api.NewOverlapped(ev)
-		in.bind(st.names[0], kOverlapped, uint64(o))
-		if err == nil {
-			in.ovs[o] = st.names[0]
-		}
-		r.err = err
-	case "free":
-		r.err = api.FreeOverlapped(in.ov(st, 0))
-	case "wait":
-		r.err = api.WaitForSingleObject(in.handle(st, 0), st.dur)
-	case "result":
-		n, err := api.GetOverlappedResult(in.handle(st, 0), in.ov(st, 1), st.opt)
-		r.err, r.value = err, strconv.FormatUint(uint64(n), 10)
-		if err == nil {
-			r.detail = "bytes"
-		}
-	case "wsaresult":
-		n, flags, err := api.WSAGetOverlappedResult(in.sock(st, 0), in.ov(st, 1), st.opt)
-		r.err, r.value = err, strconv.FormatUint(uint64(n), 10)
-		if err == nil {
-			r.detail = fmt.Sprintf("bytes, flags %d", flags)
-		}
-	case "cancel":
-		r.err = api.CancelIoEx(in.handle(st, 0), in.ov(st, 1))
-	case "port":
-		h, err := api.CreateIoCompletionPort(uint32(st.num))
-		in.bind(st.names[0], kPort, uint64(h))
-		r.err = err
-	case "associate":
-		r.err = api.AssociateCompletionPort(in.handle(st, 0), in.sock(st, 1), uintptr(st.num))
-	case "skipmodes":
-		r.err = api.SetFileCompletionNotificationModes(in.sock(st, 0), uint8(st.num))
-	case "dequeue":
-		c, err := api.GetQueuedCompletionStatus(in.handle(st, 0), st.dur)
-		r.err = err
-		if c.Overlapped != 0 || err == nil {
-			r.value = in.ovName(c.Overlapped)
-			r.detail = fmt.Sprintf("packet: key %d, %d bytes, overlapped %s", c.Key, c.Bytes, r.value)
-		}
-	case "post":
-		r.err = api.PostQueuedCompletionStatus(in.handle(st, 0), 0, uintptr(st.num), in.ov(st, 1))
-	case "thread":
-		th, err := api.NewThread()
-		r.err = err
-		if err == nil {
-			in.threads[st.names[0]] = th
-			in.nthreads++
-			r.detail = fmt.Sprintf("its calls show as T%d", in.nthreads)
-		}
-		in.kinds[st.names[0]] = kThread
-	case "sleep":
-		api.Sleep(st.dur)
-	case "table":
-		rows, err := api.TCPTable()
-		r.err, r.value = err, strconv.Itoa(len(rows))
-		r.detail = "rows"
-		for _, row := range rows {
-			r.lines = append(r.lines, fmt.Sprintf("%-22s %-22s %s", row.Local, row.Remote, row.State))
-		}
-	default:
-		r.err = fmt.Errorf("internal error: verb %q not implemented", st.verb)
-	}
-	return r
-}
-
-// ovName names an overlapped value: its script name, null, or the number.
-func (in *interp) ovName(o spec.Overlapped) string {
-	if o == 0 {
-		return "null"
-	}
-	if n, ok := in.ovs[o]; ok {
-		return n
-	}
-	return fmt.Sprintf("%#x", uint64(o))
+	return c.step.run(in, api)
 }

@@ -41,25 +41,27 @@ table -> 0
 	if s.profile != "documented" || s.settings.TcpTimedWaitDelay != 30*time.Second || s.settings.DynamicPorts != (spec.PortRange{Start: 49152, Count: 8}) {
 		t.Errorf("settings: %q %+v", s.profile, s.settings)
 	}
-	if len(s.stmts) != 15 {
-		t.Fatalf("got %d statements, want 15", len(s.stmts))
+	if len(s.calls) != 15 {
+		t.Fatalf("got %d calls, want 15", len(s.calls))
 	}
-	d := s.stmts[6]
-	if d.verb != "disconnectex" || d.line != 12 || d.num != uint64(spec.TF_REUSE_SOCKET) || d.names[0] != "c" || d.names[1] != "o" || d.expect.err != spec.ERROR_IO_PENDING {
-		t.Errorf("disconnectex: %+v", d)
+	d := s.calls[6]
+	if st, ok := d.step.(*disconnectExStep); !ok || d.verb.name != "disconnectex" || d.line != 12 || d.expect.err != spec.ERROR_IO_PENDING ||
+		*st != (disconnectExStep{s: ref{name: "c"}, ov: ref{name: "o"}, flags: spec.TF_REUSE_SOCKET}) {
+		t.Errorf("disconnectex: %+v %+v", d, d.step)
 	}
-	d = s.stmts[7]
-	if d.num != 3 || d.num2 != 1 || d.names[1] != "" || d.lits[1] != 0 || d.expect.err != spec.WSAEINVAL {
-		t.Errorf("disconnectex null: %+v", d)
+	d = s.calls[7]
+	if st, ok := d.step.(*disconnectExStep); !ok || d.expect.err != spec.WSAEINVAL ||
+		*st != (disconnectExStep{s: ref{name: "c"}, flags: 3, reserved: 1}) {
+		t.Errorf("disconnectex null: %+v", d.step)
 	}
-	if st := s.stmts[9]; st.expect.value != "TIME_WAIT" {
-		t.Errorf("state expectation: %+v", st.expect)
+	if c := s.calls[9]; c.expect.value != "TIME_WAIT" {
+		t.Errorf("state expectation: %+v", c.expect)
 	}
-	if st := s.stmts[13]; st.thread != "t" || st.verb != "disconnectex" || !st.expect.any {
-		t.Errorf("as t: %+v", st)
+	if c := s.calls[13]; c.thread != "t" || c.verb.name != "disconnectex" || !c.expect.any {
+		t.Errorf("as t: %+v", c)
 	}
-	if st := s.stmts[0]; !st.opt || !st.hasAddr {
-		t.Errorf("listen: %+v", st)
+	if st, ok := s.calls[0].step.(*listenStep); !ok || !st.create || !st.hasAddr {
+		t.Errorf("listen: %+v", s.calls[0].step)
 	}
 }
 
@@ -74,7 +76,7 @@ func TestParseScriptErrors(t *testing.T) {
 		{"socket c tcp\ndisconnectex c o 0", "line 2: o is not defined"},
 		{"socket c tcp\nevent e auto\ndisconnectex c e 0", "line 3: e is an event; want an overlapped"},
 		{"socket c tcp\ndisconnectex c null TF_BOGUS", `line 2: bad flags "TF_BOGUS"`},
-		{"socket c tcp\nstate c -> sleepy", `line 2: "sleepy" is not a socket state`},
+		{"socket c tcp\nstate c -> sleepy", `line 2: "sleepy" is not a value state can give`},
 		{"socket c tcp\nconnect c 127.0.0.1", `line 2: bad address`},
 		{"socket c tcp\nwait c forever", `line 2: bad duration`},
 		{"socket c tcp\nbind c 127.0.0.1:0 -> 7", `line 2: bind has no value`},
@@ -129,4 +131,74 @@ func FuzzScript(f *testing.F) {
 			t.Fatalf("exit %d for a script that parsed:\n%s", code, errb.String())
 		}
 	})
+}
+
+func TestArity(t *testing.T) {
+	for _, tc := range []struct {
+		syntax   string
+		min, max int
+	}{
+		{"", 0, 0},
+		{"S", 1, 1},
+		{"S [ADDR]", 1, 2},
+		{"O [E|null] [nopacket]", 1, 3},
+		{"S MODE[|MODE]", 2, 2},
+		{"S TEXT...", 2, -1},
+	} {
+		if min, max := arity(tc.syntax); min != tc.min || max != tc.max {
+			t.Errorf("arity(%q) = %d, %d; want %d, %d", tc.syntax, min, max, tc.min, tc.max)
+		}
+	}
+}
+
+// TestVerbTable: every verb in the table is in the help, refuses too few
+// and too many operands with its own syntax, and has a value exactly when
+// an expectation of a value is accepted.
+func TestVerbTable(t *testing.T) {
+	help := scriptHelp()
+	for _, v := range verbs {
+		if !strings.Contains(help, "\n  "+v.usage()) {
+			t.Errorf("help lacks %q", v.usage())
+		}
+		try := func(n int) error {
+			line := v.name + strings.Repeat(" x", n)
+			_, err := parseScript(strings.NewReader(line))
+			return err
+		}
+		want := "line 1: want: " + v.usage()
+		if v.min > 0 {
+			if err := try(v.min - 1); err == nil || err.Error() != want {
+				t.Errorf("%s with %d operands: %v, want %q", v.name, v.min-1, err, want)
+			}
+		}
+		if v.max >= 0 {
+			if err := try(v.max + 1); err == nil || err.Error() != want {
+				t.Errorf("%s with %d operands: %v, want %q", v.name, v.max+1, err, want)
+			}
+		}
+	}
+	for _, name := range valueVerbs() {
+		if !strings.Contains(help, name) || verbIndex[name].value == "" {
+			t.Errorf("value verb %s", name)
+		}
+	}
+	if _, err := parseScript(strings.NewReader("table -> 3")); err != nil {
+		t.Errorf("table -> 3: %v", err)
+	}
+	if _, err := parseScript(strings.NewReader("sleep 1s -> 3")); err == nil || !strings.Contains(err.Error(), "sleep has no value") {
+		t.Errorf("sleep 1s -> 3: %v", err)
+	}
+}
+
+// TestListenIPv6OneSocket: listen on a new name with an IPv6 address
+// creates one socket, an AF_INET6 one (it used to create an AF_INET socket
+// first and leak it).
+func TestListenIPv6OneSocket(t *testing.T) {
+	code, out, errs := cli(t, "run", writeScript(t, "listen s [::1]:0\nclose s\ntable -> 0\n"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if n := strings.Count(out, "call        WSASocketW("); n != 1 || !strings.Contains(out, "WSASocketW(AF_INET6,") {
+		t.Errorf("listen [::1]:0 made %d sockets:\n%s", n, out)
+	}
 }
