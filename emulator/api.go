@@ -204,6 +204,39 @@ func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, er
 	return
 }
 
+// ExtensionLookup is the lookup with lpcbBytesReturned and lpOverlapped
+// as the caller gives them: WSAEFAULT without a byte count (with or without
+// an OVERLAPPED), and with an OVERLAPPED a success that completes through
+// it, within the call.
+func (v *view) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (fn uintptr, bytes uint32, err error) {
+	err = v.do("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s,
+		func() string {
+			return fmt.Sprintf("s=%#x, %s, bytes=%v, ov=%#x", uintptr(s), guidName(id), withBytes, uintptr(ov))
+		},
+		func() error { fn, bytes, err = v.e.extensionLookup(v.t, s, id, ov, withBytes); return err },
+		func() string { return fmtVal(fn) })
+	return
+}
+
+// OverlappedFields reads Internal and InternalHigh.
+func (v *view) OverlappedFields(ov spec.Overlapped) (internal spec.NTStatus, high uintptr, err error) {
+	err = v.do("OverlappedFields", 0,
+		func() string { return fmt.Sprintf("ov=%#x", uintptr(ov)) },
+		func() error { internal, high, err = v.e.overlappedFields(ov); return err },
+		func() string { return fmt.Sprintf("%v, %d", internal, high) })
+	return
+}
+
+// SetOverlappedFields writes Internal and InternalHigh. The emulator keeps
+// InternalHigh in 32 bits (a byte count of one request): a larger value
+// fails with ERROR_INVALID_PARAMETER.
+func (v *view) SetOverlappedFields(ov spec.Overlapped, internal spec.NTStatus, high uintptr) error {
+	return v.do("SetOverlappedFields", 0,
+		func() string { return fmt.Sprintf("ov=%#x, %v, %d", uintptr(ov), internal, high) },
+		func() error { return v.e.setOverlappedFields(ov, internal, high) },
+		nil)
+}
+
 // ConnectEx needs a bound socket and an OVERLAPPED (WSAEINVAL without).
 // On an overlapped socket it returns ERROR_IO_PENDING and completes at once
 // (loopback), with STATUS_CONNECTION_REFUSED when nothing listens.

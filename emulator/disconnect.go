@@ -32,6 +32,40 @@ func (e *Emulator) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
 	return 0, spec.WSAEINVAL
 }
 
+// extensionLookup is WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) with the
+// caller's lpcbBytesReturned and lpOverlapped. Windows (Wine sock.c
+// test_get_extension_func, ok on Windows): no byte count is WSAEFAULT; a
+// success writes 8 and, with an OVERLAPPED, sets Internal and InternalHigh
+// to 0 and queues a packet {0 bytes, key} on a port; an unknown GUID fails
+// WSAEINVAL and writes neither the count nor the OVERLAPPED.
+func (e *Emulator) extensionLookup(t *thread, s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (uintptr, uint32, error) {
+	bytes := spec.Untouched
+	so := e.sock(s)
+	if so == nil {
+		return 0, bytes, spec.WSAENOTSOCK
+	}
+	var o *ovl
+	if ov != 0 {
+		if o = e.ov(ov); o == nil {
+			return 0, bytes, spec.WSAEFAULT
+		}
+		if o.pending {
+			return 0, bytes, spec.WSAEINVAL
+		}
+	}
+	if !withBytes {
+		return 0, bytes, spec.WSAEFAULT
+	}
+	fn, err := e.extension(s, id)
+	if err != nil {
+		return 0, bytes, err
+	}
+	if o != nil {
+		e.doneNow(t, so, o, opIoctl, 0, spec.STATUS_SUCCESS)
+	}
+	return fn, 8, nil
+}
+
 // disconnectEx implements DisconnectEx; the checks run in the order of the
 // rules (see doc.go).
 func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {

@@ -18,6 +18,7 @@ const (
 	opAcceptEx
 	opSend
 	opRecv
+	opIoctl
 )
 
 func (o opKind) String() string {
@@ -32,6 +33,8 @@ func (o opKind) String() string {
 		return "WSASend"
 	case opRecv:
 		return "WSARecv"
+	case opIoctl:
+		return "WSAIoctl"
 	}
 	return "none"
 }
@@ -101,6 +104,25 @@ func (e *Emulator) newOverlapped(event spec.Handle) (spec.Overlapped, error) {
 	}
 	*o = ovl{gen: o.gen, idx: o.idx, live: true, event: event}
 	return o.value(), nil
+}
+
+func (e *Emulator) overlappedFields(v spec.Overlapped) (spec.NTStatus, uintptr, error) {
+	o := e.ov(v)
+	if o == nil {
+		return 0, 0, spec.ERROR_INVALID_PARAMETER
+	}
+	return o.status, uintptr(o.bytes), nil
+}
+
+// setOverlappedFields writes Internal and InternalHigh, as a program may
+// at any time; a pending request still overwrites them when it completes.
+func (e *Emulator) setOverlappedFields(v spec.Overlapped, st spec.NTStatus, high uintptr) error {
+	o := e.ov(v)
+	if o == nil || uint64(high) > uint64(^uint32(0)) {
+		return spec.ERROR_INVALID_PARAMETER
+	}
+	o.status, o.bytes = st, uint32(high)
+	return nil
 }
 
 func (e *Emulator) freeOverlapped(v spec.Overlapped) error {
@@ -323,14 +345,15 @@ func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait b
 	if o == nil {
 		return 0, spec.ERROR_INVALID_PARAMETER
 	}
-	if o.pending {
+	// Windows decides by Internal alone, which a program may write.
+	if o.status == spec.STATUS_PENDING {
 		if !wait {
 			return 0, spec.ERROR_IO_INCOMPLETE
 		}
 		if c := e.waitRequest(h, o); c != 0 {
 			return 0, errOf(c)
 		}
-		if o.pending {
+		if o.status == spec.STATUS_PENDING {
 			return 0, spec.ERROR_IO_INCOMPLETE
 		}
 	}
@@ -342,14 +365,14 @@ func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wai
 	if o == nil {
 		return 0, 0, spec.WSAEFAULT
 	}
-	if o.pending {
+	if o.status == spec.STATUS_PENDING {
 		if !wait {
 			return 0, 0, spec.WSA_IO_INCOMPLETE
 		}
 		if c := e.waitRequest(spec.Handle(s), o); c != 0 {
 			return 0, 0, errOf(c)
 		}
-		if o.pending {
+		if o.status == spec.STATUS_PENDING {
 			return 0, 0, spec.WSA_IO_INCOMPLETE
 		}
 	}

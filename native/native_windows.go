@@ -391,6 +391,61 @@ func (b *Backend) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, er
 	return fn, nil
 }
 
+// ExtensionLookup is the lookup with lpcbBytesReturned preset to
+// spec.Untouched (NULL unless withBytes) and lpOverlapped ov. An ov that
+// is not a live OVERLAPPED of this package fails WSAEFAULT here, before
+// ws2_32 could write through it.
+func (b *Backend) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (uintptr, uint32, error) {
+	if ov != 0 {
+		sl := use(ov)
+		if sl == nil {
+			return 0, spec.Untouched, spec.WSAEFAULT
+		}
+		defer sl.release()
+	}
+	guid := id
+	var fn uintptr
+	got := spec.Untouched
+	var pgot uintptr
+	if withBytes {
+		pgot = uintptr(unsafe.Pointer(&got))
+	}
+	r, _, e := syscall.SyscallN(procWSAIoctl.Addr(), uintptr(s), uintptr(spec.SIO_GET_EXTENSION_FUNCTION_POINTER),
+		uintptr(unsafe.Pointer(&guid)), unsafe.Sizeof(guid),
+		uintptr(unsafe.Pointer(&fn)), unsafe.Sizeof(fn), pgot, uintptr(ov), 0)
+	if int32(r) != 0 { // SOCKET_ERROR
+		return 0, got, lastErr(e)
+	}
+	return fn, got, nil
+}
+
+// OverlappedFields reads Internal and InternalHigh of a live OVERLAPPED
+// of this package.
+func (b *Backend) OverlappedFields(ov spec.Overlapped) (spec.NTStatus, uintptr, error) {
+	sl := use(ov)
+	if sl == nil {
+		return 0, 0, spec.ERROR_INVALID_PARAMETER
+	}
+	defer sl.release()
+	o := sl.ov()
+	return spec.NTStatus(atomic.LoadUintptr(&o.Internal)), atomic.LoadUintptr(&o.InternalHigh), nil
+}
+
+// SetOverlappedFields writes them. Writing STATUS_PENDING to an OVERLAPPED
+// no request uses makes FreeOverlapped refuse it until another value is
+// written.
+func (b *Backend) SetOverlappedFields(ov spec.Overlapped, internal spec.NTStatus, high uintptr) error {
+	sl := use(ov)
+	if sl == nil {
+		return spec.ERROR_INVALID_PARAMETER
+	}
+	defer sl.release()
+	o := sl.ov()
+	atomic.StoreUintptr(&o.Internal, uintptr(internal))
+	atomic.StoreUintptr(&o.InternalHigh, high)
+	return nil
+}
+
 // protocol returns the address family and provider of s from
 // SO_PROTOCOL_INFOW.
 func protocol(s spec.Socket) (af int32, provider windows.GUID, err error) {

@@ -262,6 +262,27 @@ func (t *thread) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, 
 	return
 }
 
+func (t *thread) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (fn uintptr, n uint32, err error) {
+	if !t.do(func() { fn, n, err = t.b.ExtensionLookup(s, id, ov, withBytes) }) {
+		return 0, spec.Untouched, errExited
+	}
+	return
+}
+
+func (t *thread) OverlappedFields(ov spec.Overlapped) (st spec.NTStatus, high uintptr, err error) {
+	if !t.do(func() { st, high, err = t.b.OverlappedFields(ov) }) {
+		return 0, 0, errExited
+	}
+	return
+}
+
+func (t *thread) SetOverlappedFields(ov spec.Overlapped, st spec.NTStatus, high uintptr) (err error) {
+	if !t.do(func() { err = t.b.SetOverlappedFields(ov, st, high) }) {
+		return errExited
+	}
+	return
+}
+
 func (t *thread) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) (err error) {
 	if !t.do(func() { err = t.b.ConnectEx(s, addr, ov) }) {
 		return errExited

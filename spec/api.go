@@ -24,6 +24,10 @@ type Handle uintptr
 // is how the suite passes one to DisconnectEx.
 type Overlapped uintptr
 
+// Untouched is what a test presets an output DWORD to, to see whether a call
+// writes it (0xdeadbeef in Wine's tests).
+const Untouched uint32 = 0xDEADBEEF
+
 // Infinite is the timeout that never expires (INFINITE).
 const Infinite time.Duration = -1
 
@@ -83,6 +87,14 @@ type API interface {
 	// with id as the input buffer. It returns the function pointer (an
 	// opaque, nonzero value on the emulator).
 	GetExtensionFunction(s Socket, id GUID) (uintptr, error)
+	// ExtensionLookup is the same WSAIoctl with the arguments Wine's
+	// tests vary: lpcbBytesReturned points at a DWORD preset to Untouched
+	// when withBytes (NULL otherwise), and lpOverlapped is ov (0 for NULL).
+	// It returns the pointer and that DWORD after the call: sizeof(fn), 8,
+	// on success; Untouched where the call did not write it. With an
+	// OVERLAPPED the lookup still succeeds within the call, and completes
+	// through ov as any request does (Internal 0, a packet on a port).
+	ExtensionLookup(s Socket, id GUID, ov Overlapped, withBytes bool) (fn uintptr, bytes uint32, err error)
 	// ConnectEx with no send buffer. s must be bound.
 	ConnectEx(s Socket, addr netip.AddrPort, ov Overlapped) error
 	// AcceptEx with no receive data; the backend supplies the address buffers.
@@ -108,6 +120,16 @@ type API interface {
 	// FreeOverlapped releases an OVERLAPPED. It fails with
 	// ERROR_IO_PENDING while a request still uses it.
 	FreeOverlapped(ov Overlapped) error
+	// OverlappedFields reads the OVERLAPPED's Internal (the request's
+	// NTSTATUS: STATUS_PENDING while it runs) and InternalHigh (the bytes
+	// transferred), as Wine's tests read them after each call.
+	// SetOverlappedFields writes them, as those tests do before a call to
+	// see which fields the call writes; GetOverlappedResult and
+	// WSAGetOverlappedResult then report what they hold. Both fail with
+	// ERROR_INVALID_PARAMETER for an OVERLAPPED the backend did not hand
+	// out.
+	OverlappedFields(ov Overlapped) (internal NTStatus, internalHigh uintptr, err error)
+	SetOverlappedFields(ov Overlapped, internal NTStatus, internalHigh uintptr) error
 	// GetOverlappedResult reports the Win32 view of a request: bytes
 	// transferred, and nil or the Win32 error (ERROR_IO_INCOMPLETE while
 	// pending and wait is false).
