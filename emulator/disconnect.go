@@ -80,13 +80,22 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 		}
 	}
 	if !isStream(so) {
+		if so.remote.IsValid() && e.variants.is(axDatagram, VariantDatagramEinvalConnect) {
+			return spec.WSAEINVAL
+		}
 		return spec.WSAENOTCONN // datagram sockets, connected or not (dotnet/runtime#34473)
 	}
 	if !connectedish(so.state) || so.conn == connReset || so.conn == connNone {
 		return spec.WSAENOTCONN
 	}
-	if reserved != 0 || flags&^spec.TF_REUSE_SOCKET != 0 {
+	if reserved != 0 && e.variants.is(axReserved, VariantEinval) {
 		return spec.WSAEINVAL
+	}
+	if flags&^spec.TF_REUSE_SOCKET != 0 {
+		if e.variants.is(axFlags, VariantEinval) {
+			return spec.WSAEINVAL
+		}
+		flags &= spec.TF_REUSE_SOCKET // variant "ignored"
 	}
 	if o != nil && o.pending {
 		return spec.WSAEINVAL // the OVERLAPPED still carries a request
@@ -117,6 +126,14 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 		e.reuseDone(so, tr)
 		return e.finish(t, so, o, opDisconnectEx, spec.STATUS_SUCCESS)
 	case connTimeWait:
+		if e.variants.is(axTimeWait, VariantReuseAfterClose) {
+			// The graceful close is over: the request completes and the
+			// TIME_WAIT row stays behind, owned by no socket.
+			so.twSeq = 0
+			so.reusing = true
+			e.reuseDone(so, trReuseRowStays)
+			return e.finish(t, so, o, opDisconnectEx, spec.STATUS_SUCCESS)
+		}
 		if so.state != spec.StateTimeWait {
 			e.setState(so, trReuseInTimeWait)
 		}

@@ -69,6 +69,22 @@
 // AcceptEx (DX-FLAG-REUSE-TARGET); thread exit cancels every request the
 // thread issued, on completion ports too (DX-REM-THREAD-EXIT).
 //
+// # Variants
+//
+// Where the public evidence does not settle what Windows does and more
+// than one outcome is plausible, the emulator offers each as a Variant of
+// the clause (Variants lists them with their evidence): whether the side
+// that closed first waits out its TIME_WAIT in DisconnectEx(TF_REUSE_SOCKET)
+// (DX-FLAG-TIMEWAIT), the TIME_WAIT delay when TcpTimedWaitDelay is unset
+// (DX-REM-TIMEWAIT-DEFAULT), the error for a connected datagram socket
+// (DX-REM-DATAGRAM), and whether reserved != 0 and unknown flag bits fail
+// or are ignored (DX-PARAM-RESERVED, DX-ERR-EINVAL-FLAGS). Each clause's
+// default is the variant its evidence favours, for the reason the clause
+// gives; WithVariant picks another. ForEachVariant runs a test once per
+// combination that can change an outcome (VariantRuns), so code can be
+// checked against every behaviour Windows may have; the conformance suite
+// runs every case on every one of them.
+//
 // # Time
 //
 // By default time is virtual (NewVirtualClock) and starts at zero. It moves

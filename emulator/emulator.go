@@ -25,6 +25,7 @@ type Emulator struct {
 
 	settings spec.Settings
 	profile  Profile
+	variants variantSet // the variant followed on each clause with variants (variants.go)
 	clock    Clock
 	vclock   *VirtualClock // non-nil when clock is virtual
 	epoch    time.Duration
@@ -56,9 +57,11 @@ var _ spec.API = (*Emulator)(nil)
 type Option func(*config)
 
 type config struct {
-	profile Profile
-	clock   Clock
-	trace   bool
+	profile  Profile
+	clock    Clock
+	trace    bool
+	variants variantSet
+	err      error // the first bad option (WithVariant)
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -86,6 +89,9 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 			o(&cf)
 		}
 	}
+	if cf.err != nil {
+		return nil, cf.err
+	}
 	if cf.profile != Windows && cf.profile != Documented {
 		return nil, fmt.Errorf("emulator: unknown profile %v", cf.profile)
 	}
@@ -95,8 +101,9 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	e := &Emulator{
 		settings: s,
 		profile:  cf.profile,
+		variants: cf.variants,
 		clock:    cf.clock,
-		delay:    int64(s.TcpTimedWaitDelay),
+		delay:    int64(cf.variants.timeWaitDelay(s)),
 	}
 	e.view = view{e: e, t: &thread{}}
 	e.cond.L = &e.mu

@@ -200,4 +200,5 @@ func ExampleTransitions() {
 	// connected  -> TIME_WAIT        on DisconnectEx(TF_REUSE_SOCKET) during TIME_WAIT
 	// connected  -> reusable         on DisconnectEx(TF_REUSE_SOCKET), TIME_WAIT already over
 	// TIME_WAIT  -> reusable         on TIME_WAIT expires
+	// connected  -> reusable         on DisconnectEx(TF_REUSE_SOCKET) during TIME_WAIT, variant after-close: the row stays
 }

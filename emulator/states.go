@@ -36,6 +36,8 @@ const (
 	trPeerFIN
 	trPeerFINNoWait
 	trTimeWaitExpires
+	trReuseRowStays
+	trPeerFINRowStays
 	trCanceled
 	trClose
 	numTriggers
@@ -58,6 +60,8 @@ var triggerNames = [numTriggers]string{
 	trPeerFIN:         "peer FIN: TIME_WAIT starts",
 	trPeerFINNoWait:   "peer FIN, TcpTimedWaitDelay 0",
 	trTimeWaitExpires: "TIME_WAIT expires",
+	trReuseRowStays:   "DisconnectEx(TF_REUSE_SOCKET) during TIME_WAIT, variant after-close: the row stays",
+	trPeerFINRowStays: "peer FIN, variant after-close: TIME_WAIT row stays",
 	trCanceled:        "TF_REUSE_SOCKET request canceled",
 	trClose:           "closesocket",
 }
@@ -108,6 +112,9 @@ var table = func() []edge {
 		{closing, trPeerFIN, timeWait},
 		{closing, trPeerFINNoWait, reusable},
 		{timeWait, trTimeWaitExpires, reusable},
+		{connected, trReuseRowStays, reusable},
+		{closing, trReuseRowStays, reusable},
+		{closing, trPeerFINRowStays, reusable},
 		{timeWait, trCanceled, closing},
 	}
 	for _, s := range spec.States() {

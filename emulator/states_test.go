@@ -57,10 +57,13 @@ func TestTransitionsExercised(t *testing.T) {
 			}
 		}
 	}
+	runs := VariantRuns()
 	for seed := uint64(1); seed <= 40; seed++ {
-		collect(chaos(t, seed, 3000, WithTrace(), WithProfile(profiles[seed%2])))
+		opts := append([]Option{WithTrace(), WithProfile(profiles[seed%2])}, runs[seed%uint64(len(runs))].Options...)
+		collect(chaos(t, seed, 3000, opts...))
 	}
 	collect(scriptRareTransitions(t))
+	collect(scriptAfterClose(t))
 	for k := range table {
 		if !seen[k] {
 			t.Errorf("transition never exercised: %v -> %v on %q", k.from, k.to, k.event)

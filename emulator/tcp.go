@@ -40,9 +40,13 @@ func (e *Emulator) sendFIN(so *socket) {
 	if p.h == 0 {
 		e.freeSocket(p) // an orphan: its row (if any) holds the port from now on
 	} else if p.reusing {
-		if p.conn == connClosed {
+		switch {
+		case p.conn == connClosed:
 			e.reuseDone(p, trPeerFINNoWait)
-		} else {
+		case e.variants.is(axTimeWait, VariantReuseAfterClose):
+			p.twSeq = 0 // the row stays, owned by no socket
+			e.reuseDone(p, trPeerFINRowStays)
+		default:
 			e.setState(p, trPeerFIN)
 		}
 	}

@@ -94,6 +94,9 @@ const (
 	srcPortExhaustion   = "Microsoft Learn, Troubleshoot port exhaustion issues (WSAENOBUFS 10055 when dynamic ports run out)"
 	srcCurl8528         = "curl/curl#8528: on Windows bind() to a local port whose connection is in TIME_WAIT succeeds; the socket pair stays unusable"
 	srcNoEvidence       = "no public observation of Windows found"
+	srcDotnetReuseFirst = "dotnet/runtime@03dcbb2f src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs, Disconnect_Success (line 19, a ConditionalTheory on IsThreadingSupported, not OuterLoop, so it runs in every ordinary Windows pass): DisconnectAsync(client, reuseSocket: true) at line 30, then ConnectAsync(server2.EndPoint) at line 37 is awaited at once and succeeds"
+	srcDotnetServerFIN  = "dotnet/runtime@4daff4b0 src/libraries/Common/tests/System/Net/Sockets/SocketTestServerAsync.cs, ProcessReceive (line 258: 0 bytes read -> CloseClientSocket at line 280) and CloseClientSocket (line 318: Shutdown(SocketShutdown.Send) line 330, Dispose line 339): the test server closes its end only after reading the client's FIN, so in Disconnect_Success the client is the side that closes first"
+	srcReactOSDisc      = "ReactOS drivers/network/afd/afd/main.c, AfdDisconnect: STATUS_INVALID_PARAMETER for a connectionless endpoint (ReactOS, not Windows: an inference)"
 )
 
 // Clause IDs. They are stable: renaming one breaks the cases and the
@@ -181,11 +184,11 @@ var catalogue = []Clause{
 		Status:  Contradicts, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcConnectExDoc, srcAcceptExDoc, srcTransmitFileDoc, srcDotnetDisconnect, srcDotnetAccept, srcWineAcceptEx, srcWineConnect}},
 	{ID: ClauseFlagTimeWait, Section: SectionParameters,
 		Page:    "The socket level disconnect is subject to the behavior of the underlying transport. For example, a TCP socket may be subject to the TCP TIME_WAIT state, causing the DisconnectEx call to be delayed.",
-		Windows: "With flags 0 the call completes at once (no wait for TIME_WAIT or the peer's FIN). With TF_REUSE_SOCKET, by the TransmitFile page, the request completes once data received before the peer's FIN has been read and the peer has completed its graceful close; when the peer closed first it completes promptly (dotnet Accept.cs). Whether it also waits out this side's TIME_WAIT when this side closed first is not settled: one report saw about two minutes, while the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx of the reused socket. The page's claim (a delay can happen) agrees with that report; the exact condition is the emulator's model (the active closer's request completes when its TIME_WAIT ends), and the native backend's -long cases check it against real Windows.",
-		Status:  Agrees, Evidence: []string{srcWineDisconnectEx, srcTransmitFileDoc, srcConnectExDoc, srcDotnetAccept, srcCorefx29932}},
+		Windows: "With flags 0 the call completes at once (no wait for TIME_WAIT or the peer's FIN). With TF_REUSE_SOCKET, by the TransmitFile page, the request completes once data received before the peer's FIN has been read and the peer has completed its graceful close; when the peer closed first it completes promptly (dotnet Accept.cs). Whether the side that closed first also waits out its own TIME_WAIT is not settled, and the emulator offers both as variants. No wait (variant after-close): dotnet's Disconnect_Success(reuseSocket: true) runs in the ordinary Windows pass, its client closes first (the test server shuts down and disposes its end only after reading the client's FIN) and the reused client connects again at once, which a 120-240 s wait per run (six socket flavours) would not allow unnoticed; and the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx of the reused socket, not on DisconnectEx. Wait (variant waits): the page's note above, and one report of Disconnect(true) blocking about two minutes, unchanged by TcpTimedWaitDelay=30 without a reboot; that report does not show that its peer had closed, and a peer that has not closed delays the request in either variant. The evidence favours after-close (an observation repeated on every Windows CI run, against a sentence and an anecdote); the emulator's default is still waits, the model it was built on, until its tests cover both. Inference either way: unverified.",
+		Status:  Unverified, Evidence: []string{srcDotnetReuseFirst, srcDotnetServerFIN, srcConnectExDoc, srcTransmitFileDoc, srcDotnetAccept, srcCorefx29932, srcWineDisconnectEx}},
 	{ID: ClauseParamReserved, Section: SectionParameters,
 		Page:    "reserved: Reserved. Must be zero. If nonzero, WSAEINVAL is returned.",
-		Windows: "Not observed publicly: Wine's tests and .NET only pass zero. Wine itself ignores the value. The emulator follows the page.",
+		Windows: "Not observed publicly: Wine's tests and .NET only pass zero. Wine itself ignores the value. The emulator offers both: variant einval (the default, the page's word, which nothing contradicts) and variant ignored (Wine's behaviour).",
 		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence, srcWineWS2Disc}},
 	{ID: ClauseRetSuccess, Section: SectionReturn,
 		Page:    "On success, the DisconnectEx function returns TRUE.",
@@ -209,7 +212,7 @@ var catalogue = []Clause{
 		Status:  Unverified, Errors: []Errno{WSAEFAULT}, Evidence: []string{srcNoEvidence, srcWineConnect, srcWineAcceptEx, srcWineGetpeername, srcWineWS2Disc}},
 	{ID: ClauseErrInvalFlags, Section: SectionErrors,
 		Page:    "WSAEINVAL: The invalid parameter was passed. This error is returned if the dwFlags parameter was specified with a zero value other than TF_REUSE_SOCKET.",
-		Windows: "The sentence is garbled (\"a zero value other than TF_REUSE_SOCKET\"); read as \"a nonzero value other than TF_REUSE_SOCKET\". What Windows does with unknown bits is not published; the emulator rejects them with WSAEINVAL. For the sibling TransmitFile, a flag error (TF_REUSE_SOCKET without TF_DISCONNECT) loses to the connection check: an unconnected socket fails WSAENOTCONN. Wine ignores unknown bits.",
+		Windows: "The sentence is garbled (\"a zero value other than TF_REUSE_SOCKET\"); read as \"a nonzero value other than TF_REUSE_SOCKET\". What Windows does with unknown bits is not published; the emulator offers variant einval (the default, the page's word) and variant ignored (Wine's behaviour: the bits are dropped). For the sibling TransmitFile, a flag error (TF_REUSE_SOCKET without TF_DISCONNECT) loses to the connection check: an unconnected socket fails WSAENOTCONN. Wine ignores unknown bits.",
 		Status:  Unverified, Errors: []Errno{WSAEINVAL}, Evidence: []string{srcNoEvidence, srcTransmitFileDoc, srcWineTransmitFile, srcWineWS2Disc}},
 	{ID: ClauseErrNotConn, Section: SectionErrors,
 		Page:    "WSAENOTCONN: The socket is not connected. This error is returned if the socket s parameter was not in a connected state.",
@@ -221,8 +224,8 @@ var catalogue = []Clause{
 		Status:  Contradicts, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcWineDisconnectEx}},
 	{ID: ClauseRemDatagram, Section: SectionRemarks,
 		Page:    "The DisconnectEx function does not support datagram sockets.",
-		Windows: "A UDP socket is refused with WSAENOTCONN (10057), not WSAEOPNOTSUPP: .NET's Disconnect, a direct DisconnectEx call, fails so on Windows 10 (the reporter says Connect on the socket worked, so it was likely connected). The sibling TransmitFile also fails WSAENOTCONN on an unconnected UDP socket although its page lists WSAEINVAL. Wine accepts UDP sockets. The emulator fails with WSAENOTCONN, connected or not.",
-		Status:  Agrees, Errors: []Errno{WSAENOTCONN}, Evidence: []string{srcDotnetUDP, srcWineTransmitFile, srcWineWS2Disc}},
+		Windows: "A UDP socket is refused with WSAENOTCONN (10057), not WSAEOPNOTSUPP: .NET's Disconnect, a direct DisconnectEx call, fails so on Windows 10 (the reporter says Connect on the socket worked, so it was likely connected). The sibling TransmitFile also fails WSAENOTCONN on an unconnected UDP socket although its page lists WSAEINVAL. Wine accepts UDP sockets. Which error a connected UDP socket gets is inferred (the report does not show the connect), so the emulator offers variant enotconn (the default: WSAENOTCONN, connected or not, the observed code) and variant einval-connected (WSAEINVAL once connected, as ReactOS's AFD refuses connectionless endpoints).",
+		Status:  Agrees, Errors: []Errno{WSAENOTCONN, WSAEINVAL}, Evidence: []string{srcDotnetUDP, srcWineTransmitFile, srcWineWS2Disc, srcReactOSDisc}},
 	{ID: ClauseRemSocketTypes, Section: SectionRemarks,
 		Page:    "Therefore, the socket specified by hSocket must be connection-oriented, such as a SOCK_STREAM, SOCK_SEQPACKET, or SOCK_RDM socket.",
 		Windows: "Over TCP/IP only SOCK_STREAM is connection-oriented: socket(AF_INET, SOCK_SEQPACKET or SOCK_RDM, 0) fails, so those kinds cannot reach DisconnectEx there.",
@@ -277,7 +280,7 @@ var catalogue = []Clause{
 		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003}},
 	{ID: ClauseRemTimeWaitDefault, Section: SectionRemarks,
 		Page:    "The TcpTimedWaitDelay registry setting defaults to a value 240 seconds, which represents 2 times the maximum segment lifetime of 120 seconds or 4 minutes.",
-		Windows: "240 s only in the Windows 2000 reference (and for the XP/2003 IPv6 stack); from XP/Server 2003 the IPv4 default is 120 s, and a 2019 .NET report of a Disconnect(true) blocking about two minutes fits 120 s. No Microsoft reference for Vista or later was found. The emulator defaults to 240 s as the page says.",
+		Windows: "240 s only in the Windows 2000 reference (and for the XP/2003 IPv6 stack); from XP/Server 2003 the IPv4 default is 120 s, and a 2019 .NET report of a Disconnect(true) blocking about two minutes fits 120 s. No Microsoft reference for Vista or later was found besides this page. The emulator offers variant 240s (the default: this page, the only text that covers Vista and later, where the TCP/IP stack was replaced) and variant 120s (the XP/2003 IPv4 default); the variant decides what spec.DefaultTcpTimedWaitDelay, the registry value absent, gives.",
 		Status:  Unverified, Evidence: []string{srcTcpipRegistry, srcTcpip2003, srcTcpipNetBT, srcCorefx29932}},
 	{ID: ClauseRemTimeWaitRange, Section: SectionRemarks,
 		Page:    "This registry setting can be set from 0 to 300 seconds.",

@@ -1,0 +1,253 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// A Variant is one plausible Windows behaviour for a clause whose Windows
+// behaviour the public evidence does not settle. The emulator follows the
+// default variant of each such clause (the one the evidence favours, for the
+// reason in Why) unless WithVariant picks another, so a test can check code
+// against every behaviour Windows may have (ForEachVariant).
+type Variant struct {
+	Clause      string // the spec clause ID the variant is about
+	Name        string // short, unique within the clause
+	Description string // what the emulator does under this variant
+	Default     bool   // the variant the emulator follows unless told otherwise
+	// Why gives the evidence for this variant; for the default, also why
+	// the evidence favours it over the others.
+	Why string
+}
+
+// String returns "CLAUSE=name".
+func (v Variant) String() string { return v.Clause + "=" + v.Name }
+
+// axis is one clause with variants; the index into a variantSet.
+type axis uint8
+
+const (
+	axTimeWait     axis = iota // DX-FLAG-TIMEWAIT: does the active closer's reuse wait out TIME_WAIT
+	axDelayDefault             // DX-REM-TIMEWAIT-DEFAULT: the TcpTimedWaitDelay Windows uses when unset
+	axDatagram                 // DX-REM-DATAGRAM: the error for a connected datagram socket
+	axReserved                 // DX-PARAM-RESERVED: reserved != 0
+	axFlags                    // DX-ERR-EINVAL-FLAGS: unknown flag bits
+	numAxes
+)
+
+// Variant names, per axis, in the order of variantTable (index 0 is the
+// default). Code that picks a variant passes these to WithVariant.
+const (
+	// DX-FLAG-TIMEWAIT
+	VariantReuseWaits      = "waits"       // waits out this side's TIME_WAIT before completing
+	VariantReuseAfterClose = "after-close" // completes after the graceful close; the TIME_WAIT row stays behind
+	// DX-REM-TIMEWAIT-DEFAULT
+	VariantDelay240 = "240s"
+	VariantDelay120 = "120s"
+	// DX-REM-DATAGRAM
+	VariantDatagramNotConn       = "enotconn"
+	VariantDatagramEinvalConnect = "einval-connected"
+	// DX-PARAM-RESERVED and DX-ERR-EINVAL-FLAGS
+	VariantEinval  = "einval"
+	VariantIgnored = "ignored"
+)
+
+// variantTable lists every clause's variants, default first.
+var variantTable = [numAxes][]Variant{
+	axTimeWait: {
+		{Clause: spec.ClauseFlagTimeWait, Name: VariantReuseWaits,
+			Description: "DisconnectEx(TF_REUSE_SOCKET) by the side that closed first completes only when its TIME_WAIT row expires (TcpTimedWaitDelay after the peer's FIN); the socket is in TIME_WAIT meanwhile",
+			Why:         "the DisconnectEx page's note that TIME_WAIT may delay the call, and dotnet/corefx#29932 (a Disconnect(true) that blocked about two minutes); the default for now only because the emulator was built on it and its own tests still assume it (the evidence favours after-close)"},
+		{Clause: spec.ClauseFlagTimeWait, Name: VariantReuseAfterClose,
+			Description: "DisconnectEx(TF_REUSE_SOCKET) by the side that closed first completes when the peer's FIN has arrived (the graceful close is over); the connection's TIME_WAIT row stays in the TCP table for TcpTimedWaitDelay and holds the socket pair, so a ConnectEx of the reused socket to the same remote address is what waits",
+			Why:         "observed behaviour favours it: dotnet/runtime's Disconnect_Success(reuseSocket: true) runs in the ordinary (not OuterLoop) pass on Windows with the client closing first and reconnects at once, which a 120-240 s wait per run would rule out, and the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx; the one report of a two-minute Disconnect(true) (dotnet/corefx#29932) is as well explained by a peer that had not closed yet"},
+	},
+	axDelayDefault: {
+		{Clause: spec.ClauseRemTimeWaitDefault, Name: VariantDelay240,
+			Description: "a TcpTimedWaitDelay equal to spec.DefaultTcpTimedWaitDelay (the registry value absent) gives 240 s of TIME_WAIT",
+			Why:         "the DisconnectEx page, the only Microsoft text that covers Windows Vista and later, says 240 s, as do the Windows 2000 reference and the port exhaustion guide; the 120 s references describe the XP/Server 2003 IPv4 stack that Vista replaced"},
+		{Clause: spec.ClauseRemTimeWaitDefault, Name: VariantDelay120,
+			Description: "a TcpTimedWaitDelay equal to spec.DefaultTcpTimedWaitDelay (the registry value absent) gives 120 s of TIME_WAIT; an explicit 240 s cannot be told apart from the default and gets 120 s too",
+			Why:         "the Server 2003 TCP/IP reference (default 0x78) and KB 314053 (XP/2003 IPv4 default 120 s); the two minutes of dotnet/corefx#29932 fit it"},
+	},
+	axDatagram: {
+		{Clause: spec.ClauseRemDatagram, Name: VariantDatagramNotConn,
+			Description: "a datagram socket fails with WSAENOTCONN, connected or not",
+			Why:         "observed: .NET's Disconnect on a UDP socket the reporter had connected fails with WSAENOTCONN on Windows 10 (dotnet/runtime#34473), and TransmitFile fails WSAENOTCONN on an unconnected UDP socket (Wine test_TransmitFile)"},
+		{Clause: spec.ClauseRemDatagram, Name: VariantDatagramEinvalConnect,
+			Description: "an unconnected datagram socket fails with WSAENOTCONN, a connected one with WSAEINVAL (AFD refusing a connectionless endpoint with STATUS_INVALID_PARAMETER)",
+			Why:         "ReactOS's AfdDisconnect returns STATUS_INVALID_PARAMETER for connectionless sockets (ReactOS is not Windows: an inference), and dotnet/runtime#34473 does not show that its socket was connected"},
+	},
+	axReserved: {
+		{Clause: spec.ClauseParamReserved, Name: VariantEinval,
+			Description: "reserved != 0 on a connected socket fails with WSAEINVAL",
+			Why:         "the page says so and nothing public contradicts it"},
+		{Clause: spec.ClauseParamReserved, Name: VariantIgnored,
+			Description: "reserved is ignored: the call proceeds as with 0",
+			Why:         "Wine's WS2_DisconnectEx ignores it; no observation of Windows either way"},
+	},
+	axFlags: {
+		{Clause: spec.ClauseErrInvalFlags, Name: VariantEinval,
+			Description: "flag bits other than TF_REUSE_SOCKET on a connected socket fail with WSAEINVAL",
+			Why:         "the page says so (read as \"a nonzero value other than TF_REUSE_SOCKET\") and nothing public contradicts it"},
+		{Clause: spec.ClauseErrInvalFlags, Name: VariantIgnored,
+			Description: "unknown flag bits are ignored: the call proceeds with the TF_REUSE_SOCKET bit alone",
+			Why:         "Wine's WS2_DisconnectEx ignores them; no observation of Windows either way"},
+	},
+}
+
+// The first variant of each clause is its default.
+func init() {
+	for a := range variantTable {
+		variantTable[a][0].Default = true
+	}
+}
+
+// Variants lists every variant of every clause whose Windows behaviour the
+// evidence does not settle, grouped by clause, each clause's default first.
+func Variants() []Variant {
+	var out []Variant
+	for _, vs := range variantTable {
+		out = append(out, vs...)
+	}
+	return out
+}
+
+// variantSet is the variant chosen on each axis (an index into
+// variantTable; 0 is the default).
+type variantSet [numAxes]uint8
+
+func (vs *variantSet) is(a axis, name string) bool { return variantTable[a][vs[a]].Name == name }
+
+// pick sets the variant of the clause; it fails for unknown clauses and
+// names, listing what exists.
+func (vs *variantSet) pick(clause, name string) error {
+	for a := range variantTable {
+		if variantTable[a][0].Clause != clause {
+			continue
+		}
+		var names []string
+		for i, v := range variantTable[a] {
+			if v.Name == name {
+				vs[a] = uint8(i)
+				return nil
+			}
+			names = append(names, v.Name)
+		}
+		return fmt.Errorf("emulator: clause %s has no variant %q (want one of %s)", clause, name, strings.Join(names, ", "))
+	}
+	var clauses []string
+	for a := range variantTable {
+		clauses = append(clauses, variantTable[a][0].Clause)
+	}
+	return fmt.Errorf("emulator: clause %q has no variants (clauses with variants: %s)", clause, strings.Join(clauses, ", "))
+}
+
+// WithVariant makes the emulator follow the named variant of a clause
+// (see Variants). New fails with an error naming the valid choices when
+// the clause has no variants or no variant of that name. Later options
+// override earlier ones for the same clause.
+func WithVariant(clause, name string) Option {
+	return func(c *config) {
+		if err := c.variants.pick(clause, name); err != nil && c.err == nil {
+			c.err = err
+		}
+	}
+}
+
+// Variants returns the variant the emulator follows for each clause with
+// variants, in the order of the package function Variants.
+func (e *Emulator) Variants() []Variant {
+	out := make([]Variant, numAxes)
+	for a := range variantTable {
+		out[a] = variantTable[a][e.variants[a]]
+	}
+	return out
+}
+
+// timeWaitDelay is the TIME_WAIT delay for the settings under the chosen
+// variant of DX-REM-TIMEWAIT-DEFAULT.
+func (vs *variantSet) timeWaitDelay(s spec.Settings) time.Duration {
+	if s.TcpTimedWaitDelay == spec.DefaultTcpTimedWaitDelay && vs.is(axDelayDefault, VariantDelay120) {
+		return 120 * time.Second
+	}
+	return s.TcpTimedWaitDelay
+}
+
+// VariantRun is one run of ForEachVariant: a name for the subtest and the
+// options that select its variants (none for the all-defaults run).
+type VariantRun struct {
+	Name     string    // "defaults", or the chosen variants joined by "+"
+	Variants []Variant // the non-default variants of the run
+	Options  []Option  // WithVariant for each of them
+}
+
+// interacting lists the axes whose variants act on the same state (the
+// TIME_WAIT rows and when they end), so a combination of two of their
+// non-default variants can give an outcome neither gives alone.
+var interacting = []axis{axTimeWait, axDelayDefault}
+
+// VariantRuns returns the runs ForEachVariant makes, in order:
+//
+//   - the all-defaults run;
+//   - one run per non-default variant, every other clause at its default;
+//   - one run per pair of non-default variants of two interacting clauses
+//     (DX-FLAG-TIMEWAIT and DX-REM-TIMEWAIT-DEFAULT both act on TIME_WAIT
+//     rows and when they end).
+//
+// Not the full product: the other clauses' variants change the result of
+// one argument check of one call (reserved, flag bits, datagram sockets),
+// which returns before any state changes, so they cannot combine with
+// another variant into a new outcome, and one run each finds what they
+// change. The interacting clauses are combined pairwise: with two variants
+// each, the pairs and the singles together are their full product.
+func VariantRuns() []VariantRun {
+	runs := []VariantRun{{Name: "defaults"}}
+	single := func(a axis, i int) VariantRun {
+		v := variantTable[a][i]
+		return VariantRun{Name: v.String(), Variants: []Variant{v}, Options: []Option{WithVariant(v.Clause, v.Name)}}
+	}
+	for a := range variantTable {
+		for i := 1; i < len(variantTable[a]); i++ {
+			runs = append(runs, single(axis(a), i))
+		}
+	}
+	for x := 0; x < len(interacting); x++ {
+		for y := x + 1; y < len(interacting); y++ {
+			ax, ay := interacting[x], interacting[y]
+			for i := 1; i < len(variantTable[ax]); i++ {
+				for j := 1; j < len(variantTable[ay]); j++ {
+					r1, r2 := single(ax, i), single(ay, j)
+					runs = append(runs, VariantRun{
+						Name:     r1.Name + "+" + r2.Name,
+						Variants: append(r1.Variants, r2.Variants...),
+						Options:  append(r1.Options, r2.Options...),
+					})
+				}
+			}
+		}
+	}
+	return runs
+}
+
+// ForEachVariant runs f once per variant combination that can change an
+// outcome (VariantRuns), each as a subtest of t named after its variants,
+// with the options that select them. Pass the options to New:
+//
+//	emulator.ForEachVariant(t, func(t *testing.T, opts ...emulator.Option) {
+//		e, err := emulator.New(spec.DefaultSettings(), opts...)
+//		...
+//	})
+//
+// A test of pooling code that passes on every run holds on every behaviour
+// Windows may have where the evidence is split.
+func ForEachVariant(t *testing.T, f func(t *testing.T, opts ...Option)) {
+	t.Helper()
+	for _, r := range VariantRuns() {
+		t.Run(r.Name, func(t *testing.T) { f(t, r.Options...) })
+	}
+}
