@@ -57,17 +57,18 @@ func nativeBackend() conformance.Backend {
 			// runIsolated has ended the case; never reached.
 		}
 		api, err := native.New(s)
-		if c, ok := api.(interface{ Close() error }); ok && err == nil {
-			// Registered first, so it runs after the case's own
-			// cleanups: what the case left (threads not exited,
-			// OVERLAPPEDs not freed) does not outlive it.
-			t.Cleanup(func() {
-				if err := c.Close(); err != nil {
-					t.Logf("native backend Close: %v", err)
-				}
-			})
+		if err != nil {
+			return nil, err
 		}
-		return api, err
+		// Registered first, so it runs after the case's own cleanups:
+		// what the case left (threads not exited, OVERLAPPEDs not
+		// freed) does not outlive it.
+		t.Cleanup(func() {
+			if err := api.Close(); err != nil {
+				t.Logf("native backend Close: %v", err)
+			}
+		})
+		return api, nil
 	}
 	return b
 }

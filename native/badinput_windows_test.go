@@ -90,7 +90,7 @@ func TestWaitSteps(t *testing.T) {
 func TestIOLen(t *testing.T) {
 	for _, c := range []struct {
 		n    int
-		want uintptr
+		want int32
 	}{{0, 0}, {5, 5}, {math.MaxInt32, math.MaxInt32}, {math.MaxInt32 + 1, math.MaxInt32}, {1 << 40, math.MaxInt32}} {
 		if got := ioLen(c.n); got != c.want {
 			t.Errorf("ioLen(%d) = %d, want %d", c.n, got, c.want)

@@ -12,7 +12,7 @@ import (
 
 // New reports that the native backend exists only on Windows: the error
 // wraps errors.ErrUnsupported.
-func New(s spec.Settings) (spec.API, error) {
+func New(s spec.Settings) (API, error) {
 	return nil, fmt.Errorf("native: the Windows backend does not run on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
 

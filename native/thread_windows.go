@@ -145,283 +145,195 @@ func (t *thread) Exit() error {
 	return nil
 }
 
+// errExited is the error of a call on a thread that has exited.
 var errExited = spec.ERROR_INVALID_HANDLE
 
-// Every API call goes through do. Calls after Exit fail with
-// ERROR_INVALID_HANDLE.
-
-func (t *thread) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err error) {
-	if !t.do(func() { s, err = t.b.Socket(af, typ, proto, flags) }) {
-		return spec.INVALID_SOCKET, errExited
-	}
-	return
-}
-
-func (t *thread) Bind(s spec.Socket, addr netip.AddrPort) (err error) {
-	if !t.do(func() { err = t.b.Bind(s, addr) }) {
+// call0, call1 and call2 run an API call on the thread: every method below
+// is one of them, and a call after Exit fails with ERROR_INVALID_HANDLE
+// with the results given as none (INVALID_SOCKET for a socket,
+// spec.Untouched for a byte count never written).
+func call0(t *thread, f func() error) error {
+	var err error
+	if !t.do(func() { err = f() }) {
 		return errExited
 	}
-	return
+	return err
 }
 
-func (t *thread) Listen(s spec.Socket, backlog int) (err error) {
-	if !t.do(func() { err = t.b.Listen(s, backlog) }) {
-		return errExited
+func call1[R any](t *thread, none R, f func() (R, error)) (R, error) {
+	var r R
+	var err error
+	if !t.do(func() { r, err = f() }) {
+		return none, errExited
 	}
-	return
+	return r, err
 }
 
-func (t *thread) Connect(s spec.Socket, addr netip.AddrPort) (err error) {
-	if !t.do(func() { err = t.b.Connect(s, addr) }) {
-		return errExited
+func call2[R1, R2 any](t *thread, none1 R1, none2 R2, f func() (R1, R2, error)) (R1, R2, error) {
+	var r1 R1
+	var r2 R2
+	var err error
+	if !t.do(func() { r1, r2, err = f() }) {
+		return none1, none2, errExited
 	}
-	return
+	return r1, r2, err
 }
 
-func (t *thread) Accept(s spec.Socket) (a spec.Socket, addr netip.AddrPort, err error) {
-	if !t.do(func() { a, addr, err = t.b.Accept(s) }) {
-		return spec.INVALID_SOCKET, addr, errExited
-	}
-	return
+func (t *thread) Socket(af, typ, proto int, flags uint32) (spec.Socket, error) {
+	return call1(t, spec.INVALID_SOCKET, func() (spec.Socket, error) { return t.b.Socket(af, typ, proto, flags) })
 }
 
-func (t *thread) Send(s spec.Socket, b []byte) (n int, err error) {
-	if !t.do(func() { n, err = t.b.Send(s, b) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) Bind(s spec.Socket, addr netip.AddrPort) error {
+	return call0(t, func() error { return t.b.Bind(s, addr) })
 }
 
-func (t *thread) Recv(s spec.Socket, b []byte) (n int, err error) {
-	if !t.do(func() { n, err = t.b.Recv(s, b) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) Listen(s spec.Socket, backlog int) error {
+	return call0(t, func() error { return t.b.Listen(s, backlog) })
 }
 
-func (t *thread) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (r spec.PollEvents, err error) {
-	if !t.do(func() { r, err = t.b.Poll(s, events, timeout) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) Connect(s spec.Socket, addr netip.AddrPort) error {
+	return call0(t, func() error { return t.b.Connect(s, addr) })
 }
 
-func (t *thread) Shutdown(s spec.Socket, how int) (err error) {
-	if !t.do(func() { err = t.b.Shutdown(s, how) }) {
-		return errExited
-	}
-	return
+func (t *thread) Accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
+	return call2(t, spec.INVALID_SOCKET, netip.AddrPort{}, func() (spec.Socket, netip.AddrPort, error) { return t.b.Accept(s) })
 }
 
-func (t *thread) SetLinger(s spec.Socket, on bool, seconds uint16) (err error) {
-	if !t.do(func() { err = t.b.SetLinger(s, on, seconds) }) {
-		return errExited
-	}
-	return
+func (t *thread) Send(s spec.Socket, b []byte) (int, error) {
+	return call1(t, 0, func() (int, error) { return t.b.Send(s, b) })
 }
 
-func (t *thread) Getsockname(s spec.Socket) (a netip.AddrPort, err error) {
-	if !t.do(func() { a, err = t.b.Getsockname(s) }) {
-		return a, errExited
-	}
-	return
+func (t *thread) Recv(s spec.Socket, b []byte) (int, error) {
+	return call1(t, 0, func() (int, error) { return t.b.Recv(s, b) })
 }
 
-func (t *thread) Getpeername(s spec.Socket) (a netip.AddrPort, err error) {
-	if !t.do(func() { a, err = t.b.Getpeername(s) }) {
-		return a, errExited
-	}
-	return
+func (t *thread) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+	return call1(t, 0, func() (spec.PollEvents, error) { return t.b.Poll(s, events, timeout) })
 }
 
-func (t *thread) UpdateAcceptContext(accepted, listener spec.Socket) (err error) {
-	if !t.do(func() { err = t.b.UpdateAcceptContext(accepted, listener) }) {
-		return errExited
-	}
-	return
+func (t *thread) Shutdown(s spec.Socket, how int) error {
+	return call0(t, func() error { return t.b.Shutdown(s, how) })
 }
 
-func (t *thread) UpdateConnectContext(s spec.Socket) (err error) {
-	if !t.do(func() { err = t.b.UpdateConnectContext(s) }) {
-		return errExited
-	}
-	return
+func (t *thread) SetLinger(s spec.Socket, on bool, seconds uint16) error {
+	return call0(t, func() error { return t.b.SetLinger(s, on, seconds) })
 }
 
-func (t *thread) Closesocket(s spec.Socket) (err error) {
-	if !t.do(func() { err = t.b.Closesocket(s) }) {
-		return errExited
-	}
-	return
+func (t *thread) Getsockname(s spec.Socket) (netip.AddrPort, error) {
+	return call1(t, netip.AddrPort{}, func() (netip.AddrPort, error) { return t.b.Getsockname(s) })
 }
 
-func (t *thread) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, err error) {
-	if !t.do(func() { fn, err = t.b.GetExtensionFunction(s, id) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) Getpeername(s spec.Socket) (netip.AddrPort, error) {
+	return call1(t, netip.AddrPort{}, func() (netip.AddrPort, error) { return t.b.Getpeername(s) })
 }
 
-func (t *thread) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (fn uintptr, n uint32, err error) {
-	if !t.do(func() { fn, n, err = t.b.ExtensionLookup(s, id, ov, withBytes) }) {
-		return 0, spec.Untouched, errExited
-	}
-	return
+func (t *thread) UpdateAcceptContext(accepted, listener spec.Socket) error {
+	return call0(t, func() error { return t.b.UpdateAcceptContext(accepted, listener) })
 }
 
-func (t *thread) OverlappedFields(ov spec.Overlapped) (st spec.NTStatus, high uintptr, err error) {
-	if !t.do(func() { st, high, err = t.b.OverlappedFields(ov) }) {
-		return 0, 0, errExited
-	}
-	return
+func (t *thread) UpdateConnectContext(s spec.Socket) error {
+	return call0(t, func() error { return t.b.UpdateConnectContext(s) })
 }
 
-func (t *thread) SetOverlappedFields(ov spec.Overlapped, st spec.NTStatus, high uintptr) (err error) {
-	if !t.do(func() { err = t.b.SetOverlappedFields(ov, st, high) }) {
-		return errExited
-	}
-	return
+func (t *thread) Closesocket(s spec.Socket) error {
+	return call0(t, func() error { return t.b.Closesocket(s) })
 }
 
-func (t *thread) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) (err error) {
-	if !t.do(func() { err = t.b.ConnectEx(s, addr, ov) }) {
-		return errExited
-	}
-	return
+func (t *thread) GetExtensionFunction(s spec.Socket, id spec.GUID) (uintptr, error) {
+	return call1(t, 0, func() (uintptr, error) { return t.b.GetExtensionFunction(s, id) })
 }
 
-func (t *thread) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) (err error) {
-	if !t.do(func() { err = t.b.AcceptEx(listener, accepted, ov) }) {
-		return errExited
-	}
-	return
+func (t *thread) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (uintptr, uint32, error) {
+	return call2(t, 0, spec.Untouched, func() (uintptr, uint32, error) { return t.b.ExtensionLookup(s, id, ov, withBytes) })
 }
 
-func (t *thread) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) (err error) {
-	if !t.do(func() { err = t.b.DisconnectEx(s, ov, flags, reserved) }) {
-		return errExited
-	}
-	return
+func (t *thread) OverlappedFields(ov spec.Overlapped) (spec.NTStatus, uintptr, error) {
+	return call2(t, 0, 0, func() (spec.NTStatus, uintptr, error) { return t.b.OverlappedFields(ov) })
 }
 
-func (t *thread) NewOverlapped(event spec.Handle) (ov spec.Overlapped, err error) {
-	if !t.do(func() { ov, err = t.b.NewOverlapped(event) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) SetOverlappedFields(ov spec.Overlapped, st spec.NTStatus, high uintptr) error {
+	return call0(t, func() error { return t.b.SetOverlappedFields(ov, st, high) })
 }
 
-func (t *thread) FreeOverlapped(ov spec.Overlapped) (err error) {
-	if !t.do(func() { err = t.b.FreeOverlapped(ov) }) {
-		return errExited
-	}
-	return
+func (t *thread) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
+	return call0(t, func() error { return t.b.ConnectEx(s, addr, ov) })
 }
 
-func (t *thread) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (n uint32, err error) {
-	if !t.do(func() { n, err = t.b.GetOverlappedResult(h, ov, wait) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
+	return call0(t, func() error { return t.b.AcceptEx(listener, accepted, ov) })
 }
 
-func (t *thread) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (n, flags uint32, err error) {
-	if !t.do(func() { n, flags, err = t.b.WSAGetOverlappedResult(s, ov, wait) }) {
-		return 0, 0, errExited
-	}
-	return
+func (t *thread) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
+	return call0(t, func() error { return t.b.DisconnectEx(s, ov, flags, reserved) })
 }
 
-func (t *thread) CancelIoEx(h spec.Handle, ov spec.Overlapped) (err error) {
-	if !t.do(func() { err = t.b.CancelIoEx(h, ov) }) {
-		return errExited
-	}
-	return
+func (t *thread) NewOverlapped(event spec.Handle) (spec.Overlapped, error) {
+	return call1(t, 0, func() (spec.Overlapped, error) { return t.b.NewOverlapped(event) })
 }
 
-func (t *thread) CreateEvent(manualReset, initialState bool) (h spec.Handle, err error) {
-	if !t.do(func() { h, err = t.b.CreateEvent(manualReset, initialState) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) FreeOverlapped(ov spec.Overlapped) error {
+	return call0(t, func() error { return t.b.FreeOverlapped(ov) })
 }
 
-func (t *thread) SetEvent(h spec.Handle) (err error) {
-	if !t.do(func() { err = t.b.SetEvent(h) }) {
-		return errExited
-	}
-	return
+func (t *thread) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (uint32, error) {
+	return call1(t, 0, func() (uint32, error) { return t.b.GetOverlappedResult(h, ov, wait) })
 }
 
-func (t *thread) ResetEvent(h spec.Handle) (err error) {
-	if !t.do(func() { err = t.b.ResetEvent(h) }) {
-		return errExited
-	}
-	return
+func (t *thread) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
+	return call2(t, 0, 0, func() (uint32, uint32, error) { return t.b.WSAGetOverlappedResult(s, ov, wait) })
 }
 
-func (t *thread) WaitForSingleObject(h spec.Handle, timeout time.Duration) (err error) {
-	if !t.do(func() { err = t.b.WaitForSingleObject(h, timeout) }) {
-		return errExited
-	}
-	return
+func (t *thread) CancelIoEx(h spec.Handle, ov spec.Overlapped) error {
+	return call0(t, func() error { return t.b.CancelIoEx(h, ov) })
 }
 
-func (t *thread) CloseHandle(h spec.Handle) (err error) {
-	if !t.do(func() { err = t.b.CloseHandle(h) }) {
-		return errExited
-	}
-	return
+func (t *thread) CreateEvent(manualReset, initialState bool) (spec.Handle, error) {
+	return call1(t, 0, func() (spec.Handle, error) { return t.b.CreateEvent(manualReset, initialState) })
 }
 
-func (t *thread) CreateIoCompletionPort(concurrency uint32) (h spec.Handle, err error) {
-	if !t.do(func() { h, err = t.b.CreateIoCompletionPort(concurrency) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) SetEvent(h spec.Handle) error {
+	return call0(t, func() error { return t.b.SetEvent(h) })
 }
 
-func (t *thread) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) (err error) {
-	if !t.do(func() { err = t.b.AssociateCompletionPort(port, s, key) }) {
-		return errExited
-	}
-	return
+func (t *thread) ResetEvent(h spec.Handle) error {
+	return call0(t, func() error { return t.b.ResetEvent(h) })
 }
 
-func (t *thread) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) (err error) {
-	if !t.do(func() { err = t.b.SetFileCompletionNotificationModes(s, flags) }) {
-		return errExited
-	}
-	return
+func (t *thread) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
+	return call0(t, func() error { return t.b.WaitForSingleObject(h, timeout) })
 }
 
-func (t *thread) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (c spec.Completion, err error) {
-	if !t.do(func() { c, err = t.b.GetQueuedCompletionStatus(port, timeout) }) {
-		return c, errExited
-	}
-	return
+func (t *thread) CloseHandle(h spec.Handle) error {
+	return call0(t, func() error { return t.b.CloseHandle(h) })
 }
 
-func (t *thread) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) (err error) {
-	if !t.do(func() { err = t.b.PostQueuedCompletionStatus(port, bytes, key, ov) }) {
-		return errExited
-	}
-	return
+func (t *thread) CreateIoCompletionPort(concurrency uint32) (spec.Handle, error) {
+	return call1(t, 0, func() (spec.Handle, error) { return t.b.CreateIoCompletionPort(concurrency) })
 }
 
-func (t *thread) NewThread() (th spec.Thread, err error) {
-	if !t.do(func() { th, err = t.b.NewThread() }) {
-		return nil, errExited
-	}
-	return
+func (t *thread) AssociateCompletionPort(port spec.Handle, s spec.Socket, key uintptr) error {
+	return call0(t, func() error { return t.b.AssociateCompletionPort(port, s, key) })
+}
+
+func (t *thread) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) error {
+	return call0(t, func() error { return t.b.SetFileCompletionNotificationModes(s, flags) })
+}
+
+func (t *thread) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
+	return call1(t, spec.Completion{}, func() (spec.Completion, error) { return t.b.GetQueuedCompletionStatus(port, timeout) })
+}
+
+func (t *thread) PostQueuedCompletionStatus(port spec.Handle, bytes uint32, key uintptr, ov spec.Overlapped) error {
+	return call0(t, func() error { return t.b.PostQueuedCompletionStatus(port, bytes, key, ov) })
+}
+
+func (t *thread) NewThread() (spec.Thread, error) {
+	return call1(t, nil, func() (spec.Thread, error) { return t.b.NewThread() })
+}
+
+func (t *thread) TCPTable() ([]spec.TCPRow, error) {
+	return call1(t, nil, func() ([]spec.TCPRow, error) { return t.b.TCPTable() })
 }
 
 // Sleep suspends the thread (and its caller); after Exit it returns at once.
 func (t *thread) Sleep(d time.Duration) { t.do(func() { t.b.Sleep(d) }) }
-
-func (t *thread) TCPTable() (rows []spec.TCPRow, err error) {
-	if !t.do(func() { rows, err = t.b.TCPTable() }) {
-		return nil, errExited
-	}
-	return
-}

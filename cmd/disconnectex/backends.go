@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"slices"
 	"testing"
 
@@ -60,9 +59,7 @@ func backends() []backendSlot {
 	if err != nil {
 		return append(out, backendSlot{Name: name, Unavailable: err.Error()})
 	}
-	if c, ok := api.(interface{ Close() error }); ok {
-		c.Close()
-	}
+	api.Close()
 	// No capabilities: no virtual time, no settings (Windows' TCP settings
 	// are the system's), no long waits, and no wild pointers - the
 	// conformance test isolates those cases in a child process, which an
@@ -71,12 +68,13 @@ func backends() []backendSlot {
 		Name: name,
 		New: func(t testing.TB, s spec.Settings) (spec.API, error) {
 			api, err := native.New(s)
-			if c, ok := api.(io.Closer); ok && err == nil {
-				// Registered first, so it runs after the case's own
-				// cleanups: threads end and OVERLAPPEDs are freed.
-				t.Cleanup(func() { c.Close() })
+			if err != nil {
+				return nil, err
 			}
-			return api, err
+			// Registered first, so it runs after the case's own
+			// cleanups: threads end and OVERLAPPEDs are freed.
+			t.Cleanup(func() { api.Close() })
+			return api, nil
 		},
 		Divergences: divergenceFileFor(name),
 	}})
