@@ -4,8 +4,6 @@ package native
 
 import (
 	"runtime"
-	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/windows"
 
@@ -20,11 +18,6 @@ import (
 // heap memory). WSARecv's flags word is in/out and is written when the
 // request completes, so with an OVERLAPPED it lives in the OVERLAPPED's
 // page, which stays committed until FreeOverlapped.
-
-var (
-	procWSASend = modws2_32.NewProc("WSASend")
-	procWSARecv = modws2_32.NewProc("WSARecv")
-)
 
 // slotFlags is the page offset of WSARecv's flags word, past the AcceptEx
 // and ConnectEx buffers (an OVERLAPPED carries one request at a time).
@@ -41,18 +34,15 @@ func wsaBuf(b []byte) windows.WSABuf {
 func (b *Backend) WSASend(s spec.Socket, p []byte, ov spec.Overlapped) (uint32, error) {
 	buf := wsaBuf(p)
 	var n uint32
-	np := uintptr(unsafe.Pointer(&n))
+	np := &n
 	sl := use(ov)
 	if ov != 0 {
-		np = 0 // NULL with an OVERLAPPED: the count comes from the OVERLAPPED
+		np = nil // NULL with an OVERLAPPED: the count comes from the OVERLAPPED
 	}
 	was := sl != nil && sl.pending()
-	r, _, e := syscall.SyscallN(procWSASend.Addr(), uintptr(s), uintptr(unsafe.Pointer(&buf)), 1, np, 0, uintptr(ov), 0)
+	_, err := wsaSend(windows.Handle(s), &buf, 1, np, 0, uintptr(ov), 0)
 	runtime.KeepAlive(p)
-	var err error
-	if int32(r) == -1 { // SOCKET_ERROR
-		err = lastErr(e)
-	}
+	err = errnoOf(err)
 	if sl != nil {
 		sl.issued(was, err)
 		sl.release()
@@ -63,39 +53,31 @@ func (b *Backend) WSASend(s spec.Socket, p []byte, ov spec.Overlapped) (uint32, 
 func (b *Backend) WSARecv(s spec.Socket, p []byte, ov spec.Overlapped) (uint32, error) {
 	buf := wsaBuf(p)
 	var n, flags uint32
-	np, fp := uintptr(unsafe.Pointer(&n)), uintptr(unsafe.Pointer(&flags))
+	np, fp := &n, &flags
 	var sl *slot
 	if ov != 0 {
 		var err error
 		if sl, err = scratch(ov); err != nil {
 			return 0, err
 		}
-		*(*uint32)(at(sl.addr + slotFlags)) = 0
-		np, fp = 0, sl.addr+slotFlags
+		fp = (*uint32)(at(sl.addr + slotFlags))
+		*fp = 0
+		np = nil
 	}
 	was := sl != nil && sl.pending()
-	r, _, e := syscall.SyscallN(procWSARecv.Addr(), uintptr(s), uintptr(unsafe.Pointer(&buf)), 1, np, fp, uintptr(ov), 0)
+	_, err := wsaRecv(windows.Handle(s), &buf, 1, np, fp, uintptr(ov), 0)
 	runtime.KeepAlive(p)
-	var err error
-	if int32(r) == -1 {
-		err = lastErr(e)
-	}
+	err = errnoOf(err)
 	if sl != nil {
 		sl.done(was, err)
 	}
 	return n, err
 }
 
-func (t *thread) WSASend(s spec.Socket, p []byte, ov spec.Overlapped) (n uint32, err error) {
-	if !t.do(func() { n, err = t.b.WSASend(s, p, ov) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) WSASend(s spec.Socket, p []byte, ov spec.Overlapped) (uint32, error) {
+	return call1(t, 0, func() (uint32, error) { return t.b.WSASend(s, p, ov) })
 }
 
-func (t *thread) WSARecv(s spec.Socket, p []byte, ov spec.Overlapped) (n uint32, err error) {
-	if !t.do(func() { n, err = t.b.WSARecv(s, p, ov) }) {
-		return 0, errExited
-	}
-	return
+func (t *thread) WSARecv(s spec.Socket, p []byte, ov spec.Overlapped) (uint32, error) {
+	return call1(t, 0, func() (uint32, error) { return t.b.WSARecv(s, p, ov) })
 }

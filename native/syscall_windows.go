@@ -4,8 +4,6 @@ package native
 
 import "unsafe"
 
-//go:generate go run golang.org/x/sys/windows/mkwinsyscall -output zsyscall_windows.go syscall_windows.go
-
 // The raw calls, generated into zsyscall_windows.go by mkwinsyscall
 // (TestGeneratedSyscalls fails when that file is stale). They are what
 // golang.org/x/sys/windows v0.50.0 lacks: procedures it does not wrap
@@ -24,6 +22,8 @@ import "unsafe"
 //sys	send(s windows.Handle, buf *byte, n int32, flags int32) (r int32, err error) [failretval==-1] = ws2_32.send
 //sys	recv(s windows.Handle, buf *byte, n int32, flags int32) (r int32, err error) [failretval==-1] = ws2_32.recv
 //sys	wsaPoll(fds *wsaPollFD, nfds uint32, timeout int32) (r int32, err error) [failretval==-1] = ws2_32.WSAPoll
+//sys	wsaSend(s windows.Handle, bufs *windows.WSABuf, nbufs uint32, sent *uint32, flags uint32, ov uintptr, completion uintptr) (r int32, err error) [failretval==-1] = ws2_32.WSASend
+//sys	wsaRecv(s windows.Handle, bufs *windows.WSABuf, nbufs uint32, recvd *uint32, flags *uint32, ov uintptr, completion uintptr) (r int32, err error) [failretval==-1] = ws2_32.WSARecv
 //sys	wsaIoctl(s windows.Handle, code uint32, in *byte, inLen uint32, out *byte, outLen uint32, got *uint32, ov uintptr, completion uintptr) (r int32, err error) [failretval!=0] = ws2_32.WSAIoctl
 //sys	wsaGetOverlappedResult(s windows.Handle, ov uintptr, n *uint32, wait bool, flags *uint32) (ok uint32, err error) [failretval==0] = ws2_32.WSAGetOverlappedResult
 //sys	getOverlappedResult(h windows.Handle, ov uintptr, n *uint32, wait bool) (ok uint32, err error) [failretval==0] = kernel32.GetOverlappedResult

@@ -52,6 +52,8 @@ var (
 	procWSAGetOverlappedResult     = modws2_32.NewProc("WSAGetOverlappedResult")
 	procWSAIoctl                   = modws2_32.NewProc("WSAIoctl")
 	procWSAPoll                    = modws2_32.NewProc("WSAPoll")
+	procWSARecv                    = modws2_32.NewProc("WSARecv")
+	procWSASend                    = modws2_32.NewProc("WSASend")
 	procaccept                     = modws2_32.NewProc("accept")
 	procrecv                       = modws2_32.NewProc("recv")
 	procsend                       = modws2_32.NewProc("send")
@@ -139,6 +141,24 @@ func wsaIoctl(s windows.Handle, code uint32, in *byte, inLen uint32, out *byte, 
 
 func wsaPoll(fds *wsaPollFD, nfds uint32, timeout int32) (r int32, err error) {
 	r0, _, e1 := syscall.SyscallN(procWSAPoll.Addr(), uintptr(unsafe.Pointer(fds)), uintptr(nfds), uintptr(timeout))
+	r = int32(r0)
+	if r == -1 {
+		err = errnoErr(e1)
+	}
+	return
+}
+
+func wsaRecv(s windows.Handle, bufs *windows.WSABuf, nbufs uint32, recvd *uint32, flags *uint32, ov uintptr, completion uintptr) (r int32, err error) {
+	r0, _, e1 := syscall.SyscallN(procWSARecv.Addr(), uintptr(s), uintptr(unsafe.Pointer(bufs)), uintptr(nbufs), uintptr(unsafe.Pointer(recvd)), uintptr(unsafe.Pointer(flags)), uintptr(ov), uintptr(completion))
+	r = int32(r0)
+	if r == -1 {
+		err = errnoErr(e1)
+	}
+	return
+}
+
+func wsaSend(s windows.Handle, bufs *windows.WSABuf, nbufs uint32, sent *uint32, flags uint32, ov uintptr, completion uintptr) (r int32, err error) {
+	r0, _, e1 := syscall.SyscallN(procWSASend.Addr(), uintptr(s), uintptr(unsafe.Pointer(bufs)), uintptr(nbufs), uintptr(unsafe.Pointer(sent)), uintptr(flags), uintptr(ov), uintptr(completion))
 	r = int32(r0)
 	if r == -1 {
 		err = errnoErr(e1)
