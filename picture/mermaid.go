@@ -62,10 +62,8 @@ func Mermaid(w io.Writer, evs []emulator.Event, names Names) error {
 // resultExtra is a result's extra text, with a created handle in hex so
 // that names can name it.
 func resultExtra(ev emulator.Event) string {
-	if _, ok := stems[ev.Call]; ok {
-		if v, ok := parseHandle(ev.Args); ok {
-			return fmt.Sprintf("%#x", v)
-		}
+	if v, ok := Created(ev); ok {
+		return fmt.Sprintf("%#x", v)
 	}
 	return ev.Args
 }
@@ -91,12 +89,8 @@ func participants(evs []emulator.Event, r *reader) *participantSet {
 		if ev.Socket != 0 {
 			ps.handle(uint64(ev.Socket), r, add)
 		}
-		if ev.Kind == emulator.KindResult && ev.Result == "ok" {
-			if stem := stems[ev.Call]; stem != "" && stem != "ov" {
-				if v, ok := parseHandle(ev.Args); ok {
-					ps.handle(v, r, add)
-				}
-			}
+		if v, ok := Created(ev); ok && stems[ev.Call] != "ov" {
+			ps.handle(v, r, add)
 		}
 	}
 	return ps
@@ -119,11 +113,9 @@ func (ps *participantSet) handle(v uint64, r *reader, add func(id, label string)
 // creating call returned, else the first known handle among its arguments,
 // else the issuing thread itself.
 func (ps *participantSet) target(ev emulator.Event, r *reader, thread string) string {
-	if ev.Kind == emulator.KindResult && stems[ev.Call] != "" {
-		if v, ok := parseHandle(ev.Args); ok {
-			if id, ok := ps.ids[v]; ok {
-				return id
-			}
+	if v, ok := Created(ev); ok {
+		if id, ok := ps.ids[v]; ok {
+			return id
 		}
 	}
 	if id, ok := ps.ids[uint64(ev.Socket)]; ok && ev.Socket != 0 {

@@ -107,12 +107,10 @@ type reader struct {
 func (r *reader) event(tl *Timeline, ev emulator.Event) {
 	switch ev.Kind {
 	case emulator.KindResult:
-		if stems[ev.Call] == "sock" && ev.Result == "ok" {
-			if s, ok := parseHandle(ev.Args); ok {
-				// accept's own transition may come first; then the lane has begun.
-				if i := r.socketLane(tl, spec.Socket(s)); len(tl.Lanes[i].Bands) == 0 {
-					r.open(tl, i, spec.StateUnconnected.String(), ev)
-				}
+		if s, ok := Created(ev); ok && stems[ev.Call] == "sock" {
+			// accept's own transition may come first; then the lane has begun.
+			if i := r.socketLane(tl, spec.Socket(s)); len(tl.Lanes[i].Bands) == 0 {
+				r.open(tl, i, spec.StateUnconnected.String(), ev)
 			}
 		}
 		if ev.Socket == 0 || ev.Result == "ok" {
@@ -198,26 +196,7 @@ func (r *reader) connLane(tl *Timeline, ev emulator.Event) int {
 
 var hexWord = regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`)
 
-// label replaces the hex values that names knows by their names.
-func (r *reader) label(s string) string {
-	return hexWord.ReplaceAllStringFunc(s, func(w string) string {
-		var v uint64
-		if _, err := fmt.Sscanf(w, "0x%x", &v); err == nil {
-			if n := r.names(v); n != "" {
-				return n
-			}
-		}
-		return w
-	})
-}
-
-func parseHandle(s string) (uint64, bool) {
-	var v uint64
-	if _, err := fmt.Sscanf(s, "%d", &v); err != nil || v == 0 {
-		return 0, false
-	}
-	return v, true
-}
+func (r *reader) label(s string) string { return r.names.Label(s) }
 
 // StateAt returns the state lane l holds just after the event at seq, or
 // "" when the lane does not exist then.

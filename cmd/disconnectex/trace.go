@@ -15,13 +15,20 @@ import (
 	"github.com/disconnectex/disconnectex/spec"
 )
 
-const traceHelp = `Usage: disconnectex trace [-profile windows|documented] CASE
+const traceHelp = `Usage: disconnectex trace [-profile windows|documented] [-format text|json|mermaid|svg] CASE
        disconnectex trace -list
 
 Run one conformance case on the emulator with tracing on and print its
 timeline: the virtual time of every event, each call and its result, each
 socket's state transitions and TCP state changes, and each completion of an
 overlapped request. Virtual time makes a 240 s TIME_WAIT pass instantly.
+
+-format picks the output: text (the timeline below), json (the events
+with handles named, and every socket's state after each event), mermaid
+(a sequenceDiagram of the calls between threads and sockets) or svg (a
+timeline 1200 px wide with one lane per socket and per TCP connection and
+state bands to scale on the virtual time axis). The picture formats draw
+the first emulator the case builds.
 
 CASE is a case name as 'trace -list' prints it (group/what-it-checks); a
 unique part of a name is enough. The exit status is 1 if the case fails on
@@ -42,9 +49,13 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("trace", traceHelp)
 	list := fs.Bool("list", false, "list the cases with the clauses they check")
 	profile := fs.String("profile", "windows", "emulator profile: windows or documented")
+	format := fs.String("format", "text", "output: text, json, mermaid or svg")
 	pos, st := parseFlags(fs, args, stdout, stderr)
 	if st >= 0 {
 		return st
+	}
+	if !oneOf(*format, traceFormats...) {
+		return usageError(fs, stderr, "unknown -format %q (want text, json, mermaid or svg)", *format)
 	}
 	p, ok := parseProfile(*profile)
 	if !ok {
@@ -79,7 +90,7 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	return traceCase(*c, p, stdout, stderr)
+	return traceCase(*c, p, *format, stdout, stderr)
 }
 
 func parseProfile(s string) (emulator.Profile, bool) {
@@ -116,7 +127,7 @@ func findCase(name string) (*conformance.Case, []string) {
 
 // traceCase runs c on a tracing emulator and prints the timeline of every
 // emulator the case built (usually one).
-func traceCase(c conformance.Case, p emulator.Profile, stdout, stderr io.Writer) int {
+func traceCase(c conformance.Case, p emulator.Profile, format string, stdout, stderr io.Writer) int {
 	var mu sync.Mutex
 	var ems []*emulator.Emulator
 	b := emulatorBackend(p)
@@ -130,6 +141,9 @@ func traceCase(c conformance.Case, p emulator.Profile, stdout, stderr io.Writer)
 		return em, err
 	}
 	r := conformance.Execute(b, c)
+	if format != "text" {
+		return tracePicture(c, r, ems, format, stdout, stderr)
+	}
 
 	fmt.Fprintf(stdout, "# case %s on emulator-%s\n", c.Name, p)
 	fmt.Fprintf(stdout, "# clauses: %s\n", strings.Join(c.Clauses, ", "))
@@ -162,6 +176,24 @@ func traceCase(c conformance.Case, p emulator.Profile, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, " (%s)", r.Reason)
 	}
 	fmt.Fprintf(stdout, "\n")
+	if r.Outcome.Failed() {
+		fmt.Fprintf(stderr, "disconnectex trace: case %s: %s\n", c.Name, label(r.Outcome))
+		return exitUnexpected
+	}
+	return exitOK
+}
+
+// tracePicture writes the first emulator's trace of a case in a picture
+// format; the outcome goes to stderr when the case failed.
+func tracePicture(c conformance.Case, r conformance.Result, ems []*emulator.Emulator, format string, stdout, stderr io.Writer) int {
+	var evs []emulator.Event
+	if len(ems) > 0 {
+		evs = ems[0].Trace()
+	}
+	if err := writePicture(stdout, format, "case "+c.Name, evs, nil); err != nil {
+		fmt.Fprintf(stderr, "disconnectex trace: %v\n", err)
+		return exitUnexpected
+	}
 	if r.Outcome.Failed() {
 		fmt.Fprintf(stderr, "disconnectex trace: case %s: %s\n", c.Name, label(r.Outcome))
 		return exitUnexpected

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestTraceFormats checks each picture format of trace on the 240 s
+// TIME_WAIT case: the SVG parses and has a TIME_WAIT band 240 s long, the
+// Mermaid text is a sequence diagram, the JSON carries the states.
+func TestTraceFormats(t *testing.T) {
+	out := func(format string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"trace", "-format", format, "timewait/delay-240s-default"}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("trace -format %s: exit %d: %s", format, code, stderr.String())
+		}
+		return stdout.String()
+	}
+	svg := out("svg")
+	d := xml.NewDecoder(strings.NewReader(svg))
+	var timeWait bool
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("trace -format svg is not valid XML: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "rect" {
+			a := map[string]string{}
+			for _, x := range se.Attr {
+				a[x.Name.Local] = x.Value
+			}
+			if a["data-state"] == "TIME_WAIT" && a["data-from"] == "0" && a["data-to"] == "240000000000" {
+				timeWait = true
+			}
+		}
+	}
+	if !timeWait {
+		t.Errorf("trace -format svg has no TIME_WAIT band from 0 s to 240 s")
+	}
+	if m := out("mermaid"); !strings.HasPrefix(m, "sequenceDiagram\n") || !strings.Contains(m, "DisconnectEx(s=sock2, ov=ov1, TF_REUSE_SOCKET, 0)") {
+		t.Errorf("trace -format mermaid:\n%s", m)
+	}
+	var doc jsonTrace
+	if err := json.Unmarshal([]byte(out("json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Events) == 0 || len(doc.States) != len(doc.Events) || doc.End != "240s" {
+		t.Fatalf("trace -format json: %d events, %d states, end %q", len(doc.Events), len(doc.States), doc.End)
+	}
+	if doc.Events[1].Args != "sock1" {
+		t.Errorf("the first socket's creation reads %q, want its name sock1", doc.Events[1].Args)
+	}
+	var sawTimeWait bool
+	for _, st := range doc.States {
+		if st["sock2"] == "TIME_WAIT" {
+			sawTimeWait = true
+		}
+	}
+	if !sawTimeWait {
+		t.Errorf("no step of the JSON shows sock2 in TIME_WAIT")
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"trace", "-format", "png", "timewait/delay-240s-default"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("trace -format png: exit %d, want %d", code, exitUsage)
+	}
+}
