@@ -1,0 +1,32 @@
+package reuse
+
+// Stats counts what a Pool or a Listener did with its sockets. The
+// counters only grow; the gauges are the present.
+type Stats struct {
+	// Fresh counts sockets created.
+	Fresh uint64
+	// Reused counts connections made on a socket that had carried one
+	// before (recycled with DisconnectEx(TF_REUSE_SOCKET)).
+	Reused uint64
+	// ReuseFailed counts recycled sockets that the backend refused for the
+	// next ConnectEx or AcceptEx (closed and replaced by fresh ones). Wine
+	// 8.0 ignores TF_REUSE_SOCKET, so there every recycled socket counts
+	// here.
+	ReuseFailed uint64
+	// RecycleFailed counts DisconnectEx(TF_REUSE_SOCKET) requests that
+	// failed (the peer reset the connection, or Close canceled them); the
+	// socket was closed.
+	RecycleFailed uint64
+	// TimeWaitWaits counts the times a Dial waited because every idle
+	// socket's pair with the remote was still in the remote's TIME_WAIT.
+	TimeWaitWaits uint64
+	// Closed counts sockets closed.
+	Closed uint64
+
+	// Idle sockets are ready for their next connection; InUse ones carry
+	// one (a Listener's accepted connections not yet returned by Accept
+	// included); Recycling ones wait for DisconnectEx(TF_REUSE_SOCKET) to
+	// complete, a TIME_WAIT of theirs included; Accepting ones carry an
+	// outstanding AcceptEx.
+	Idle, InUse, Recycling, Accepting int
+}
