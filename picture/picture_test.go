@@ -227,3 +227,32 @@ func TestEmptyTrace(t *testing.T) {
 		t.Errorf("empty Mermaid %q", b.String())
 	}
 }
+
+func TestStateDiagram(t *testing.T) {
+	var b bytes.Buffer
+	if err := picture.StateDiagram(&b, map[string][]string{"TIME_WAIT": {"c"}, "listening": {"srv"}}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "states.svg", b.Bytes())
+	doc := b.String()
+	if err := xmlValid(doc); err != nil {
+		t.Fatalf("invalid SVG: %v", err)
+	}
+	for _, want := range []string{`data-state="TIME_WAIT" data-current="true"`, `data-state="listening" data-current="true"`,
+		`data-state="connected" data-current="false"`, `data-from="TIME_WAIT" data-to="reusable"`} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("state diagram lacks %s", want)
+		}
+	}
+}
+
+func xmlValid(doc string) error {
+	d := xml.NewDecoder(strings.NewReader(doc))
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
