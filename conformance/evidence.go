@@ -90,8 +90,9 @@ type expectation struct {
 // Reasons an expectation cannot be expressed, shared by the sources.
 const (
 	whyBuffers      = "spec.API's AcceptEx and ConnectEx take no data buffers or address-buffer sizes"
-	whySendRecvOv   = "spec.API has no overlapped WSASend/WSARecv/ReadFile (only blocking send and recv)"
-	whyStructFields = "spec.API does not expose OVERLAPPED.Internal/InternalHigh or the raw NTSTATUS"
+	whyReadFile     = "spec.API has no ReadFile/WriteFile on sockets"
+	whyLastError    = "spec.API returns nil for success and does not expose the last error after one"
+	whyAPC          = "spec.API has no completion routines (APCs) or alertable waits"
 	whySelect       = "spec.API has no select, WSAEventSelect or WSAAsyncSelect"
 	whyIoctl        = "spec.API has no WSAIoctl beyond SIO_GET_EXTENSION_FUNCTION_POINTER"
 	whySockopt      = "spec.API has no getsockopt/setsockopt beyond SO_LINGER and the two UPDATE_*_CONTEXT options"

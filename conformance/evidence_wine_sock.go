@@ -17,8 +17,10 @@ var wineSock = evidenceSource{
 	CasePrefix: "wine-",
 	Complete: []string{
 		"test_DisconnectEx",
+		"test_get_extension_func",
+		"test_WSAGetOverlappedResult",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
@@ -50,14 +52,14 @@ var wineSockDisconnectEx = []expectation{
 	{Func: "test_DisconnectEx", Line: 9353, End: 9357, Kind: kindOK, Checks: "setup: a second socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) connects and is accepted", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9361, Kind: kindOK, Checks: "DisconnectEx(connected, NULL, 0, 0) returns TRUE", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9362, Kind: kindOK, Clause: spec.ClauseGapNullOverlapped, Checks: "after that success WSAGetLastError is 0",
-		Why: "spec.API returns nil for TRUE and does not expose the last error after a success"},
+		Why: whyLastError},
 	{Func: "test_DisconnectEx", Line: 9362, Kind: kindBroken, Clause: spec.ClauseGapNullOverlapped, Checks: "before Windows 7 the successful synchronous call leaves the last error untouched (0xdeadbeef) instead of setting 0",
-		Why: "spec.API does not expose the last error after a success"},
+		Why: whyLastError},
 	{Func: "test_DisconnectEx", Line: 9366, Kind: kindOK, Checks: "a second DisconnectEx(NULL, 0, 0) on the same socket returns TRUE again", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9367, Kind: kindOK, Clause: spec.ClauseGapNullOverlapped, Checks: "after the second success WSAGetLastError is 0",
-		Why: "spec.API returns nil for TRUE and does not expose the last error after a success"},
+		Why: whyLastError},
 	{Func: "test_DisconnectEx", Line: 9367, Kind: kindBroken, Clause: spec.ClauseGapNullOverlapped, Checks: "before Windows 7 the second success also leaves the last error untouched",
-		Why: "spec.API does not expose the last error after a success"},
+		Why: whyLastError},
 	{Func: "test_DisconnectEx", Line: 9370, End: 9371, Kind: kindOK, Checks: "after the synchronous calls, connect fails WSAEISCONN", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9375, End: 9376, Kind: kindOK, Checks: "send on the client fails WSAESHUTDOWN", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9379, Kind: kindOK, Checks: "recv on the server returns 0 (one FIN for the two calls)", Case: "wine-disconnectex/sync-twice-half-closes"},
@@ -65,4 +67,33 @@ var wineSockDisconnectEx = []expectation{
 	{Func: "test_DisconnectEx", Line: 9385, End: 9386, Kind: kindOK, Checks: "the client still receives them intact", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9390, End: 9391, Kind: kindOK, Checks: "getpeername(client) gives the listener's address", Case: "wine-disconnectex/sync-twice-half-closes"},
 	{Func: "test_DisconnectEx", Line: 9395, End: 9399, Kind: kindOK, Checks: "getsockname(client) equals getpeername(server)", Case: "wine-disconnectex/sync-twice-half-closes"},
+}
+
+var wineSockExtension = []expectation{
+	{Func: "test_get_extension_func", Line: 5606, End: 5607, Kind: kindOK, Checks: "the lookup with an OVERLAPPED but lpcbBytesReturned NULL fails with WSAEFAULT", Case: "wine-results/lookup-overlapped-needs-byte-count"},
+	{Func: "test_get_extension_func", Line: 5613, Kind: kindOK, Checks: "the lookup of WSAID_ACCEPTEX without an OVERLAPPED succeeds", Case: "wine-results/lookup-bytes-returned"},
+	{Func: "test_get_extension_func", Line: 5614, Kind: kindOK, Checks: "after that success WSAGetLastError is 0", Why: whyLastError},
+	{Func: "test_get_extension_func", Line: 5615, Kind: kindOK, Checks: "the byte count is sizeof(void *)", Case: "wine-results/lookup-bytes-returned"},
+	{Func: "test_get_extension_func", Line: 5623, Kind: kindOK, Checks: "the lookup with an OVERLAPPED succeeds within the call (returns 0, not pending)", Case: "wine-results/lookup-overlapped-completes"},
+	{Func: "test_get_extension_func", Line: 5624, Kind: kindOK, Checks: "after that success WSAGetLastError is 0", Why: whyLastError},
+	{Func: "test_get_extension_func", Line: 5625, Kind: kindOK, Checks: "the overlapped lookup writes the byte count sizeof(void *)", Case: "wine-results/lookup-overlapped-completes"},
+	{Func: "test_get_extension_func", Line: 5628, End: 5631, Kind: kindOK, Checks: "a completion packet is queued on the socket's port: success, 0 bytes, the socket's key, the same OVERLAPPED", Case: "wine-results/lookup-overlapped-completes"},
+	{Func: "test_get_extension_func", Line: 5632, End: 5633, Kind: kindOK, Checks: "the OVERLAPPED's Internal and InternalHigh (preset to 0xdeadbeef) are both 0 afterwards", Case: "wine-results/lookup-overlapped-completes"},
+	{Func: "test_get_extension_func", Line: 5640, End: 5641, Kind: kindOK, Checks: "the lookup of an unknown GUID with an OVERLAPPED fails WSAEINVAL", Case: "wine-results/lookup-bogus-guid-writes-nothing"},
+	{Func: "test_get_extension_func", Line: 5642, Kind: kindOK, Checks: "the failed lookup leaves the byte count untouched", Case: "wine-results/lookup-bogus-guid-writes-nothing"},
+	{Func: "test_get_extension_func", Line: 5643, End: 5644, Kind: kindOK, Checks: "the failed lookup leaves Internal and InternalHigh untouched", Case: "wine-results/lookup-bogus-guid-writes-nothing"},
+	{Func: "test_get_extension_func", Line: 5647, End: 5648, Kind: kindOK, Checks: "the failed lookup queues no packet (GetQueuedCompletionStatus(0) times out)", Case: "wine-results/lookup-bogus-guid-writes-nothing"},
+	{Func: "test_get_extension_func", Line: 5657, End: 5658, Kind: kindOK, Clause: spec.ClauseRemLookup, Checks: "with a completion routine and lpcbBytesReturned NULL the lookup fails WSAEFAULT", Why: whyAPC},
+	{Func: "test_get_extension_func", Line: 5664, End: 5665, Kind: kindOK, Clause: spec.ClauseRemLookup, Checks: "with a completion routine the lookup succeeds with the byte count sizeof(void *)", Why: whyAPC},
+	{Func: "test_get_extension_func", Line: 5668, End: 5672, Kind: kindOK, Clause: spec.ClauseRemLookup, Checks: "the completion routine runs once, at the next alertable wait, with error 0, 0 bytes and the OVERLAPPED", Why: whyAPC},
+}
+
+var wineSockWSAResult = []expectation{
+	{Func: "test_WSAGetOverlappedResult", Line: 12504, End: 12505, Kind: kindOK, Checks: "WSAGetOverlappedResult on handle 0xdeadbeef with a zeroed OVERLAPPED fails WSAENOTSOCK", Case: "wine-results/wsa-result-not-a-socket"},
+	{Func: "test_WSAGetOverlappedResult", Line: 12510, End: 12513, Kind: kindOK, Clause: spec.ClauseGapBadHandle, Checks: "on a DuplicateHandle copy of a socket handle it fails WSAENOTSOCK", Why: whyProcess},
+	{Func: "test_WSAGetOverlappedResult", Line: 12526, Kind: kindOK, Checks: "with Internal set to each status of eight ranges it returns TRUE exactly for success statuses other than STATUS_PENDING", Case: "wine-results/wsa-result-status-faces"},
+	{Func: "test_WSAGetOverlappedResult", Line: 12529, Kind: kindOK, Clause: spec.ClauseRetLaterFailure, Checks: "when it returns TRUE the last error is the status's mapped code (Windows 10 1809 and later)", Why: whyLastError},
+	{Func: "test_WSAGetOverlappedResult", Line: 12529, Kind: kindBroken, Clause: spec.ClauseRetLaterFailure, Checks: "before Windows 10 1809 a TRUE result leaves the last error 0; before Windows 7 untouched", Why: whyLastError},
+	{Func: "test_WSAGetOverlappedResult", Line: 12536, Kind: kindOK, Checks: "when it returns FALSE the error is the status's Winsock face: the test's table, else WSAEINVAL", Case: "wine-results/wsa-result-status-faces"},
+	{Func: "test_WSAGetOverlappedResult", Line: 12536, Kind: kindBroken, Clause: spec.ClauseRetLaterFailure, Checks: "before Windows 8, Internal 0xC00703E4 (ERROR_IO_INCOMPLETE as an HRESULT-shaped status) gives WSAEINVAL instead of ERROR_IO_INCOMPLETE", Why: "a difference between Windows versions; the case expects Windows 8 and later"},
 }

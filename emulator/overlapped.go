@@ -360,7 +360,14 @@ func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait b
 	return o.bytes, errOf(o.status.Win32())
 }
 
+// wsaGetOverlappedResult, unlike getOverlappedResult, checks its handle
+// first: anything but a live socket fails WSAENOTSOCK, even for a
+// completed request (Wine sock.c test_WSAGetOverlappedResult, ok on
+// Windows: an invented handle and a duplicate of a socket handle).
 func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (uint32, uint32, error) {
+	if e.sock(s) == nil {
+		return 0, 0, spec.WSAENOTSOCK
+	}
 	o := e.ov(ov)
 	if o == nil {
 		return 0, 0, spec.WSAEFAULT
