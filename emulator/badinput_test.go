@@ -104,7 +104,7 @@ func testBadInput(t *testing.T, p Profile) {
 		"PostQueuedCompletionStatus": func(h spec.Handle) error { return e.PostQueuedCompletionStatus(h, 0, 0, 0) },
 		"AssociateCompletionPort":    func(h spec.Handle) error { return e.AssociateCompletionPort(h, live, 0) },
 		"GetOverlappedResult":        func(h spec.Handle) error { _, err := e.GetOverlappedResult(h, pendingOv, true); return err },
-		"CancelIoEx": func(h spec.Handle) error { return e.CancelIoEx(h, 0) },
+		"CancelIoEx":                 func(h spec.Handle) error { return e.CancelIoEx(h, 0) },
 	}
 	for cname, f := range handleCalls {
 		for name, h := range badHandles {
