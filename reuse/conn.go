@@ -27,6 +27,7 @@ type sock struct {
 	uses   int                    // connections made on the socket
 	family int
 
+	local     netip.AddrPort // the local address of the last connection
 	last      netip.AddrPort // the remote of the last connection
 	peerFirst bool           // whether that remote closed first
 

@@ -22,6 +22,11 @@ type ListenConfig struct {
 	// MaxIdle is how many recycled sockets the listener keeps beyond
 	// those. 0 means 64; more are closed.
 	MaxIdle int
+	// MaxSockets bounds the sockets the listener owns (accepting, in use,
+	// recycling, idle). At the bound it waits for a recycled socket
+	// instead of creating one, with fewer than Accepts requests
+	// outstanding meanwhile. 0 means no bound.
+	MaxSockets int
 }
 
 // Listener is a net.Listener that accepts with AcceptEx, keeping Accepts
@@ -42,6 +47,7 @@ type Listener struct {
 	af      int
 	accepts int
 	maxIdle int
+	maxSock int
 
 	ready chan *conn    // accepted, not yet returned by Accept
 	done  chan struct{} // closed by Close
@@ -53,6 +59,7 @@ type Listener struct {
 	recycling   map[*sock]struct{}
 	queued      int // len(ready), counted under mu
 	inUse       int
+	total       int // sockets owned
 	st          Stats
 	err         error // why the listener could not keep its requests up
 	closed      bool
@@ -61,7 +68,7 @@ type Listener struct {
 
 // Listen creates a listening socket bound to addr and starts accepting.
 func Listen(api spec.API, addr netip.AddrPort, cfg ListenConfig) (*Listener, error) {
-	if cfg.Backlog < 0 || cfg.Accepts < 0 || cfg.MaxIdle < 0 {
+	if cfg.Backlog < 0 || cfg.Accepts < 0 || cfg.MaxIdle < 0 || cfg.MaxSockets < 0 {
 		return nil, errors.New("reuse: ListenConfig values must not be negative")
 	}
 	if cfg.Backlog == 0 {
@@ -100,7 +107,7 @@ func Listen(api spec.API, addr netip.AddrPort, cfg ListenConfig) (*Listener, err
 		_ = port.Close()
 		return fail(err)
 	}
-	l := &Listener{a: api, port: port, l: s, addr: bound, af: af, accepts: cfg.Accepts, maxIdle: cfg.MaxIdle,
+	l := &Listener{a: api, port: port, l: s, addr: bound, af: af, accepts: cfg.Accepts, maxIdle: cfg.MaxIdle, maxSock: cfg.MaxSockets,
 		ready: make(chan *conn, cfg.Accepts), done: make(chan struct{}),
 		outstanding: make(map[*sock]struct{}), recycling: make(map[*sock]struct{})}
 	l.cond = sync.NewCond(&l.mu)
@@ -145,11 +152,15 @@ func (l *Listener) fillLocked() {
 			sk, l.free = l.free[n-1], l.free[:n-1]
 			reused = true
 		} else {
+			if l.maxSock > 0 && l.total >= l.maxSock {
+				return // at the bound: a recycled socket will refill
+			}
 			var err error
 			if sk, err = newSock(l, l.port, l.af); err != nil {
 				l.err = err
 				return
 			}
+			l.total++
 			l.st.Fresh++
 		}
 		sk.phase.Store(phaseAccept)
@@ -276,6 +287,7 @@ func (l *Listener) release(sk *sock, remote netip.AddrPort, peerFirst bool) {
 
 func (l *Listener) dropLocked(sk *sock) {
 	sk.free(l.a)
+	l.total--
 	l.st.Closed++
 	l.cond.Broadcast()
 	l.maybeClosePortLocked()

@@ -167,6 +167,15 @@ func (p *Pool) DialContext(ctx context.Context, remote netip.AddrPort) (net.Conn
 			continue
 		}
 		p.mu.Lock()
+		if !fresh && errors.Is(err, spec.WSAEADDRINUSE) && !p.closed {
+			// The pair is in a TIME_WAIT the pool did not know of: keep
+			// the socket off that remote for a TIME_WAIT and try again.
+			sk.blocked = append(sk.blocked, block{remote: remote, until: p.now() + p.tw})
+			p.st.TimeWaitConflicts++
+			p.idle = append(p.idle, sk)
+			p.mu.Unlock()
+			continue
+		}
 		if errors.Is(err, spec.ERROR_CONNECTION_REFUSED) && !p.closed {
 			p.idle = append(p.idle, sk) // still bound and unconnected
 			p.wakeLocked()
@@ -322,6 +331,7 @@ func (p *Pool) connect(ctx context.Context, sk *sock, remote netip.AddrPort) (*c
 		return nil, err
 	}
 	sk.uses++
+	sk.local = local
 	return newConn(p, sk, local, remote), nil
 }
 
@@ -357,13 +367,34 @@ func (p *Pool) control(sk *sock, phase uint32, r overlapped.Result) {
 		p.dropLocked(sk)
 		return
 	}
-	if sk.peerFirst {
+	if sk.peerFirst || p.ownTimeWait(sk) {
 		// The remote closed first: it holds the pair in TIME_WAIT from
-		// now, when our FIN has reached it.
+		// now, when our FIN has reached it. Or this side did, and its
+		// DisconnectEx completed while its own TIME_WAIT row still holds
+		// the pair (Windows may complete it after the graceful close:
+		// emulator variant DX-FLAG-TIMEWAIT=after-close).
 		sk.blocked = append(sk.blocked, block{remote: sk.last, until: p.now() + p.tw})
 	}
 	p.idle = append(p.idle, sk)
 	p.wakeLocked()
+}
+
+// ownTimeWait reports whether the TCP table holds a TIME_WAIT row for the
+// pair of sk's last connection.
+func (p *Pool) ownTimeWait(sk *sock) bool {
+	if !sk.local.IsValid() {
+		return false
+	}
+	rows, err := p.a.TCPTable()
+	if err != nil {
+		return true // cannot tell: assume the pair is held
+	}
+	for _, r := range rows {
+		if r.State == spec.TCPTimeWait && r.Remote == sk.last && r.Local.Port() == sk.local.Port() {
+			return true
+		}
+	}
+	return false
 }
 
 // dropLocked closes a socket the pool owns.

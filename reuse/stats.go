@@ -20,6 +20,10 @@ type Stats struct {
 	// TimeWaitWaits counts the times a Dial waited because every idle
 	// socket's pair with the remote was still in the remote's TIME_WAIT.
 	TimeWaitWaits uint64
+	// TimeWaitConflicts counts ConnectEx calls on a recycled socket that
+	// failed with WSAEADDRINUSE because the pair was in a TIME_WAIT the pool
+	// had not seen (it keeps the socket off that remote and retries).
+	TimeWaitConflicts uint64
 	// Closed counts sockets closed.
 	Closed uint64
 
