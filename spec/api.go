@@ -233,8 +233,10 @@ func DefaultSettings() Settings {
 }
 
 // Validate reports settings Windows would not accept: a TIME_WAIT delay
-// outside 0..300 s or not in whole seconds, or a port range that is empty
-// or runs past 65535.
+// outside 0..300 s or not in whole seconds, or a port range that starts at
+// 0, is empty, or runs past 65535. The range check cannot overflow: Count
+// is compared with the room left above Start, so no Count, however large,
+// wraps into a range that looks valid.
 func (s Settings) Validate() error {
 	if s.TcpTimedWaitDelay < 0 || s.TcpTimedWaitDelay > MaxTcpTimedWaitDelay {
 		return fmt.Errorf("spec: TcpTimedWaitDelay %v is outside the documented range 0s..300s", s.TcpTimedWaitDelay)
@@ -242,7 +244,7 @@ func (s Settings) Validate() error {
 	if s.TcpTimedWaitDelay%time.Second != 0 {
 		return fmt.Errorf("spec: TcpTimedWaitDelay %v is not a whole number of seconds (the registry value is a DWORD of seconds)", s.TcpTimedWaitDelay)
 	}
-	if s.DynamicPorts.Start == 0 || s.DynamicPorts.Count < 1 || int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1 > 65535 {
+	if r := s.DynamicPorts; r.Start == 0 || r.Count < 1 || r.Count > 65536-int(r.Start) {
 		return fmt.Errorf("spec: dynamic port range start %d count %d is not within 1..65535", s.DynamicPorts.Start, s.DynamicPorts.Count)
 	}
 	return nil

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"syscall"
@@ -122,10 +123,26 @@ func TestSettingsValidate(t *testing.T) {
 		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 0, Count: 10}},
 		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 65535, Count: 2}},
 		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 1000, Count: 0}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 1000, Count: -5}},
+		// Counts that overflowed int(Start)+Count-1 into a "valid" range.
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 65535, Count: math.MaxInt - 65000}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 2, Count: math.MaxInt}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 1, Count: math.MaxInt}},
+		{TcpTimedWaitDelay: time.Minute, DynamicPorts: PortRange{Start: 1, Count: 65536}},
+		{TcpTimedWaitDelay: math.MaxInt64, DynamicPorts: DefaultDynamicPorts},
+		{TcpTimedWaitDelay: math.MinInt64, DynamicPorts: DefaultDynamicPorts},
 	}
 	for _, s := range bad {
 		if err := s.Validate(); err == nil {
 			t.Errorf("Validate(%+v) accepted it", s)
+		}
+	}
+	// The edges of the port space are valid.
+	for _, r := range []PortRange{{Start: 1, Count: 65535}, {Start: 65535, Count: 1}, {Start: 2, Count: 65534}} {
+		s := DefaultSettings()
+		s.DynamicPorts = r
+		if err := s.Validate(); err != nil {
+			t.Errorf("Validate(%+v): %v", r, err)
 		}
 	}
 	if d := DefaultSettings(); d.TcpTimedWaitDelay != 2*MSL || !d.DynamicPorts.Contains(65535) || d.DynamicPorts.Contains(49151) {
