@@ -27,9 +27,14 @@ func (v *view) begin() bool {
 // a value, result) when tracing. args and result run only when tracing; no
 // closure escapes, so a call costs nothing extra with tracing off.
 func (v *view) do(name string, s spec.Socket, args func() string, op func() error, result func() string) error {
+	if v == nil || v.e == nil || v.t == nil {
+		return ErrZero
+	}
 	e := v.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.enterCall(v.t)
+	defer e.exitCall(v.t)
 	if !v.begin() {
 		return spec.ERROR_INVALID_HANDLE
 	}
@@ -439,7 +444,7 @@ func (v *view) TCPTable() (rows []spec.TCPRow, err error) {
 func (v *view) Sleep(d time.Duration) {
 	_ = v.do("Sleep", 0,
 		func() string { return fmtTimeout(d) },
-		func() error { v.e.sleepFor(d); return nil },
+		func() error { return v.e.sleepFor(d) },
 		nil)
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -37,12 +38,23 @@ func NewVirtualClock() *VirtualClock { return new(VirtualClock) }
 // Now returns the virtual time.
 func (c *VirtualClock) Now() time.Duration { return time.Duration(c.now.Load()) }
 
-// Advance moves the clock forward by d (d <= 0 does nothing). An emulator
-// using the clock processes the TIME_WAIT expiries that became due the next
-// time it is called, in order, each at its own due time.
+// Advance moves the clock forward by d (d <= 0 does nothing), saturating at
+// math.MaxInt64 instead of wrapping. An emulator using the clock processes
+// the TIME_WAIT expiries that became due the next time it is called, in
+// order, each at its own due time.
 func (c *VirtualClock) Advance(d time.Duration) {
-	if d > 0 {
-		c.now.Add(int64(d))
+	if d <= 0 {
+		return
+	}
+	for {
+		cur := c.now.Load()
+		next := cur + int64(d)
+		if next < cur {
+			next = math.MaxInt64
+		}
+		if c.now.CompareAndSwap(cur, next) {
+			return
+		}
 	}
 }
 

@@ -154,12 +154,17 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 	gen, fail := so.reuseGen, so.failGen
 	so.syncWaits++
 	so.syncReuse++
-	e.waitUntil(-1, func() bool {
+	r := e.waitUntil(-1, func() bool {
 		return e.sock(s) != so || so.reuseGen != gen || so.failGen != fail
 	})
 	so.syncWaits--
 	so.syncReuse--
 	switch {
+	case r == waitDeadlock:
+		if o != nil {
+			e.cancel(o) // nothing else would ever complete it
+		}
+		return ErrDeadlock
 	case e.sock(s) != so:
 		return spec.WSAEINTR
 	case so.reuseGen != gen:
@@ -234,10 +239,13 @@ func (e *Emulator) acceptEx(t *thread, listener, accepted spec.Socket, ov spec.O
 	}
 	// A non-overlapped listener: AcceptEx blocks until a connection comes.
 	l.syncWaits++
-	e.waitUntil(-1, func() bool { return !o.pending || e.sock(listener) != l })
+	r := e.waitUntil(-1, func() bool { return !o.pending || e.sock(listener) != l })
 	l.syncWaits--
 	if o.pending {
 		e.cancel(o)
+	}
+	if r == waitDeadlock {
+		return ErrDeadlock
 	}
 	return errOf(o.status.Winsock())
 }

@@ -20,8 +20,17 @@ type Emulator struct {
 	view // the main thread's view: its methods implement spec.API
 
 	mu      sync.Mutex
-	cond    sync.Cond // broadcast when anything a blocked caller may wait for changes
+	cond    sync.Cond // broadcast (wake) when anything a blocked caller may wait for changes
 	waiters int       // callers blocked in cond.Wait
+
+	// Callers, for the clock (see wait.go).
+	inCall      int     // calls in progress
+	sleepers    int     // callers asleep in waitUntil that no wake has reached since
+	wakeGen     uint64  // counts wakes
+	running     int     // threads started with Go that are outside a call
+	deadlines   []int64 // the deadlines of the callers in waitUntil
+	deadlockErr bool    // WithDeadlockError
+	deadlockGen uint64  // counts deadlocks found
 
 	settings spec.Settings
 	profile  Profile
@@ -57,11 +66,12 @@ var _ spec.API = (*Emulator)(nil)
 type Option func(*config)
 
 type config struct {
-	profile  Profile
-	clock    Clock
-	trace    bool
-	variants variantSet
-	err      error // the first bad option (WithVariant)
+	profile     Profile
+	clock       Clock
+	trace       bool
+	variants    variantSet
+	err         error // the first bad option (WithVariant)
+	deadlockErr bool
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -104,6 +114,8 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 		variants: cf.variants,
 		clock:    cf.clock,
 		delay:    int64(cf.variants.timeWaitDelay(s)),
+
+		deadlockErr: cf.deadlockErr,
 	}
 	e.view = view{e: e, t: &thread{}}
 	e.cond.L = &e.mu
@@ -119,21 +131,43 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	return e, nil
 }
 
-// Settings returns the settings the emulator was built with.
-func (e *Emulator) Settings() spec.Settings { return e.settings }
+// Settings returns the settings the emulator was built with (zero
+// Settings for a nil or zero Emulator).
+func (e *Emulator) Settings() spec.Settings {
+	if !e.usable() {
+		return spec.Settings{}
+	}
+	return e.settings
+}
 
-// Profile returns the emulator's profile.
-func (e *Emulator) Profile() Profile { return e.profile }
+// Profile returns the emulator's profile (Windows for a nil or zero
+// Emulator).
+func (e *Emulator) Profile() Profile {
+	if !e.usable() {
+		return Windows
+	}
+	return e.profile
+}
 
 // Now returns the emulator's time since New: virtual time with the default
-// clock.
-func (e *Emulator) Now() time.Duration { return time.Duration(e.now()) }
+// clock (0 for a nil or zero Emulator). It saturates at about 292 years
+// (math.MaxInt64 nanoseconds, less the clock's reading at New) instead of
+// wrapping.
+func (e *Emulator) Now() time.Duration {
+	if !e.usable() {
+		return 0
+	}
+	return time.Duration(e.now())
+}
 
 func (e *Emulator) now() int64 { return int64(e.clock.Now() - e.epoch) }
 
 // State returns the life-cycle state of a socket handle. A handle that is
 // not an open socket gives spec.StateClosed and WSAENOTSOCK.
 func (e *Emulator) State(s spec.Socket) (spec.State, error) {
+	if !e.usable() {
+		return spec.StateClosed, ErrZero
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.expireDue()
@@ -240,13 +274,6 @@ func (e *Emulator) port(h spec.Handle) *port {
 		return nil
 	}
 	return sl.port
-}
-
-// wake wakes blocked callers so they re-examine the world.
-func (e *Emulator) wake() {
-	if e.waiters > 0 {
-		e.cond.Broadcast()
-	}
 }
 
 // errOf turns a code computed at run time into an error without allocating

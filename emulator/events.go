@@ -35,6 +35,9 @@ func (e *Emulator) setEvent(h spec.Handle, on bool) error {
 
 // waitObject is WaitForSingleObject on an event or a socket handle.
 func (e *Emulator) waitObject(h spec.Handle, timeout time.Duration) error {
+	if !validTimeout(timeout) {
+		return spec.ERROR_INVALID_PARAMETER
+	}
 	sl := e.lookup(uintptr(h))
 	if sl == nil {
 		return spec.ERROR_INVALID_HANDLE
@@ -44,8 +47,11 @@ func (e *Emulator) waitObject(h spec.Handle, timeout time.Duration) error {
 		ev := sl.ev
 		ready := func() bool { return e.event(h) != ev || ev.signaled }
 		if !ready() {
-			if timeout == 0 || !e.waitUntil(e.deadline(timeout), ready) {
+			if timeout == 0 {
 				return spec.WAIT_TIMEOUT
+			}
+			if err := waitErr(e.waitUntil(e.deadline(timeout), ready)); err != nil {
+				return err
 			}
 		}
 		if e.event(h) != ev {
@@ -59,11 +65,14 @@ func (e *Emulator) waitObject(h spec.Handle, timeout time.Duration) error {
 		so := sl.sock
 		ready := func() bool { return e.sock(spec.Socket(h)) != so || so.signaled }
 		if !ready() {
-			so.syncWaits++
-			ok := timeout != 0 && e.waitUntil(e.deadline(timeout), ready)
-			so.syncWaits--
-			if !ok {
+			if timeout == 0 {
 				return spec.WAIT_TIMEOUT
+			}
+			so.syncWaits++
+			r := e.waitUntil(e.deadline(timeout), ready)
+			so.syncWaits--
+			if err := waitErr(r); err != nil {
+				return err
 			}
 		}
 		if e.sock(spec.Socket(h)) != so {

@@ -96,13 +96,19 @@ func (e *Emulator) setNotificationModes(s spec.Socket, flags uint8) error {
 }
 
 func (e *Emulator) getQueued(ph spec.Handle, timeout time.Duration) (spec.Completion, error) {
+	if !validTimeout(timeout) {
+		return spec.Completion{}, spec.ERROR_INVALID_PARAMETER
+	}
 	p := e.port(ph)
 	if p == nil {
 		return spec.Completion{}, spec.ERROR_INVALID_HANDLE
 	}
 	if !p.ready() {
-		if timeout == 0 || !e.waitUntil(e.deadline(timeout), func() bool { return p.closed || p.ready() }) {
+		if timeout == 0 {
 			return spec.Completion{}, spec.WAIT_TIMEOUT
+		}
+		if err := waitErr(e.waitUntil(e.deadline(timeout), func() bool { return p.closed || p.ready() })); err != nil {
+			return spec.Completion{}, err
 		}
 		if p.closed {
 			return spec.Completion{}, spec.ERROR_ABANDONED_WAIT_0

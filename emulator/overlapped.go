@@ -309,7 +309,7 @@ func (e *Emulator) completeReuse(so *socket, st spec.NTStatus) {
 // Like Windows it touches the handle only when it must wait on it: a
 // closed or invalid object fails with ERROR_INVALID_HANDLE. An auto-reset
 // event's signal is consumed, as a wait does.
-func (e *Emulator) waitRequest(h spec.Handle, o *ovl) spec.Errno {
+func (e *Emulator) waitRequest(h spec.Handle, o *ovl) error {
 	obj := o.event &^ 1
 	if obj == 0 {
 		obj = h
@@ -328,14 +328,17 @@ func (e *Emulator) waitRequest(h spec.Handle, o *ovl) spec.Errno {
 	if so != nil {
 		so.syncWaits++
 	}
-	e.waitUntil(-1, func() bool { return !o.pending || signaled() })
+	r := e.waitUntil(-1, func() bool { return !o.pending || signaled() })
 	if so != nil {
 		so.syncWaits--
+	}
+	if r == waitDeadlock {
+		return ErrDeadlock
 	}
 	if ev != nil && !ev.manual && e.event(obj) == ev && ev.signaled {
 		ev.signaled = false
 	}
-	return 0
+	return nil
 }
 
 // getOverlappedResult reads the OVERLAPPED first: a completed request gives
@@ -350,8 +353,8 @@ func (e *Emulator) getOverlappedResult(h spec.Handle, ov spec.Overlapped, wait b
 		if !wait {
 			return 0, spec.ERROR_IO_INCOMPLETE
 		}
-		if c := e.waitRequest(h, o); c != 0 {
-			return 0, errOf(c)
+		if err := e.waitRequest(h, o); err != nil {
+			return 0, err
 		}
 		if o.status == spec.STATUS_PENDING {
 			return 0, spec.ERROR_IO_INCOMPLETE
@@ -376,8 +379,8 @@ func (e *Emulator) wsaGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wai
 		if !wait {
 			return 0, 0, spec.WSA_IO_INCOMPLETE
 		}
-		if c := e.waitRequest(spec.Handle(s), o); c != 0 {
-			return 0, 0, errOf(c)
+		if err := e.waitRequest(spec.Handle(s), o); err != nil {
+			return 0, 0, err
 		}
 		if o.status == spec.STATUS_PENDING {
 			return 0, 0, spec.WSA_IO_INCOMPLETE

@@ -395,8 +395,11 @@ func (e *Emulator) accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 	}
 	if len(so.backlog) == 0 {
 		so.syncWaits++
-		e.waitUntil(-1, func() bool { return e.sock(s) != so || len(so.backlog) > 0 })
+		r := e.waitUntil(-1, func() bool { return e.sock(s) != so || len(so.backlog) > 0 })
 		so.syncWaits--
+		if r == waitDeadlock {
+			return spec.INVALID_SOCKET, netip.AddrPort{}, ErrDeadlock
+		}
 		if e.sock(s) != so || so.state != spec.StateListening {
 			return spec.INVALID_SOCKET, netip.AddrPort{}, spec.WSAEINTR
 		}
@@ -466,8 +469,11 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 		// No datagram ever arrives in this world: block as Windows would,
 		// until the socket is closed.
 		so.syncWaits++
-		e.waitUntil(-1, func() bool { return e.sock(s) != so })
+		r := e.waitUntil(-1, func() bool { return e.sock(s) != so })
 		so.syncWaits--
+		if r == waitDeadlock {
+			return 0, ErrDeadlock
+		}
 		return 0, spec.WSAEINTR
 	}
 	if !connectedish(so.state) {
@@ -484,8 +490,11 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 	}
 	if !ready() {
 		so.syncWaits++
-		e.waitUntil(-1, ready)
+		r := e.waitUntil(-1, ready)
 		so.syncWaits--
+		if r == waitDeadlock {
+			return 0, ErrDeadlock
+		}
 		if e.sock(s) != so {
 			return 0, spec.WSAEINTR
 		}
@@ -536,7 +545,7 @@ func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Dura
 	if so == nil {
 		return 0, spec.WSAENOTSOCK
 	}
-	if events&^(pollIn|pollOut) != 0 {
+	if events&^(pollIn|pollOut) != 0 || !validTimeout(timeout) {
 		return 0, spec.WSAEINVAL
 	}
 	mask := events | spec.POLLHUP | spec.POLLERR
@@ -556,8 +565,11 @@ func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Dura
 		return r, nil
 	}
 	so.syncWaits++
-	e.waitUntil(e.deadline(timeout), ready)
+	w := e.waitUntil(e.deadline(timeout), ready)
 	so.syncWaits--
+	if w == waitDeadlock {
+		return 0, ErrDeadlock
+	}
 	return r, nil
 }
 

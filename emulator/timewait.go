@@ -144,7 +144,7 @@ func (e *Emulator) enterTimeWait(so *socket) {
 		return
 	}
 	r := twRow{
-		exp:   e.now() + e.delay,
+		exp:   e.expiry(),
 		lport: so.local.Port(), rport: so.remote.Port(),
 		laddr: e.tw.intern(so.local.Addr()), raddr: e.tw.intern(so.remote.Addr()),
 		fam: uint8(famIndex(so.af)),

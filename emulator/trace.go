@@ -104,6 +104,9 @@ func (t *tracer) add(e *Emulator, ev Event) {
 // Trace returns the events recorded so far (nil unless WithTrace was given).
 // The slice is a copy.
 func (e *Emulator) Trace() []Event {
+	if !e.usable() {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.tr == nil {
