@@ -28,8 +28,13 @@ type Overlapped uintptr
 // writes it (0xdeadbeef in Wine's tests).
 const Untouched uint32 = 0xDEADBEEF
 
-// Infinite is the timeout that never expires (INFINITE).
+// Infinite is the timeout that never expires (INFINITE). It is the only
+// negative timeout a call accepts (see API, Timeouts).
 const Infinite time.Duration = -1
+
+// ValidTimeout reports whether a call accepts d as a timeout: Infinite, or
+// not negative (see API, Timeouts).
+func ValidTimeout(d time.Duration) bool { return d >= 0 || d == Infinite }
 
 // Completion is one packet dequeued from a completion port.
 type Completion struct {
@@ -53,6 +58,21 @@ type TCPRow struct {
 //
 // Calls on an API value are issued by one thread that never exits. To
 // observe thread-exit cancellation, issue requests through a Thread.
+//
+// # Timeouts
+//
+// The timeout of WaitForSingleObject, GetQueuedCompletionStatus, Poll and
+// Sleep is Infinite (wait forever), 0 (do not wait), or a positive duration
+// (wait at least that long: a backend rounds up to its resolution, and
+// waits longer than one Windows call allows in several calls). Any other
+// negative duration is refused at once, without waiting: ERROR_INVALID_PARAMETER
+// from WaitForSingleObject and GetQueuedCompletionStatus, WSAEINVAL from
+// Poll; Sleep returns at once. Windows has no single behaviour to follow:
+// its DWORD timeouts make only 0xFFFFFFFF INFINITE, so converting a negative
+// duration to milliseconds would make -1 ms INFINITE and -2 ms a wait of
+// 49.7 days, while WSAPoll's INT timeout makes every negative value
+// infinite. A computed timeout that went negative is a bug in the caller;
+// refusing it shows the bug instead of hanging (ValidTimeout).
 type API interface {
 	// WSASocketW(af, typ, proto, NULL, 0, flags). flags may hold
 	// WSA_FLAG_OVERLAPPED.
