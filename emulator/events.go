@@ -35,7 +35,7 @@ func (e *Emulator) setEvent(h spec.Handle, on bool) error {
 
 // waitObject is WaitForSingleObject on an event or a socket handle.
 func (e *Emulator) waitObject(h spec.Handle, timeout time.Duration) error {
-	if !validTimeout(timeout) {
+	if !spec.ValidTimeout(timeout) {
 		return spec.ERROR_INVALID_PARAMETER
 	}
 	sl := e.lookup(uintptr(h))

@@ -96,7 +96,7 @@ func (e *Emulator) setNotificationModes(s spec.Socket, flags uint8) error {
 }
 
 func (e *Emulator) getQueued(ph spec.Handle, timeout time.Duration) (spec.Completion, error) {
-	if !validTimeout(timeout) {
+	if !spec.ValidTimeout(timeout) {
 		return spec.Completion{}, spec.ERROR_INVALID_PARAMETER
 	}
 	p := e.port(ph)

@@ -545,7 +545,7 @@ func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Dura
 	if so == nil {
 		return 0, spec.WSAENOTSOCK
 	}
-	if events&^(pollIn|pollOut) != 0 || !validTimeout(timeout) {
+	if events&^(pollIn|pollOut) != 0 || !spec.ValidTimeout(timeout) {
 		return 0, spec.WSAEINVAL
 	}
 	mask := events | spec.POLLHUP | spec.POLLERR

@@ -74,10 +74,6 @@ func (e *Emulator) after(d time.Duration) int64 {
 	return now + int64(d)
 }
 
-// validTimeout reports whether a timeout is spec.Infinite or not negative.
-// Any other negative value is refused (spec.API, Timeouts).
-func validTimeout(d time.Duration) bool { return d >= 0 || d == spec.Infinite }
-
 // deadline turns a valid timeout into an absolute emulator time; -1 is none.
 func (e *Emulator) deadline(timeout time.Duration) int64 {
 	if timeout < 0 {
