@@ -88,13 +88,25 @@
 // # Time
 //
 // By default time is virtual (NewVirtualClock) and starts at zero. It moves
-// only when something waits: Sleep(d) advances it by d, processing
-// TIME_WAIT expiries in order on the way; a blocking call or a wait that
-// cannot proceed advances it to the next TIME_WAIT expiry or to the caller's
-// deadline, whichever is first, and tries again. A 240 s TIME_WAIT passes in
-// microseconds. An INFINITE wait with nothing scheduled cannot be helped by
-// time: it blocks until another goroutine changes something (as it would
-// block forever on Windows if nobody did).
+// only when every caller is waiting: a caller that cannot proceed (a
+// blocking call, a wait, Sleep) falls asleep, and when the last caller
+// falls asleep the clock jumps to the earliest instant any of them waits
+// for, its deadline or the next TIME_WAIT expiry, processes the expiries
+// due, and everybody looks again. One caller alone sees Sleep(d) advance
+// the clock by d at once; a 240 s TIME_WAIT passes in microseconds.
+// Concurrent callers share time rather than each jumping it to its own
+// deadline; threads started together with Go count as callers for the whole
+// of their function, so the clock waits for them even between their calls.
+// An INFINITE wait with nothing scheduled cannot be helped by time: it
+// blocks until a goroutine outside the emulator changes something (as it
+// would block forever on Windows if nobody did), or, WithDeadlockError,
+// fails at once with ErrDeadlock.
+//
+// Time saturates instead of wrapping: a deadline past the horizon (about
+// 292 years) is the horizon, a wait of math.MaxInt64 ends there, and a
+// TIME_WAIT row entered within TcpTimedWaitDelay of it never expires.
+// Negative timeouts other than spec.Infinite are refused (spec.API,
+// Timeouts).
 //
 // With SystemClock the emulator uses package time instead: waits sleep on
 // real timers, and expiries are processed lazily whenever the emulator is
@@ -131,9 +143,12 @@
 //
 // All methods are safe for concurrent use. One mutex guards the emulator;
 // blocking calls wait on a condition variable and are woken by whatever
-// changes the world. With the virtual clock a blocked caller advances time
-// for everybody, so concurrent scripts are deterministic only in the order
-// their calls reach the emulator.
+// changes the world. With the virtual clock time moves only when every
+// caller is blocked (see Time), so the times concurrent callers see do not
+// depend on how their goroutines are scheduled, provided every caller is
+// in the emulator or a thread started with Go; the order of their calls
+// (and so the trace) still does. A nil *Emulator, a zero Emulator and a
+// zero Thread fail every call with ErrZero.
 //
 // # Simplifications
 //
