@@ -41,10 +41,8 @@ const (
 	WildPointers Capability = "wild-pointers"
 )
 
-// Capabilities lists every capability in a stable order.
-func Capabilities() []Capability {
-	return []Capability{VirtualTime, Settings, LongWaits, Introspection, WildPointers}
-}
+// capabilities lists every capability in a stable order.
+var capabilities = []Capability{VirtualTime, Settings, LongWaits, Introspection, WildPointers}
 
 // why explains, for a skip message, what a case uses a capability for.
 var why = map[Capability]string{
@@ -75,14 +73,10 @@ type Backend struct {
 	New func(t testing.TB, s spec.Settings) (spec.API, error)
 	// Capabilities the backend has.
 	Capabilities []Capability
-	// Divergences names the file under testdata/divergences (embedded in
-	// this module) that lists this backend's known divergences, for
-	// example "wine.json"; "" for none.
-	Divergences string
-	// Known lists the known divergences of a backend that lives outside
-	// this module, for example read with ParseDivergences from a file the
-	// caller embeds. It is validated like a file; set Divergences or
-	// Known, not both.
+	// Known lists the backend's known divergences, for example read with
+	// ParseDivergences from a file the caller embeds (this module's
+	// backends embed theirs in internal/backends). Run checks them at
+	// once, as ParseDivergences does.
 	Known []Divergence
 }
 
@@ -102,7 +96,8 @@ type Case struct {
 	// a few seconds the backend needs VirtualTime or LongWaits.
 	Waits time.Duration
 	// Settings, if set, adjusts spec.DefaultSettings() before the API is
-	// built. A case with Settings needs the Settings capability.
+	// built. Such a case lists Settings in Needs, the one place a case
+	// declares what it needs (TestCoverage checks that it does).
 	Settings func(*spec.Settings)
 	// Body runs the check against api. It must use only spec.API (and
 	// the optional State introspection when the case needs it).
@@ -168,13 +163,13 @@ func Lookup(name string) (Case, bool) {
 //   - unexpected pass (a recorded divergence did not happen): it fails;
 //   - skip: the backend lacks a capability the case needs.
 //
-// Run fails at once if b's divergence file is missing or invalid.
+// Run fails at once if b's divergence data are invalid.
 func Run(t *testing.T, b Backend) {
 	t.Helper()
-	divs, err := backendDivergences(b)
-	if err != nil {
-		t.Fatal(err)
+	if err := validateDivergences(b.Known); err != nil {
+		t.Fatalf("backend %s: known divergences: %v", b.Name, err)
 	}
+	divs := b.Known
 	counts := map[Outcome]int{}
 	var mu sync.Mutex
 	for _, c := range Cases() {
@@ -208,22 +203,20 @@ func Run(t *testing.T, b Backend) {
 }
 
 // Execute runs one case against b without a *testing.T, for tools such as
-// the disconnectex command's report. Run uses the same logic.
+// the disconnectex command's report. Run uses the same logic. It checks
+// only the divergences recorded for c (Run checks them all, once), so a
+// tool running the whole table does not validate the data again per case.
 func Execute(b Backend, c Case) Result {
-	divs, err := backendDivergences(b)
-	if err != nil {
-		return Result{Case: c.Name, Backend: b.Name, Outcome: Fail, Reason: err.Error()}
+	var divs []Divergence
+	for _, d := range b.Known {
+		if d.Case == c.Name {
+			divs = append(divs, d)
+		}
+	}
+	if err := validateDivergences(divs); err != nil {
+		return Result{Case: c.Name, Backend: b.Name, Outcome: Fail, Reason: fmt.Sprintf("backend %s: known divergences: %v", b.Name, err)}
 	}
 	return execute(b, c, divs)
-}
-
-// ExecuteAll runs every case against b in table order.
-func ExecuteAll(b Backend) []Result {
-	var out []Result
-	for _, c := range Cases() {
-		out = append(out, Execute(b, c))
-	}
-	return out
 }
 
 // missing returns the reason b cannot run c, or "".
@@ -232,9 +225,6 @@ func missing(b Backend, c Case) string {
 		if !b.Has(n) {
 			return fmt.Sprintf("needs capability %s: %s", n, why[n])
 		}
-	}
-	if c.Settings != nil && !b.Has(Settings) {
-		return fmt.Sprintf("needs capability %s: %s", Settings, why[Settings])
 	}
 	if c.Waits > longWait && !b.Has(VirtualTime) && !b.Has(LongWaits) {
 		return fmt.Sprintf("needs capability %s or %s: the case waits %v in total", VirtualTime, LongWaits, c.Waits)
@@ -302,7 +292,7 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 		r.Outcome, r.Reason = Fail, fmt.Sprintf("%d failure(s) with no divergence recorded for %s", len(r.Messages), b.Name)
 	case !failed:
 		r.Outcome, r.Reason = XPass, fmt.Sprintf("divergence recorded in %s (clause %s: %s) but the case passed; remove the entry or fix the case",
-			b.Divergences, mine[0].Clause, mine[0].Reason)
+			mine[0].source, mine[0].Clause, mine[0].Reason)
 	default:
 		text := strings.Join(r.Messages, "\n")
 		var unmatched []string
@@ -313,11 +303,11 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 		}
 		if len(unmatched) > 0 {
 			r.Outcome, r.Reason = Fail, fmt.Sprintf("the case failed, but not as %s records: no failure text contains %s",
-				b.Divergences, strings.Join(unmatched, ", "))
+				mine[0].source, strings.Join(unmatched, ", "))
 		} else {
 			var rs []string
 			for _, d := range mine {
-				rs = append(rs, fmt.Sprintf("known divergence on %s (%s): expected %s, observed %s: %s", d.Clause, b.Divergences, d.Expected, d.Observed, d.Reason))
+				rs = append(rs, fmt.Sprintf("known divergence on %s (%s): expected %s, observed %s: %s", d.Clause, d.source, d.Expected, d.Observed, d.Reason))
 			}
 			r.Outcome, r.Reason = XFail, strings.Join(rs, "; ")
 		}
@@ -557,4 +547,11 @@ func sortedCases() []Case {
 	cs := Cases()
 	slices.SortStableFunc(cs, func(a, b Case) int { return cmp.Compare(a.Name, b.Name) })
 	return cs
+}
+
+// cell escapes text for a Markdown table cell (for documents).
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	return s
 }

@@ -20,8 +20,7 @@
 //		})
 //	}
 //
-// Known carries the backend's known divergences as data (see below); the
-// backends of this module name their embedded file in Divergences instead.
+// Known carries the backend's known divergences as data (see below).
 //
 // Every case becomes a subtest named after it ("timewait/delay-30s"), so
 // `go test -run 'TestConformance/timewait/'` selects a group. New receives
@@ -29,9 +28,9 @@
 // error, rather than failing t, for settings it cannot build, because one
 // case checks that a 301 s TIME_WAIT delay is refused.
 //
-// Tools that run outside go test (the disconnectex command's report) call
-// Execute or ExecuteAll, which return a Result per case; Run uses the same
-// code. There the testing.TB handed to New is a small adapter: Cleanup,
+// Tools that run outside go test (the disconnectex command's report) find
+// cases with Cases and Lookup and call Execute, which returns a Result per
+// case; Run uses the same code. There the testing.TB handed to New is a small adapter: Cleanup,
 // Log, Error, Fatal, Skip, TempDir, Context, Setenv and Chdir work.
 //
 // # Cases
@@ -45,8 +44,7 @@
 // cancellation and thread exit, TIME_WAIT, reuse, ports, and bad input.
 // Every clause of spec.Clauses() is cited by at least one case (a test
 // checks it), and docs/coverage.md is the generated clause-by-case table
-// (CoverageMarkdown; regenerate with
-// `go test ./conformance -run TestCoverageDoc -update`).
+// (regenerate with `go test ./conformance -run TestCoverageDoc -update`).
 //
 // Real Windows is the oracle: where the page and Windows disagree
 // (status Contradicts) the cases expect Windows. Where a clause is
@@ -86,7 +84,8 @@
 //   - VirtualTime: Sleep and waits advance virtual time, so a case may wait
 //     out TIME_WAIT delays of minutes in no real time.
 //   - Settings: the backend can be built with any spec.Settings (TIME_WAIT
-//     delay, dynamic port range). Implied by Case.Settings.
+//     delay, dynamic port range). A case with Case.Settings lists it in
+//     Needs, like every capability it needs (a test checks).
 //   - LongWaits: real waits of minutes are acceptable.
 //   - Introspection: the API implements State(spec.Socket) (spec.State, error).
 //   - WildPointers: passing an OVERLAPPED pointer the backend never handed
@@ -98,15 +97,16 @@
 // # Divergence data
 //
 // Known differences between a backend and the suite are data, like
-// Wine's todo_wine: testdata/divergences/<backend>.json, embedded by the
-// root package (disconnectex.Divergences), holds
+// Wine's todo_wine: a JSON file per backend, read with ParseDivergences
+// and given to Run in Backend.Known. This module's backends keep theirs in
+// internal/backends/divergences/<backend>.json, embedded there:
 //
 //	{"backend": "emulator-documented", "entries": [
 //	  {"case": "...", "clause": "DX-...", "expected": "...", "observed": "...", "reason": "..."}]}
 //
 // Each entry must name an existing case and one of the clauses that case
-// cites; LoadDivergences validates this and Run fails at once on a bad
-// file. The case must then fail, with a failure message containing
+// cites; ParseDivergences checks this, and Run fails at once on bad data.
+// The case must then fail, with a failure message containing
 // observed (quote the "got ..." part of the message).
 //
 // # Outcomes

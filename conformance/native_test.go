@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/internal/backends"
 	"github.com/disconnectex/disconnectex/native"
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -30,45 +31,31 @@ const childEnv = "DISCONNECTEX_NATIVE_CHILD"
 // childTimeout bounds one isolated case (process start under Wine included).
 const childTimeout = 90 * time.Second
 
-// nativeBackend describes the real Windows implementation: "native" on
-// Windows, "wine" under Wine (ntdll exports wine_get_version), each held to
-// its own divergence file. It has no virtual time and no settings (Windows'
-// TCP settings are the system's); long waits only with -long. It has
-// wild-pointer isolation: a case that passes an invalid OVERLAPPED runs in
-// a child process (this test binary, re-executed for that case alone), and
-// a crash there is that case's outcome.
-func nativeBackend() conformance.Backend {
-	b := conformance.Backend{
-		Name:         "native",
-		Divergences:  "native.json",
-		Capabilities: []conformance.Capability{conformance.WildPointers},
+// nativeBackend is the real Windows implementation as internal/backends
+// describes it: "native" on Windows, "wine" under Wine, each held to its own
+// divergence file, with no virtual time and no settings. This test adds
+// long waits with -long, and wild-pointer isolation: a case that passes an
+// invalid OVERLAPPED runs in a child process (this test binary,
+// re-executed for that case alone), and a crash there is that case's
+// outcome.
+func nativeBackend(t *testing.T) conformance.Backend {
+	b, err := backends.Native().Suite(backends.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, wine := native.WineVersion(); wine {
-		b.Name, b.Divergences = "wine", "wine.json"
-	}
+	b.Capabilities = append(b.Capabilities, conformance.WildPointers)
 	if *long {
 		b.Capabilities = append(b.Capabilities, conformance.LongWaits)
 	}
 	isolated := os.Getenv(childEnv)
+	inProcess := b.New
 	b.New = func(t testing.TB, s spec.Settings) (spec.API, error) {
 		name := caseName(t, b.Name)
 		if c, ok := conformance.Lookup(name); ok && slices.Contains(c.Needs, conformance.WildPointers) && isolated != name {
 			runIsolated(t, b, name)
 			// runIsolated has ended the case; never reached.
 		}
-		api, err := native.New(s)
-		if err != nil {
-			return nil, err
-		}
-		// Registered first, so it runs after the case's own cleanups:
-		// what the case left (threads not exited, OVERLAPPEDs not
-		// freed) does not outlive it.
-		t.Cleanup(func() {
-			if err := api.Close(); err != nil {
-				t.Logf("native backend Close: %v", err)
-			}
-		})
-		return api, nil
+		return inProcess(t, s)
 	}
 	return b
 }
@@ -80,15 +67,18 @@ func caseName(t testing.TB, backend string) string {
 }
 
 func TestNative(t *testing.T) {
-	b := nativeBackend()
-	if _, err := native.New(spec.DefaultSettings()); err != nil {
+	api, err := native.New(spec.DefaultSettings())
+	if err != nil {
 		if errors.Is(err, errors.ErrUnsupported) {
 			t.Skipf("native backend: %v", err)
 		}
 		t.Fatalf("native backend: %v", err)
 	}
+	api.Close()
+	nb := backends.Native()
+	b := nativeBackend(t)
 	if v, wine := native.WineVersion(); wine {
-		t.Logf("running under Wine %s: backend %q, divergences %s", v, b.Name, b.Divergences)
+		t.Logf("running under Wine %s: backend %q, divergences %s", v, b.Name, nb.File())
 	}
 	if name := os.Getenv(childEnv); name != "" {
 		t.Logf("child process for case %s", name)

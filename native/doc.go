@@ -94,6 +94,6 @@
 // # Wine
 //
 // WineVersion reports whether ntdll exports wine_get_version. The suite
-// then names the backend "wine" and holds it to testdata/divergences/wine.json;
+// then names the backend "wine" and holds it to internal/backends/divergences/wine.json;
 // scripts/wine-test builds and runs the Windows test binaries under Wine.
 package native

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/disconnectex/disconnectex/conformance"
+	"github.com/disconnectex/disconnectex/internal/backends"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -28,7 +29,7 @@ print the same explanation:
   - what Windows was observed to do, and the NTSTATUS completions that turn
     into the code;
   - where Wine (and any other backend) differs, from the divergence data
-    embedded from testdata/divergences;
+    embedded from internal/backends/divergences;
   - the clause IDs and the conformance cases that show it.
 
 -all prints the whole reference, one section per code the clauses name plus
@@ -239,21 +240,27 @@ var codeNotes = map[spec.Errno]codeNote{
 // reference is everything explain draws on.
 type reference struct {
 	clauses     []spec.Clause
-	divergences []conformance.DivergenceFile
+	divergences []backendDivergence // every backend's, in backends.All() order
 	cases       map[string][]string // clause ID -> conformance cases citing it
 }
 
 func newReference() (*reference, error) {
-	d, err := conformance.LoadAllDivergences()
-	if err != nil {
-		return nil, err
+	r := &reference{clauses: spec.Clauses(), cases: map[string][]string{}}
+	for _, b := range backends.All() {
+		d, err := b.Divergences()
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range d {
+			r.divergences = append(r.divergences, backendDivergence{b, e})
+		}
 	}
-	clauses := spec.Clauses()
-	cases := map[string][]string{}
-	for _, c := range clauses {
-		cases[c.ID] = conformance.CasesFor(c.ID)
+	for _, c := range conformance.Cases() {
+		for _, id := range c.Clauses {
+			r.cases[id] = append(r.cases[id], c.Name)
+		}
 	}
-	return &reference{clauses: clauses, divergences: d, cases: cases}, nil
+	return r, nil
 }
 
 // codes lists the codes of the reference: every code a clause names, and
@@ -278,7 +285,6 @@ type explanation struct {
 	Statuses    []statusFace  // NTSTATUS values that surface as this code
 	Divergences []backendDivergence
 	WineNote    string
-	WineData    bool // a wine divergence file exists
 	Cases       []string
 }
 
@@ -288,7 +294,7 @@ type statusFace struct {
 }
 
 type backendDivergence struct {
-	Backend string
+	Backend backends.Backend
 	Entry   conformance.Divergence
 }
 
@@ -358,14 +364,9 @@ func (r *reference) explain(code spec.Errno) explanation {
 			e.Statuses = append(e.Statuses, statusFace{st, "WSAGetOverlappedResult"})
 		}
 	}
-	for _, f := range r.divergences {
-		if f.Backend == "wine" {
-			e.WineData = true
-		}
-		for _, d := range f.Entries {
-			if divergenceConcerns(d, code, causeIDs[d.Clause]) {
-				e.Divergences = append(e.Divergences, backendDivergence{f.Backend, d})
-			}
+	for _, d := range r.divergences {
+		if divergenceConcerns(d.Entry, code, causeIDs[d.Entry.Clause]) {
+			e.Divergences = append(e.Divergences, d)
 		}
 	}
 	for _, id := range codeNotes[code].related {
@@ -489,30 +490,17 @@ func orNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-// backendDescriptions say what a divergence file's backend is.
-var backendDescriptions = map[string]string{
-	"emulator-documented": "the emulator's Documented profile (the page read literally)",
-	"emulator-windows":    "the emulator's Windows profile",
-	"native":              "native Windows",
-	"wine":                "Wine",
-}
-
-func describeBackend(name string) string {
-	if d, ok := backendDescriptions[name]; ok {
-		return d
-	}
-	return name
-}
-
 // wineLines describes the divergences, as sentences: entries of one
 // backend that share a clause and a reason are told once.
 func (e explanation) wineLines() []string {
 	var out []string
 	type key struct{ backend, clause, reason string }
+	describe := map[string]string{}
 	var order []key
 	groups := map[key][]conformance.Divergence{}
 	for _, d := range e.Divergences {
-		k := key{d.Backend, d.Entry.Clause, d.Entry.Reason}
+		k := key{d.Backend.Name, d.Entry.Clause, d.Entry.Reason}
+		describe[k.backend] = d.Backend.Description
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -528,17 +516,15 @@ func (e explanation) wineLines() []string {
 		if len(cases) > 1 {
 			word = "cases"
 		}
-		s := fmt.Sprintf("%s differs on %s (%s %s): expected %s; observed %s.", describeBackend(k.backend), k.clause, word,
+		s := fmt.Sprintf("%s differs on %s (%s %s): expected %s; observed %s.", describe[k.backend], k.clause, word,
 			strings.Join(cases, ", "), strings.TrimSuffix(g[0].Expected, "."), strings.TrimSuffix(g[0].Observed, "."))
 		if k.reason != "" {
 			s += " Why: " + k.reason
 		}
 		out = append(out, s)
 	}
-	if !e.WineData {
-		out = append(out, "No Wine divergence data is recorded yet (testdata/divergences/wine.json is absent).")
-	} else if !slices.ContainsFunc(e.Divergences, func(d backendDivergence) bool { return d.Backend == "wine" }) {
-		out = append(out, "Wine: the divergence data (testdata/divergences/wine.json) records no difference for this code.")
+	if wine, _ := backends.Lookup("wine"); !slices.ContainsFunc(e.Divergences, func(d backendDivergence) bool { return d.Backend.Name == wine.Name }) {
+		out = append(out, "Wine: the divergence data ("+wine.File()+") records no difference for this code.")
 	}
 	if e.WineNote != "" {
 		out = append(out, "Reference notes on Wine 8.0: "+e.WineNote)
@@ -634,7 +620,7 @@ func (r *reference) writeMarkdownAll(w io.Writer) {
 	fmt.Fprintf(w, "Every error code that a clause of the DisconnectEx contract names, plus the errors met while\n")
 	fmt.Fprintf(w, "collecting a completion. For each: what it means for DisconnectEx, the documented causes (the\n")
 	fmt.Fprintf(w, "page's text, clause by clause, from `spec.Clauses()`), what Windows was observed to do, where\n")
-	fmt.Fprintf(w, "Wine and other backends differ (from `testdata/divergences`), and the conformance cases that\n")
+	fmt.Fprintf(w, "Wine and other backends differ (from `internal/backends/divergences`), and the conformance cases that\n")
 	fmt.Fprintf(w, "show it. `go run ./cmd/disconnectex explain CODE` prints one entry; `trace CASE` replays a case.\n\n")
 	fmt.Fprintf(w, "| code | number | meaning | clauses |\n| --- | --- | --- | --- |\n")
 	for _, c := range r.codes() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/disconnectex/disconnectex/conformance"
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/internal/backends"
 	"github.com/disconnectex/disconnectex/internal/docsync"
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -251,7 +252,7 @@ func TestTraceTimeWait(t *testing.T) {
 // TestTraceEveryCase checks that trace runs every case and that its exit
 // status follows the case's outcome (the report checks the outcomes).
 func TestTraceEveryCase(t *testing.T) {
-	b := emulatorBackend(emulator.Windows)
+	b := emulatorBackend(emulator.Windows, backends.Options{})
 	for _, c := range conformance.Cases() {
 		code, out, errs := cli(t, "trace", c.Name)
 		want := exitOK

@@ -24,7 +24,7 @@ of the cases that cite the clause:
 
   pass      the cases passed
   xfail     a known divergence: the case failed as the backend's divergence
-            data (testdata/divergences/<backend>.json) records, with reason
+            data (internal/backends/divergences/<backend>.json) records, with reason
   skip      the backend lacks a capability the case needs, with reason
   FAIL      a failure no divergence explains, or a recorded divergence that
             did not happen (an unexpected pass)
@@ -109,7 +109,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if !oneOf(*format, "text", "markdown", "json") {
 		return usageError(fs, stderr, "unknown -format %q (want text, markdown or json)", *format)
 	}
-	r := buildReport(backends(), conformance.Cases())
+	r := buildReport(reportBackends(), conformance.Cases())
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(stdout)
@@ -283,7 +283,7 @@ func (r *reportData) writeText(w io.Writer, verbose bool) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nLegend: pass / xfail = known divergence (recorded in testdata/divergences) / skip = capability missing / FAIL = unexpected.\n")
+	fmt.Fprintf(w, "\nLegend: pass / xfail = known divergence (recorded in internal/backends/divergences) / skip = capability missing / FAIL = unexpected.\n")
 	if r.OK {
 		fmt.Fprintf(w, "Result: OK, no unexpected outcome.\n")
 	} else {

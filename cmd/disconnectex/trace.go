@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/disconnectex/disconnectex/conformance"
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/internal/backends"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -130,16 +130,14 @@ func findCase(name string) (*conformance.Case, []string) {
 func traceCase(c conformance.Case, p emulator.Profile, format string, stdout, stderr io.Writer) int {
 	var mu sync.Mutex
 	var ems []*emulator.Emulator
-	b := emulatorBackend(p)
-	b.New = func(_ testing.TB, s spec.Settings) (spec.API, error) {
-		em, err := emulator.New(s, emulator.WithProfile(p), emulator.WithTrace())
-		if err == nil {
+	b := emulatorBackend(p, backends.Options{
+		Emulator: []emulator.Option{emulator.WithTrace()},
+		OnEmulator: func(em *emulator.Emulator) {
 			mu.Lock()
 			ems = append(ems, em)
 			mu.Unlock()
-		}
-		return em, err
-	}
+		},
+	})
 	r := conformance.Execute(b, c)
 	if format != "text" {
 		return tracePicture(c, r, ems, format, stdout, stderr)
