@@ -173,7 +173,19 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 	return errOf(so.failErr)
 }
 
+// markPending writes STATUS_PENDING to the Internal of a live, idle
+// OVERLAPPED: ConnectEx and AcceptEx do so before anything else, so it is
+// there even after a call that fails at once, a bad socket handle
+// included (Wine sock.c test_connect, test_AcceptEx, test_connecting_socket,
+// ok on Windows). InternalHigh is not written (todo_wine ok on Windows).
+func (e *Emulator) markPending(ov spec.Overlapped) {
+	if o := e.ov(ov); o != nil && !o.pending {
+		o.status = spec.STATUS_PENDING
+	}
+}
+
 func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
+	e.markPending(ov)
 	so := e.sock(s)
 	if so == nil {
 		return spec.WSAENOTSOCK
@@ -192,10 +204,12 @@ func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov s
 		return errOf(c)
 	}
 	st := e.establish(so, addr)
+	so.noConnectCtx = st == spec.STATUS_SUCCESS
 	return e.finish(t, so, o, opConnectEx, st)
 }
 
 func (e *Emulator) acceptEx(t *thread, listener, accepted spec.Socket, ov spec.Overlapped) error {
+	e.markPending(ov)
 	l := e.sock(listener)
 	if l == nil {
 		return spec.WSAENOTSOCK
@@ -273,15 +287,17 @@ func (e *Emulator) updateConnectContext(s spec.Socket) error {
 	if !connectedish(so.state) {
 		return spec.WSAENOTCONN
 	}
+	so.noConnectCtx = false
 	return nil
 }
 
 // requiredOv resolves the OVERLAPPED of a call that cannot run without one
-// (ConnectEx, AcceptEx): NULL is WSAEINVAL, an address NewOverlapped did not
-// hand out is WSAEFAULT.
+// (ConnectEx, AcceptEx): NULL is ERROR_INVALID_PARAMETER (Wine sock.c
+// test_connect and test_AcceptEx, ok on Windows), an address
+// NewOverlapped did not hand out is WSAEFAULT.
 func (e *Emulator) requiredOv(ov spec.Overlapped) (*ovl, error) {
 	if ov == 0 {
-		return nil, spec.WSAEINVAL
+		return nil, spec.ERROR_INVALID_PARAMETER
 	}
 	o := e.ov(ov)
 	if o == nil {

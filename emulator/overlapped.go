@@ -270,6 +270,7 @@ func (e *Emulator) reuseDone(so *socket, tr trigger) {
 	so.peer = nil
 	so.remote = netipZero
 	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
+	so.noConnectCtx = false
 	so.rbuf = so.rbuf[:0]
 	so.twSeq = 0
 	if so.origin == originAccept {

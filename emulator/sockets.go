@@ -41,11 +41,15 @@ type socket struct {
 	overlapped bool
 	state      spec.State
 	origin     origin
-	bound      bool // holds its local port in the port table
-	local      netip.AddrPort
-	remote     netip.AddrPort
-	linger     bool
-	lingerSecs uint16
+	// noConnectCtx: connected by ConnectEx, SO_UPDATE_CONNECT_CONTEXT not
+	// yet set; connect() then fails WSAEINVAL rather than WSAEISCONN (Wine
+	// sock.c test_connect, todo_wine ok: Windows does, Wine not).
+	noConnectCtx bool
+	bound        bool // holds its local port in the port table
+	local        netip.AddrPort
+	remote       netip.AddrPort
+	linger       bool
+	lingerSecs   uint16
 
 	// TCP end
 	conn         connPhase
@@ -286,6 +290,9 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 	}
 	switch so.state {
 	case spec.StateConnected, spec.StateTransmitClosing, spec.StateTimeWait:
+		if !ex && so.noConnectCtx && so.state == spec.StateConnected {
+			return spec.WSAEINVAL
+		}
 		return spec.WSAEISCONN
 	case spec.StateConnecting:
 		return spec.WSAEALREADY
