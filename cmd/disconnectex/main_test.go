@@ -331,16 +331,6 @@ func TestRunFailures(t *testing.T) {
 	}
 }
 
-func TestRunHang(t *testing.T) {
-	old := hangLimit
-	hangLimit = 200 * time.Millisecond
-	defer func() { hangLimit = old }()
-	code, out, errs := cli(t, "run", writeScript(t, "listen l 127.0.0.1:8080\naccept s l\nstate l -> listening\n"))
-	if code != exitUnexpected || !strings.Contains(errs, ":2:") || !strings.Contains(out, "HUNG") {
-		t.Errorf("hang: exit %d\n%s\n%s", code, out, errs)
-	}
-}
-
 // TestBadInput: every command, given bad flags or arguments, exits 2 with
 // a message on stderr that names the command and says what is wrong, prints
 // nothing on stdout, and does not panic.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,35 @@ import (
 
 	"github.com/disconnectex/disconnectex/spec"
 )
+
+// parsed is a whole script, parsed.
+type parsed struct {
+	profile  string
+	settings spec.Settings
+	calls    []*call
+}
+
+// parseAll parses a whole script without running it.
+func parseAll(src string) (*parsed, error) {
+	p := newParser()
+	var s parsed
+	for _, l := range strings.Split(src, "\n") {
+		c, err := p.parseLine(l)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			s.calls = append(s.calls, c)
+		}
+	}
+	if p.calls == 0 {
+		if err := p.settingsDone(); err != nil {
+			return nil, err
+		}
+	}
+	s.profile, s.settings = p.profile, p.settings
+	return &s, nil
+}
 
 func TestParseScript(t *testing.T) {
 	src := `# a comment
@@ -34,7 +64,7 @@ thread t
 as t disconnectex c o 0 -> fail
 table -> 0
 `
-	s, err := parseScript(strings.NewReader(src))
+	s, err := parseAll(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +115,7 @@ func TestParseScriptErrors(t *testing.T) {
 		{"listen srv", `line 1: listen srv: srv is new`},
 		{"sleep infinite", `line 1: sleep infinite`},
 	} {
-		_, err := parseScript(strings.NewReader(tc.src))
+		_, err := parseAll(tc.src)
 		var se *syntaxError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want a syntax error containing %q", tc.src, err, tc.want)
@@ -97,9 +127,6 @@ func TestParseScriptErrors(t *testing.T) {
 // run) or runs to the end without a panic. Seeds are the scenarios and a few
 // scripts that misuse names and handles.
 func FuzzScript(f *testing.F) {
-	old := hangLimit
-	hangLimit = 50 * time.Millisecond
-	defer func() { hangLimit = old }()
 	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "scenarios", "*.dx"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
@@ -118,17 +145,15 @@ func FuzzScript(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		s, err := parseScript(strings.NewReader(src))
-		if err != nil {
-			var se *syntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("parse error is not a syntax error: %v", err)
-			}
-			return
-		}
 		var out, errb bytes.Buffer
-		if code := execScript(s, "fuzz.dx", true, &out, &errb); code != exitOK && code != exitUnexpected {
-			t.Fatalf("exit %d for a script that parsed:\n%s", code, errb.String())
+		switch code := runStream(strings.NewReader(src), "fuzz.dx", true, &out, &errb); code {
+		case exitOK, exitUnexpected:
+		case exitUsage:
+			if !strings.HasPrefix(errb.String(), "disconnectex run: fuzz.dx: line ") {
+				t.Fatalf("exit 2 without naming a line:\n%s", errb.String())
+			}
+		default:
+			t.Fatalf("exit %d:\n%s", code, errb.String())
 		}
 	})
 }
@@ -162,7 +187,7 @@ func TestVerbTable(t *testing.T) {
 		}
 		try := func(n int) error {
 			line := v.name + strings.Repeat(" x", n)
-			_, err := parseScript(strings.NewReader(line))
+			_, err := parseAll(line)
 			return err
 		}
 		want := "line 1: want: " + v.usage()
@@ -182,10 +207,10 @@ func TestVerbTable(t *testing.T) {
 			t.Errorf("value verb %s", name)
 		}
 	}
-	if _, err := parseScript(strings.NewReader("table -> 3")); err != nil {
+	if _, err := parseAll("table -> 3"); err != nil {
 		t.Errorf("table -> 3: %v", err)
 	}
-	if _, err := parseScript(strings.NewReader("sleep 1s -> 3")); err == nil || !strings.Contains(err.Error(), "sleep has no value") {
+	if _, err := parseAll("sleep 1s -> 3"); err == nil || !strings.Contains(err.Error(), "sleep has no value") {
 		t.Errorf("sleep 1s -> 3: %v", err)
 	}
 }
@@ -200,5 +225,28 @@ func TestListenIPv6OneSocket(t *testing.T) {
 	}
 	if n := strings.Count(out, "call        WSASocketW("); n != 1 || !strings.Contains(out, "WSASocketW(AF_INET6,") {
 		t.Errorf("listen [::1]:0 made %d sockets:\n%s", n, out)
+	}
+}
+
+// reuseCycles is a script of about n lines: one listener, then reuse
+// cycles of a client socket, 12 lines each.
+func reuseCycles(n int) string {
+	var b strings.Builder
+	b.WriteString("listen srv 127.0.0.1:8080\n")
+	for i := 1; i < n; i += 12 {
+		b.WriteString("socket c tcp overlapped\nconnect c srv\naccept s srv\nevent e manual\noverlapped o e\n" +
+			"disconnectex c o TF_REUSE_SOCKET -> ERROR_IO_PENDING\nclose s\nwait e infinite -> ok\nstate c -> reusable\n" +
+			"free o\nclose e\nclose c\n")
+	}
+	return b.String()
+}
+
+func BenchmarkRunQuiet(b *testing.B) {
+	src := reuseCycles(10_000)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if code := runStream(strings.NewReader(src), "bench.dx", false, io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }

@@ -202,8 +202,16 @@ ERROR_IO_PENDING, WAIT_TIMEOUT, ...) | the value of a verb that has one
 (%s).
 A line without '->' is not checked: its result is only printed. A call that
 blocks with nothing scheduled to wake it (accept with no connection, wait
-infinite on an event nobody sets) stops the script after 5 s of real time.
+infinite on an event nobody sets) could only be released by a later line:
+it is reported as HUNG at once and stops the script (exit 1).
 Durations are Go durations: 0s, 500ms, 30s, 4m.
+
+The script is read, run and printed line by line, so it may be of any length
+(or endless, on standard input). A regular file is checked whole before it
+runs; from a pipe, a syntax error stops the script at its line. Limits (each an
+error naming the line, exit 2): a line of at most %d bytes, at most %d
+names, at most %d sockets, events, ports, overlappeds and threads open at
+once.
 
 Example (testdata/scenarios has commented lessons):
 
@@ -219,7 +227,7 @@ Example (testdata/scenarios has commented lessons):
   sleep 240s
   wait e 0s -> ok
   state c -> reusable
-`, strings.Join(valueVerbs(), ", "))
+`, strings.Join(valueVerbs(), ", "), maxLine, maxNames, maxLive)
 	return b.String()
 }
 

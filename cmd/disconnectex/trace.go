@@ -275,13 +275,18 @@ func (t *timeline) write(evs []emulator.Event) {
 	if t.printed > len(evs) {
 		t.printed = 0
 	}
-	for _, ev := range evs[t.printed:] {
+	t.add(evs[t.printed:])
+	t.printed = len(evs)
+}
+
+// add prints evs, events it has not printed before.
+func (t *timeline) add(evs []emulator.Event) {
+	for _, ev := range evs {
 		t.learn(ev) // first, so that a transition printed before its call's result is named too
 	}
-	for _, ev := range evs[t.printed:] {
+	for _, ev := range evs {
 		fmt.Fprintf(t.w, "%s%s  T%d  %-10s  %s\n", t.indent, fmtAt(ev.Time), ev.Thread, ev.Kind, t.what(ev))
 	}
-	t.printed = len(evs)
 }
 
 func (t *timeline) what(ev emulator.Event) string {
