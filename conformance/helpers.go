@@ -406,24 +406,6 @@ func wantConnectEx(t *T, api spec.API, what string, s spec.Socket, addr netip.Ad
 	return true
 }
 
-// wantCompletesAfter checks that h is not signalled until d has passed
-// and is signalled promptly after: the completion timing of a request
-// that waits out a TIME_WAIT delay d. d == 0 means at once.
-func wantCompletesAfter(t *T, api spec.API, what string, h spec.Handle, d time.Duration) bool {
-	t.Helper()
-	if d >= 2*prompt {
-		if err := api.WaitForSingleObject(h, d-prompt); !isErr(err, spec.WAIT_TIMEOUT) {
-			t.Errorf("%s: WaitForSingleObject(%v) before the %v delay: got %s, want WAIT_TIMEOUT", what, d-prompt, d, errName(err))
-			return false
-		}
-	}
-	if err := api.WaitForSingleObject(h, 2*prompt); err != nil {
-		t.Errorf("%s: WaitForSingleObject(%v) at the end of the %v delay: got %s, want success", what, 2*prompt, d, errName(err))
-		return false
-	}
-	return true
-}
-
 // row finds the TCP table row from local port lport to remote.
 func row(t *T, api spec.API, lport uint16, remote netip.AddrPort) (spec.TCPState, bool) {
 	t.Helper()
