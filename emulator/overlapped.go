@@ -157,6 +157,12 @@ func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
 	if o.async {
 		so.signaled = false
 	}
+	// The I/O manager clears hEvent when a request starts, whatever the
+	// handle's mode (spec.ClauseGapEventReset): an event an earlier
+	// completion left signalled does not stand for this request.
+	if ev := e.event(o.event &^ 1); ev != nil {
+		ev.signaled = false
+	}
 }
 
 // complete ends a pending request: status and bytes (o.bytes, set by the

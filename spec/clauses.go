@@ -94,6 +94,8 @@ const (
 	srcPortExhaustion   = "Microsoft Learn, Troubleshoot port exhaustion issues (WSAENOBUFS 10055 when dynamic ports run out)"
 	srcCurl8528         = "curl/curl#8528: on Windows bind() to a local port whose connection is in TIME_WAIT succeeds; the socket pair stays unusable"
 	srcNoEvidence       = "no public observation of Windows found"
+	srcReadFileDoc      = "Microsoft Learn, ReadFile and WriteFile (Remarks on asynchronous operation): the event in hEvent is set to the nonsignaled state when the I/O operation begins"
+	srcWineEventReset   = "This project's native backend under Wine 8.0 (scripts/wine-test): a manual-reset event left signalled by an earlier completion is nonsignaled after a new AcceptEx or DisconnectEx pends; Wine's NtDeviceIoControlFile clears the event before it starts the request"
 	srcDotnetReuseFirst = "dotnet/runtime@03dcbb2f src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs, Disconnect_Success (line 19, a ConditionalTheory on IsThreadingSupported, not OuterLoop, so it runs in every ordinary Windows pass): DisconnectAsync(client, reuseSocket: true) at line 30, then ConnectAsync(server2.EndPoint) at line 37 is awaited at once and succeeds"
 	srcDotnetServerFIN  = "dotnet/runtime@4daff4b0 src/libraries/Common/tests/System/Net/Sockets/SocketTestServerAsync.cs, ProcessReceive (line 258: 0 bytes read -> CloseClientSocket at line 280) and CloseClientSocket (line 318: Shutdown(SocketShutdown.Send) line 330, Dispose line 339): the test server closes its end only after reading the client's FIN, so in Disconnect_Success the client is the side that closes first"
 	srcReactOSDisc      = "ReactOS drivers/network/afd/afd/main.c, AfdDisconnect: STATUS_INVALID_PARAMETER for a connectionless endpoint (ReactOS, not Windows: an inference)"
@@ -149,6 +151,7 @@ const (
 	ClauseGapSecondPending   = "DX-GAP-SECOND-PENDING"
 	ClauseGapPortExhaustion  = "DX-GAP-PORT-EXHAUSTION"
 	ClauseGapBadHandle       = "DX-GAP-BAD-HANDLE"
+	ClauseGapEventReset      = "DX-GAP-EVENT-RESET"
 )
 
 // catalogue is the clause list in page order. The Windows text is ours;
@@ -342,6 +345,10 @@ var catalogue = []Clause{
 		Page:    "(not stated) Invalid and closed handles.",
 		Windows: "INVALID_SOCKET fails with WSAENOTSOCK; a closed socket handle, or a handle that is not a socket, fails the same way.",
 		Status:  Unspecified, Errors: []Errno{WSAENOTSOCK}, Evidence: []string{srcWineDisconnectEx}},
+	{ID: ClauseGapEventReset, Section: SectionGaps,
+		Page:    "(not stated) The state of hEvent when the request starts.",
+		Windows: "Inferred, not observed on Windows: the event is reset to nonsignaled when the request starts, so an event an earlier completion left signalled does not satisfy GetOverlappedResult(bWait TRUE) for the new request. Microsoft documents the reset for ReadFile and WriteFile; DisconnectEx, AcceptEx and ConnectEx reach the driver through the same NtDeviceIoControlFile path, which takes the event; Wine 8.0 resets it. No public test checks it for these calls on Windows.",
+		Status:  Unspecified, Evidence: []string{srcReadFileDoc, srcWineEventReset}},
 }
 
 // Clauses returns the catalogue in page order. The slice is a copy.
