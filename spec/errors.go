@@ -30,6 +30,7 @@ const (
 	ERROR_NETNAME_DELETED            Errno = 64
 	ERROR_TOO_MANY_NAMES             Errno = 68 // RtlNtStatusToDosError(STATUS_TOO_MANY_ADDRESSES)
 	ERROR_INVALID_PARAMETER          Errno = 87
+	ERROR_SEM_TIMEOUT                Errno = 121 // RtlNtStatusToDosError(STATUS_IO_TIMEOUT): a connect that timed out
 	ERROR_PIPE_NOT_CONNECTED         Errno = 233
 	WAIT_TIMEOUT                     Errno = 258
 	ERROR_OPERATION_ABORTED          Errno = 995
@@ -41,6 +42,8 @@ const (
 	ERROR_GRACEFUL_DISCONNECT        Errno = 1226
 	ERROR_ADDRESS_ALREADY_ASSOCIATED Errno = 1227
 	ERROR_CONNECTION_INVALID         Errno = 1229
+	ERROR_NETWORK_UNREACHABLE        Errno = 1231
+	ERROR_HOST_UNREACHABLE           Errno = 1232
 	ERROR_CONNECTION_ABORTED         Errno = 1236
 
 	WSA_IO_PENDING        = ERROR_IO_PENDING
@@ -64,6 +67,7 @@ const (
 	WSAEAFNOSUPPORT    Errno = 10047
 	WSAEADDRINUSE      Errno = 10048
 	WSAEADDRNOTAVAIL   Errno = 10049
+	WSAENETUNREACH     Errno = 10051
 	WSAECONNABORTED    Errno = 10053
 	WSAECONNRESET      Errno = 10054
 	WSAENOBUFS         Errno = 10055
@@ -72,6 +76,7 @@ const (
 	WSAESHUTDOWN       Errno = 10058
 	WSAETIMEDOUT       Errno = 10060
 	WSAECONNREFUSED    Errno = 10061
+	WSAEHOSTUNREACH    Errno = 10065
 	WSAEDISCON         Errno = 10101
 )
 
@@ -90,6 +95,7 @@ var errorTable = map[Errno]errnoInfo{
 	ERROR_TOO_MANY_NAMES:             {"ERROR_TOO_MANY_NAMES", "the name limit for the network adapter was exceeded (Win32 form of STATUS_TOO_MANY_ADDRESSES, that is WSAENOBUFS)"},
 	ERROR_NETNAME_DELETED:            {"ERROR_NETNAME_DELETED", "the connection was reset or closed locally (Win32 form of several NTSTATUS disconnect codes)"},
 	ERROR_INVALID_PARAMETER:          {"ERROR_INVALID_PARAMETER", "a parameter is incorrect"},
+	ERROR_SEM_TIMEOUT:                {"ERROR_SEM_TIMEOUT", "the request timed out (Win32 form of STATUS_IO_TIMEOUT, that is WSAETIMEDOUT: a connect whose SYNs went unanswered)"},
 	ERROR_PIPE_NOT_CONNECTED:         {"ERROR_PIPE_NOT_CONNECTED", "the sending side of the connection was shut down"},
 	WAIT_TIMEOUT:                     {"WAIT_TIMEOUT", "the wait timed out before the object was signalled or a packet arrived"},
 	ERROR_OPERATION_ABORTED:          {"ERROR_OPERATION_ABORTED", "the I/O request was canceled: CancelIoEx, closesocket, or the issuing thread exited"},
@@ -101,6 +107,8 @@ var errorTable = map[Errno]errnoInfo{
 	ERROR_GRACEFUL_DISCONNECT:        {"ERROR_GRACEFUL_DISCONNECT", "the connection was closed gracefully"},
 	ERROR_ADDRESS_ALREADY_ASSOCIATED: {"ERROR_ADDRESS_ALREADY_ASSOCIATED", "the transport endpoint already has an address"},
 	ERROR_CONNECTION_INVALID:         {"ERROR_CONNECTION_INVALID", "the operation was attempted on a connection that does not exist"},
+	ERROR_NETWORK_UNREACHABLE:        {"ERROR_NETWORK_UNREACHABLE", "the remote network is not reachable (Win32 form of STATUS_NETWORK_UNREACHABLE, that is WSAENETUNREACH)"},
+	ERROR_HOST_UNREACHABLE:           {"ERROR_HOST_UNREACHABLE", "the remote host is not reachable (Win32 form of STATUS_HOST_UNREACHABLE, that is WSAEHOSTUNREACH)"},
 	ERROR_CONNECTION_ABORTED:         {"ERROR_CONNECTION_ABORTED", "the connection was aborted by the local system"},
 
 	WSAEINTR:           {"WSAEINTR", "a blocking call was interrupted (for example by closesocket from another thread)"},
@@ -118,6 +126,7 @@ var errorTable = map[Errno]errnoInfo{
 	WSAEAFNOSUPPORT:    {"WSAEAFNOSUPPORT", "the address family is not supported"},
 	WSAEADDRINUSE:      {"WSAEADDRINUSE", "the local address (or socket pair) is already in use"},
 	WSAEADDRNOTAVAIL:   {"WSAEADDRNOTAVAIL", "the requested address is not valid in its context"},
+	WSAENETUNREACH:     {"WSAENETUNREACH", "no route to the destination network"},
 	WSAECONNABORTED:    {"WSAECONNABORTED", "the connection was aborted by the local system"},
 	WSAECONNRESET:      {"WSAECONNRESET", "the connection was reset by the peer"},
 	WSAENOBUFS:         {"WSAENOBUFS", "no buffer space (or no ephemeral port) is available"},
@@ -126,6 +135,7 @@ var errorTable = map[Errno]errnoInfo{
 	WSAESHUTDOWN:       {"WSAESHUTDOWN", "the socket has been shut down in that direction"},
 	WSAETIMEDOUT:       {"WSAETIMEDOUT", "the connection attempt timed out"},
 	WSAECONNREFUSED:    {"WSAECONNREFUSED", "the connection was refused: nothing listens at the address"},
+	WSAEHOSTUNREACH:    {"WSAEHOSTUNREACH", "the destination host is unreachable"},
 	WSAEDISCON:         {"WSAEDISCON", "the peer closed the connection gracefully"},
 }
 

@@ -74,7 +74,7 @@ func TestParseErrno(t *testing.T) {
 // back the same through WSAGetOverlappedResult.
 func TestStatusRoundTrip(t *testing.T) {
 	for _, e := range []Errno{ERROR_SUCCESS, WSA_OPERATION_ABORTED, WSAENOTCONN, WSAESHUTDOWN,
-		WSAECONNABORTED, WSAECONNRESET, WSAECONNREFUSED, WSAEDISCON, WSAEADDRINUSE, WSAENOBUFS, WSAEINVAL} {
+		WSAECONNABORTED, WSAECONNRESET, WSAECONNREFUSED, WSAEDISCON, WSAEADDRINUSE, WSAENOBUFS, WSAEINVAL, WSAETIMEDOUT, WSAENETUNREACH, WSAEHOSTUNREACH} {
 		if got := StatusFromWinsock(e).Winsock(); got != e {
 			t.Errorf("StatusFromWinsock(%s) = %s, which reads back as %s", e.Name(), StatusFromWinsock(e), got.Name())
 		}
