@@ -213,7 +213,9 @@ var reuseCases = []Case{
 			ov, _ := pending(t, api, c.client, spec.TF_REUSE_SOCKET)
 			wantState(t, api, "before the peer's FIN", c.client, spec.StateTransmitClosing)
 			closeNow(t, api, "server closes", c.server)
-			if st, ok := api.(interface{ State(spec.Socket) (spec.State, error) }); ok {
+			if st, ok := api.(interface {
+				State(spec.Socket) (spec.State, error)
+			}); ok {
 				// TIME_WAIT until the row expires, or reusable at once (DX-FLAG-TIMEWAIT).
 				got, _ := st.State(c.client)
 				if got != spec.StateTimeWait && got != spec.StateReusable {
