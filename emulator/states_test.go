@@ -150,8 +150,6 @@ func scriptRareTransitions(t *testing.T) *Emulator {
 		w.ok(e.Closesocket(x))
 	}
 	// e's trace plus w0's: merge by returning a combined emulator view.
-	for _, ev := range w0.e.Trace() {
-		e.tr.events = append(e.tr.events, ev)
-	}
+	e.tr.events = append(e.tr.events, w0.e.Trace()...)
 	return e
 }

@@ -12,11 +12,15 @@ const (
 	DE_REUSE_SOCKET = TF_REUSE_SOCKET
 )
 
-// WSAIoctl control codes and socket options used with the extension functions.
+// SIO_GET_EXTENSION_FUNCTION_POINTER is the WSAIoctl control code that
+// loads an extension function.
+const SIO_GET_EXTENSION_FUNCTION_POINTER uint32 = 0xC8000006
+
+// Socket options (level SOL_SOCKET) of setsockopt, untyped as in the C
+// headers: the option argument is an int.
 const (
-	SIO_GET_EXTENSION_FUNCTION_POINTER uint32 = 0xC8000006
-	SO_UPDATE_ACCEPT_CONTEXT                  = 0x700B
-	SO_UPDATE_CONNECT_CONTEXT                 = 0x7010
+	SO_UPDATE_ACCEPT_CONTEXT  = 0x700B
+	SO_UPDATE_CONNECT_CONTEXT = 0x7010
 )
 
 // Flags of WSASocket and of SetFileCompletionNotificationModes.
