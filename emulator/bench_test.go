@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/netip"
 	"runtime"
 	"testing"
 	"time"
@@ -70,64 +71,150 @@ func BenchmarkReuseCycle(b *testing.B) {
 	}
 }
 
-// TestTimeWaitMemory holds 1,000,000 TIME_WAIT rows and measures the heap
-// they take. The rows come from the reuse cycle with the default 240 s
-// delay: every cycle leaves the server end in TIME_WAIT.
+// distinctRows makes n TIME_WAIT rows with distinct 4-tuples through the
+// API: clients connect from the dynamic range to listeners on ports
+// 1024 and up, 16,384 clients a listener, and the server closes first, so
+// each connection leaves the row (127.0.0.1:listener, 127.0.0.1:client).
+// The first call makes connections 0..n-1, the next ones continue from
+// there (from).
+func distinctRows(tb testing.TB, e *Emulator, from, n int) {
+	tb.Helper()
+	r := e.Settings().DynamicPorts
+	l, addr := spec.INVALID_SOCKET, netip.AddrPortFrom(loop4, uint16(1024+from/r.Count))
+	if from%r.Count != 0 {
+		e.mu.Lock()
+		l = e.findListener(&socket{af: spec.AF_INET}, addr).h
+		e.mu.Unlock()
+	}
+	for i := from; i < from+n; i++ {
+		if i%r.Count == 0 {
+			l, addr = listenAt(tb, e, uint16(1024+i/r.Count))
+		}
+		c, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+		if err == nil {
+			err = e.Connect(c, addr)
+		}
+		if err != nil {
+			tb.Fatalf("connection %d: %v", i, err)
+		}
+		srv, _, err := e.Accept(l)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_ = e.Closesocket(srv)
+		_ = e.Closesocket(c)
+	}
+}
+
+func listenAt(tb testing.TB, e *Emulator, port uint16) (spec.Socket, netip.AddrPort) {
+	tb.Helper()
+	addr := netip.AddrPortFrom(loop4, port)
+	l, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+	if err == nil {
+		err = e.Bind(l, addr)
+	}
+	if err == nil {
+		err = e.Listen(l, 1)
+	}
+	if err != nil {
+		tb.Fatalf("listener %v: %v", addr, err)
+	}
+	return l, addr
+}
+
+func heapNow() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestTimeWaitMemory holds 1,000,000 TIME_WAIT rows with distinct
+// 4-tuples, made through the API, and measures the heap they take.
 func TestTimeWaitMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow in -short mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("slow in -short mode and under -race")
 	}
 	const rows = 1_000_000
-	r := newReuseCycler(t, spec.DefaultSettings())
-	r.cycle(t)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := 1; i < rows; i++ {
-		r.cycle(t)
+	e, err := New(spec.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	r.e.mu.Lock()
-	n := r.e.tw.n
-	r.e.mu.Unlock()
-	if n != rows {
-		t.Fatalf("%d TIME_WAIT rows, want %d", n, rows)
+	distinctRows(t, e, 0, 1) // the first listener and the emulator's fixed tables
+	before := heapNow()
+	distinctRows(t, e, 1, rows-1)
+	after := heapNow()
+	rowsNow := wantUniqueTuples(t, e)
+	if n := len(rowsNow) - (rows-1)/16384 - 1 - 1; n != rows-1 {
+		t.Fatalf("%d TIME_WAIT rows, want %d", n, rows-1)
 	}
-	delta := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	t.Logf("%d TIME_WAIT rows: heap delta %.1f MB (%.1f bytes/row)", n, float64(delta)/(1<<20), float64(delta)/float64(n))
-	if delta >= 256<<20 {
-		t.Fatalf("%d TIME_WAIT rows take %d bytes, want < 256 MB", n, delta)
+	rowsNow = nil
+	delta := after - before
+	t.Logf("%d TIME_WAIT rows with distinct 4-tuples: heap delta %.1f MB (%.1f bytes/row)", rows, float64(delta)/(1<<20), float64(delta)/float64(rows))
+	if delta >= 64<<20 {
+		t.Fatalf("%d TIME_WAIT rows take %d bytes, want < 64 MB", rows, delta)
 	}
 	// They all leave after the delay.
-	r.e.Sleep(spec.DefaultTcpTimedWaitDelay)
-	rowsLeft, _ := r.e.TCPTable()
-	for _, row := range rowsLeft {
+	e.Sleep(spec.DefaultTcpTimedWaitDelay)
+	left, _ := e.TCPTable()
+	for _, row := range left {
 		if row.State == spec.TCPTimeWait {
 			t.Fatalf("row left after the delay: %v", row)
 		}
 	}
-	runtime.KeepAlive(r)
+	runtime.KeepAlive(e)
 }
 
-// BenchmarkTimeWaitRows adds one TIME_WAIT row per iteration (a reuse cycle
-// whose server end closes first, with the default 240 s delay) and reports
-// the heap each row costs.
-func BenchmarkTimeWaitRows(b *testing.B) {
-	r := newReuseCycler(b, spec.DefaultSettings())
-	r.cycle(b)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		r.cycle(b)
+// TestTimeWait4MRows fills the table itself with 4,194,304 live rows of
+// distinct 4-tuples and checks they fit in 128 MB of heap.
+func TestTimeWait4MRows(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("slow in -short mode and under -race")
 	}
+	const n = 4 << 20
+	e, err := New(spec.DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := heapNow()
+	e.mu.Lock()
+	q := &e.tw
+	p := q.pairs.intern(loop4, loop4)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			q.pairs.ents[p].rows++
+		}
+		q.push(twRow{exp: int64(time.Minute), pair: p, lport: uint16(i >> 16), rport: uint16(i)})
+	}
+	e.mu.Unlock()
+	after := heapNow()
+	delta := after - before
+	t.Logf("%d live TIME_WAIT rows: heap %.1f MB (%.1f bytes/row)", n, float64(delta)/(1<<20), float64(delta)/n)
+	if delta > 128<<20 {
+		t.Fatalf("%d rows take %.1f MB, want at most 128 MB", n, float64(delta)/(1<<20))
+	}
+	e.Sleep(time.Minute)
+	if q.live != 0 {
+		t.Fatalf("%d rows left after their expiry", q.live)
+	}
+	runtime.KeepAlive(e)
+}
+
+// BenchmarkTimeWaitRows adds one TIME_WAIT row with a distinct 4-tuple per
+// iteration (a connection the server closes first) and reports the heap
+// each row costs.
+func BenchmarkTimeWaitRows(b *testing.B) {
+	e, err := New(spec.DefaultSettings())
+	if err != nil {
+		b.Fatal(err)
+	}
+	distinctRows(b, e, 0, 1)
+	before := heapNow()
+	b.ResetTimer()
+	distinctRows(b, e, 1, b.N)
 	b.StopTimer()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	delta := float64(int64(after.HeapAlloc) - int64(before.HeapAlloc))
+	delta := float64(heapNow() - before)
 	b.ReportMetric(delta/float64(b.N), "heap-B/row")
 	b.ReportMetric(delta/float64(b.N)*1e6/(1<<20), "MB/1M-rows")
-	runtime.KeepAlive(r)
+	runtime.KeepAlive(e)
 }

@@ -113,8 +113,8 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 
 	// TF_REUSE_SOCKET
 	e.sendFIN(so)
-	if so.conn == connTimeWait && !e.tw.alive(so.twSeq) {
-		so.conn, so.twSeq = connClosed, 0
+	if so.conn == connTimeWait && so.twExp == 0 {
+		so.conn = connClosed // not reachable: the row's end clears twExp and conn together
 	}
 	switch so.conn {
 	case connClosed:
@@ -129,7 +129,7 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 		if e.variants.is(axTimeWait, VariantReuseAfterClose) {
 			// The graceful close is over: the request completes and the
 			// TIME_WAIT row stays behind, owned by no socket.
-			so.twSeq = 0
+			e.tw.disown(so)
 			so.reusing = true
 			e.reuseDone(so, trReuseRowStays)
 			return e.finish(t, so, o, opDisconnectEx, spec.STATUS_SUCCESS)

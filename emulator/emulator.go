@@ -50,8 +50,9 @@ type Emulator struct {
 	listeners []*socket // listening sockets
 	orphans   []*socket // connection ends whose handle is closed (FIN_WAIT2)
 
-	tw    twQueue
-	ports portTable
+	tw        twQueue
+	ports     portTable
+	synPolicy synPolicy // what a SYN does to a pair in TIME_WAIT
 
 	threads int // threads created so far (ids start at 1; 0 is the main thread)
 
@@ -72,6 +73,8 @@ type config struct {
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
+
+	synPolicy synPolicy
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -124,7 +127,8 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	}
 	e.epoch = cf.clock.Now()
 	e.ports.init(s.DynamicPorts)
-	e.tw.init()
+	e.tw.init(&e.ports)
+	e.synPolicy = cf.synPolicy
 	if cf.trace {
 		e.tr = &tracer{}
 	}

@@ -278,7 +278,7 @@ func (e *Emulator) reuseDone(so *socket, tr trigger) {
 	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
 	so.noConnectCtx = false
 	so.rbuf = so.rbuf[:0]
-	so.twSeq = 0
+	e.tw.disown(so) // a reuse before the row's end leaves the row behind
 	if so.origin == originAccept {
 		// Reused after accept: neither bound nor connected.
 		so.local = netipZero

@@ -1,44 +1,153 @@
 package emulator
 
-import "github.com/disconnectex/disconnectex/spec"
+import (
+	"math/bits"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
 
 // portTable tracks which local ports are held and hands out ephemeral ports.
 // IPv4 and IPv6 have separate port spaces, as on Windows.
 // A port is held by a socket bound to it (explicitly or implicitly, and by a
-// closed socket's connection still closing) and by any TIME_WAIT row on it
-// (twQueue.perPort). Implicit binds take the next free port of the dynamic
-// range after a cursor, so the sequence of ports is deterministic.
+// closed socket's connection still closing) and by any TIME_WAIT row on it.
+// Implicit binds take the next free port of the dynamic range after a
+// cursor, in order, so the sequence of ports is deterministic.
+//
+// A bitmap of held ports with a summary of full words makes an implicit
+// bind O(1) in the common case and at most a few dozen word operations
+// when the range is nearly full; with no free port it fails at once from
+// a counter.
 type portTable struct {
 	bound  [2][65536]uint16 // sockets holding each port, per family (famIndex)
+	rows   [2][65536]uint32 // TIME_WAIT rows on each local port, per family
+	held   [2][1024]uint64  // bit set: the port is held (bound or rows nonzero)
+	full   [2][16]uint64    // bit w set: held word w is all ones
+	free   [2]int           // ports of the dynamic range not held
 	rng    spec.PortRange
+	end    int // last port of the range
 	cursor int // offset in rng of the next port to try
 }
 
-func (p *portTable) init(r spec.PortRange) { p.rng = r }
+func (p *portTable) init(r spec.PortRange) {
+	p.rng = r
+	p.end = int(r.Start) + r.Count - 1
+	if p.end > 65535 {
+		p.end = 65535
+	}
+	n := p.end - int(r.Start) + 1
+	if n < 0 {
+		n = 0
+	}
+	p.free = [2]int{n, n}
+}
+
+func (p *portTable) inRange(port uint16) bool {
+	return int(port) >= int(p.rng.Start) && int(port) <= p.end
+}
+
+// update recomputes whether port is held after its counts changed.
+func (p *portTable) update(fam int, port uint16) {
+	w, b := port>>6, uint64(1)<<(port&63)
+	was := p.held[fam][w]&b != 0
+	now := p.bound[fam][port] != 0 || p.rows[fam][port] != 0
+	if was == now {
+		return
+	}
+	if now {
+		p.held[fam][w] |= b
+		if p.held[fam][w] == ^uint64(0) {
+			p.full[fam][w>>6] |= 1 << (w & 63)
+		}
+		if p.inRange(port) {
+			p.free[fam]--
+		}
+		return
+	}
+	p.held[fam][w] &^= b
+	p.full[fam][w>>6] &^= 1 << (w & 63)
+	if p.inRange(port) {
+		p.free[fam]++
+	}
+}
+
+func (p *portTable) hold(fam int, port uint16) {
+	p.bound[fam][port]++
+	if p.bound[fam][port] == 1 {
+		p.update(fam, port)
+	}
+}
+
+func (p *portTable) unhold(fam int, port uint16) {
+	p.bound[fam][port]--
+	if p.bound[fam][port] == 0 {
+		p.update(fam, port)
+	}
+}
+
+func (p *portTable) rowAdded(fam int, port uint16) {
+	p.rows[fam][port]++
+	if p.rows[fam][port] == 1 {
+		p.update(fam, port)
+	}
+}
+
+func (p *portTable) rowRemoved(fam int, port uint16) {
+	p.rows[fam][port]--
+	if p.rows[fam][port] == 0 {
+		p.update(fam, port)
+	}
+}
+
+// firstFree returns the lowest port in [from, to] that is not held, or -1.
+func (p *portTable) firstFree(fam, from, to int) int {
+	for from <= to {
+		w := from >> 6
+		if free := ^p.held[fam][w] >> (from & 63); free != 0 {
+			if port := from + bits.TrailingZeros64(free); port <= to {
+				return port
+			}
+			return -1
+		}
+		// Skip the full words after w with the summary.
+		nw := -1
+		for s := (w + 1) >> 6; s < 16 && nw < 0; s++ {
+			m := ^p.full[fam][s]
+			if s == (w+1)>>6 {
+				m &= ^uint64(0) << ((w + 1) & 63)
+			}
+			if m != 0 {
+				nw = s<<6 + bits.TrailingZeros64(m)
+			}
+		}
+		if nw < 0 {
+			return -1
+		}
+		from = nw << 6
+	}
+	return -1
+}
 
 // ephemeral takes the next port of the dynamic range that no socket and no
 // TIME_WAIT row holds. ok is false when every port is held (WSAENOBUFS).
 func (e *Emulator) ephemeral(fam int) (uint16, bool) {
 	p := &e.ports
-	for i := 0; i < p.rng.Count; i++ {
-		off := p.cursor + i
-		if off >= p.rng.Count {
-			off -= p.rng.Count
-		}
-		port := uint16(int(p.rng.Start) + off)
-		if p.bound[fam][port] == 0 && e.tw.perPort[fam][port] == 0 {
-			p.cursor = off + 1
-			if p.cursor == p.rng.Count {
-				p.cursor = 0
-			}
-			return port, true
-		}
+	if p.free[fam] <= 0 {
+		return 0, false
 	}
-	return 0, false
+	start := int(p.rng.Start)
+	port := p.firstFree(fam, start+p.cursor, p.end)
+	if port < 0 {
+		port = p.firstFree(fam, start, start+p.cursor-1)
+	}
+	if port < 0 {
+		return 0, false // not reachable while free > 0
+	}
+	p.cursor = port - start + 1
+	if p.cursor >= p.end-start+1 {
+		p.cursor = 0
+	}
+	return uint16(port), true
 }
-
-func (p *portTable) hold(fam int, port uint16)   { p.bound[fam][port]++ }
-func (p *portTable) unhold(fam int, port uint16) { p.bound[fam][port]-- }
 
 // famIndex is 0 for AF_INET, 1 for AF_INET6.
 func famIndex(af int) int {

@@ -24,7 +24,7 @@ type connPhase uint8
 const (
 	connNone     connPhase = iota // no connection
 	connOpen                      // ESTABLISHED, FIN_WAIT2 or CLOSE_WAIT (finSent, finRcvd)
-	connTimeWait                  // our row is in the TIME_WAIT table (twSeq)
+	connTimeWait                  // our row is in the TIME_WAIT table (twExp, twKey)
 	connClosed                    // the graceful close is over; nothing left in the TCP table
 	connReset                     // reset by the peer or aborted
 )
@@ -59,8 +59,9 @@ type socket struct {
 	rdShut       bool
 	activeCloser bool
 	rbuf         []byte
-	twSeq        uint64 // sequence number of our TIME_WAIT row while conn == connTimeWait
-	orphan       int    // index in Emulator.orphans + 1, 0 if not an orphan
+	twExp        int64 // expiry of our TIME_WAIT row while conn == connTimeWait and the row lives, else 0
+	twKey        twKey // that row's 4-tuple
+	orphan       int   // index in Emulator.orphans + 1, 0 if not an orphan
 
 	// listener
 	backlog []*socket
@@ -315,10 +316,7 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 			return c
 		}
 	}
-	if e.tw.hasPair(famIndex(so.af), so.local.Port(), addr) {
-		return spec.WSAEADDRINUSE
-	}
-	return 0
+	return e.synCheck(so, addr)
 }
 
 // establish connects so to addr: the server end goes to the listener's
@@ -330,8 +328,9 @@ func (e *Emulator) establish(so *socket, addr netip.AddrPort) spec.NTStatus {
 		e.setState(so, trRefused)
 		return spec.STATUS_CONNECTION_REFUSED
 	}
-	if so.local.Addr().IsUnspecified() {
-		so.local = netip.AddrPortFrom(addr.Addr(), so.local.Port())
+	so.local = connLocal(so, addr)
+	if e.tw.live > 0 && e.synPolicy == synTakesOver {
+		e.synTakeOver(so.local, addr)
 	}
 	srv := e.newSocket()
 	srv.af, srv.typ = l.af, l.typ

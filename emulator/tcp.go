@@ -44,7 +44,7 @@ func (e *Emulator) sendFIN(so *socket) {
 		case p.conn == connClosed:
 			e.reuseDone(p, trPeerFINNoWait)
 		case e.variants.is(axTimeWait, VariantReuseAfterClose):
-			p.twSeq = 0 // the row stays, owned by no socket
+			e.tw.disown(p) // the row stays, owned by no socket
 			e.reuseDone(p, trPeerFINRowStays)
 		default:
 			e.setState(p, trPeerFIN)
@@ -146,6 +146,7 @@ func (e *Emulator) closeSocket(so *socket) {
 	e.setState(so, trClose)
 	e.release(so.slot)
 	so.h = 0
+	e.tw.disown(so) // a TIME_WAIT row outlives the handle
 	if wasListening {
 		if i := slices.Index(e.listeners, so); i >= 0 {
 			e.listeners = slices.Delete(e.listeners, i, i+1)
