@@ -91,6 +91,8 @@ const (
 	srcDynamicPorts     = "Microsoft Learn, The default dynamic port range for TCP/IP has changed since Windows Vista (49152-65535)"
 	srcMswsockH         = "mswsock.h (Windows SDK); WSAID values as declared there"
 	srcRFC793           = "RFC 793, section 3.5: TIME-WAIT lasts 2 MSL"
+	srcRFC1122          = "RFC 1122, section 4.2.2.13: a TCP in TIME-WAIT MAY accept a new SYN for the connection and reopen it directly, if the new initial sequence number is larger than the largest sequence number used on the previous connection"
+	srcSmartPortAlloc   = "Microsoft, Windows Server 2003 SP1 release notes, Smart TCP port allocation (as quoted in public forums): a new connection with the same set of socket addresses as one in TIME WAIT gets an error from TCP/IP until 2 MSL have passed"
 	srcPortExhaustion   = "Microsoft Learn, Troubleshoot port exhaustion issues (WSAENOBUFS 10055 when dynamic ports run out)"
 	srcCurl8528         = "curl/curl#8528: on Windows bind() to a local port whose connection is in TIME_WAIT succeeds; the socket pair stays unusable"
 	srcNoEvidence       = "no public observation of Windows found"
@@ -152,6 +154,7 @@ const (
 	ClauseGapPortExhaustion  = "DX-GAP-PORT-EXHAUSTION"
 	ClauseGapBadHandle       = "DX-GAP-BAD-HANDLE"
 	ClauseGapEventReset      = "DX-GAP-EVENT-RESET"
+	ClauseGapTimeWaitSYN     = "DX-GAP-TIMEWAIT-SYN"
 )
 
 // catalogue is the clause list in page order. The Windows text is ours;
@@ -349,6 +352,10 @@ var catalogue = []Clause{
 		Page:    "(not stated) The state of hEvent when the request starts.",
 		Windows: "Inferred, not observed on Windows: the event is reset to nonsignaled when the request starts, so an event an earlier completion left signalled does not satisfy GetOverlappedResult(bWait TRUE) for the new request. Microsoft documents the reset for ReadFile and WriteFile; DisconnectEx, AcceptEx and ConnectEx reach the driver through the same NtDeviceIoControlFile path, which takes the event; Wine 8.0 resets it. No public test checks it for these calls on Windows.",
 		Status:  Unspecified, Evidence: []string{srcReadFileDoc, srcWineEventReset}},
+	{ID: ClauseGapTimeWaitSYN, Section: SectionGaps,
+		Page:    "(not stated) What a new connection does to a socket pair that the listening side holds in TIME_WAIT (the server closed first and the client connects again from the same port, as a reused ConnectEx socket does).",
+		Windows: "Not observed; two outcomes are plausible (the emulator's variants takeover and refuse): the SYN reopens the connection and the row leaves the table (takeover; RFC 1122 allows it; the page says a connection in TIME_WAIT \"can be reopened at much less cost\"), or the pair is refused until the row expires and connect fails with WSAEADDRINUSE (refuse; the page: \"a socket pair cannot be re-used\"; the Server 2003 SP1 note on connections with the socket addresses of one in TIME WAIT). Either way a TCP stack keys connections by their 4-tuple, so the table never holds two rows for one pair. No observation of Windows for the listening side's row is published; the emulator takes the row over by default (the page's own words, and this suite's reuse cases written as Windows reconnecting a reused socket to the same server).",
+		Status:  Unspecified, Errors: []Errno{WSAEADDRINUSE}, Evidence: []string{srcRFC1122, srcRFC793, srcSmartPortAlloc}},
 }
 
 // Clauses returns the catalogue in page order. The slice is a copy.
