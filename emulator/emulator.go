@@ -74,7 +74,6 @@ type config struct {
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
 
-	synPolicy synPolicy
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -128,7 +127,10 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	e.epoch = cf.clock.Now()
 	e.ports.init(s.DynamicPorts)
 	e.tw.init(&e.ports)
-	e.synPolicy = cf.synPolicy
+	e.synPolicy = synTakesOver
+	if e.variants.is(axTimeWaitSYN, VariantSYNRefused) {
+		e.synPolicy = synRefused
+	}
 	if cf.trace {
 		e.tr = &tracer{}
 	}

@@ -388,8 +388,9 @@ func timeOf(t int64) time.Duration {
 // synPolicy is what a SYN does when it arrives for a socket pair whose
 // listening side holds a TIME_WAIT row (the server closed first and the
 // client connects again from the same port). The evidence does not settle
-// it (clause DX-GAP-TIMEWAIT-SYN); either way the table never holds two
-// rows for one 4-tuple.
+// it (clause DX-GAP-TIMEWAIT-SYN, variants VariantSYNTakesOver and
+// VariantSYNRefused); either way the table never holds two rows for one
+// 4-tuple.
 type synPolicy uint8
 
 const (
@@ -403,16 +404,12 @@ const (
 	synRefused
 )
 
-// withSYNPolicy is the internal switch for the two outcomes until the
-// variants API carries them.
-func withSYNPolicy(p synPolicy) Option { return func(c *config) { c.synPolicy = p } }
-
-// String returns "takeover" or "refuse".
+// String returns the variant's name.
 func (p synPolicy) String() string {
 	if p == synRefused {
-		return "refuse"
+		return VariantSYNRefused
 	}
-	return "takeover"
+	return VariantSYNTakesOver
 }
 
 // synCheck applies the TIME_WAIT rules to a connection from so to addr

@@ -73,7 +73,7 @@ func TestReuseCyclesKeepOneRowPerPair(t *testing.T) {
 		}
 	})
 	t.Run("refuse", func(t *testing.T) {
-		w := newWorld(t, Windows, withSYNPolicy(synRefused))
+		w := newWorld(t, Windows, WithVariant(spec.ClauseGapTimeWaitSYN, VariantSYNRefused))
 		c, err := reuseCycles(w, 3)
 		w.is(err, spec.WSAEADDRINUSE)
 		wantUniqueTuples(t, w.e)
@@ -313,7 +313,7 @@ func TestSYNTakeOverAcrossPortRange(t *testing.T) {
 	s.DynamicPorts = spec.PortRange{Start: 50000, Count: 4}
 	for _, pol := range []synPolicy{synTakesOver, synRefused} {
 		t.Run(pol.String(), func(t *testing.T) {
-			w := newWorldWith(t, s, withSYNPolicy(pol))
+			w := newWorldWith(t, s, WithVariant(spec.ClauseGapTimeWaitSYN, pol.String()))
 			e := w.e
 			var first error
 			at := 0

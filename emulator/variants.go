@@ -36,6 +36,7 @@ const (
 	axDatagram                 // DX-REM-DATAGRAM: the error for a connected datagram socket
 	axReserved                 // DX-PARAM-RESERVED: reserved != 0
 	axFlags                    // DX-ERR-EINVAL-FLAGS: unknown flag bits
+	axTimeWaitSYN              // DX-GAP-TIMEWAIT-SYN: a SYN for a pair the listening side holds in TIME_WAIT
 	numAxes
 )
 
@@ -54,6 +55,9 @@ const (
 	// DX-PARAM-RESERVED and DX-ERR-EINVAL-FLAGS
 	VariantEinval  = "einval"
 	VariantIgnored = "ignored"
+	// DX-GAP-TIMEWAIT-SYN
+	VariantSYNTakesOver = "takeover" // the SYN reopens the pair; the row leaves the table
+	VariantSYNRefused   = "refuse"   // the pair is refused (WSAEADDRINUSE) until the row expires
 )
 
 // variantTable lists every clause's variants, default first.
@@ -97,6 +101,14 @@ var variantTable = [numAxes][]Variant{
 		{Clause: spec.ClauseErrInvalFlags, Name: VariantIgnored,
 			Description: "unknown flag bits are ignored: the call proceeds with the TF_REUSE_SOCKET bit alone",
 			Why:         "Wine's WS2_DisconnectEx ignores them; no observation of Windows either way"},
+	},
+	axTimeWaitSYN: {
+		{Clause: spec.ClauseGapTimeWaitSYN, Name: VariantSYNTakesOver,
+			Description: "a connect or ConnectEx whose SYN meets the listening side's TIME_WAIT row for the same 4-tuple (the server closed first; the client reconnects from the same port) reopens the pair: the row leaves the table at once and the connection is made",
+			Why:         "RFC 1122 4.2.2.13 allows a TCP in TIME-WAIT to accept a new SYN and reopen the connection, and the DisconnectEx page itself says a connection in TIME_WAIT \"can be reopened at much less cost\"; this suite's reuse cases that reconnect a reused ConnectEx socket to the same server after the server closed first are written as Windows succeeding; the default"},
+		{Clause: spec.ClauseGapTimeWaitSYN, Name: VariantSYNRefused,
+			Description: "such a connect or ConnectEx fails at once with WSAEADDRINUSE until the listening side's row expires, as one whose own side holds the pair in TIME_WAIT does",
+			Why:         "the page's \"while in the TIME_WAIT state, a socket pair cannot be re-used\" read for both ends of a loopback pair, and the Server 2003 SP1 note that TCP/IP reports an error for a new connection with the socket addresses of one in TIME WAIT; no observation of Windows either way"},
 	},
 }
 
@@ -189,7 +201,7 @@ type VariantRun struct {
 // interacting lists the axes whose variants act on the same state (the
 // TIME_WAIT rows and when they end), so a combination of two of their
 // non-default variants can give an outcome neither gives alone.
-var interacting = []axis{axTimeWait, axDelayDefault}
+var interacting = []axis{axTimeWait, axDelayDefault, axTimeWaitSYN}
 
 // VariantRuns returns the runs ForEachVariant makes, in order:
 //
