@@ -141,7 +141,7 @@ type Result struct {
 // Cases returns the suite's table in a stable order. The slice is a copy.
 func Cases() []Case {
 	return slices.Concat(paramsCases, returnCases, errorsCases, overlappedCases, iocpCases,
-		threadCases, timewaitCases, reuseCases, portsCases, badinputCases, eventResetCases, wineCases, dotnetCases, afdCases)
+		threadCases, timewaitCases, reuseCases, portsCases, tupleCases, badinputCases, eventResetCases, wineCases, dotnetCases, afdCases)
 }
 
 // Lookup returns the case with the given name.
