@@ -25,13 +25,18 @@
 // side that sends FIN first waits in FIN_WAIT2 and, on the peer's FIN,
 // enters TIME_WAIT for Settings.TcpTimedWaitDelay; the other side passes
 // CLOSE_WAIT and LAST_ACK and is gone at once. TIME_WAIT rows outlive socket
-// handles and hold their local port. All rows share one delay, so the
-// TIME_WAIT table is a single FIFO queue of 24-byte rows, with no timer or
-// goroutine per row; a million rows take about 24 MB.
+// handles and hold their local port. The table keys connections by their
+// 4-tuple: a connect whose own side holds the pair in TIME_WAIT fails with
+// WSAEADDRINUSE, and a SYN that meets the listening side's row for the pair
+// takes it over (or, under the variant of DX-GAP-TIMEWAIT-SYN, is refused
+// with WSAEADDRINUSE), so no pair ever has two rows. All rows share one
+// delay, so the table is a FIFO ring of 16-byte rows with an O(1) index by
+// 4-tuple, no timer or goroutine per row, and at most MaxTimeWaitRows rows;
+// a million rows with distinct 4-tuples take about 24 MB.
 //
 // Implicit binds take ports from Settings.DynamicPorts after a cursor, in
-// order, skipping ports held by sockets or TIME_WAIT rows; when none is
-// free they fail with WSAENOBUFS.
+// order, skipping ports held by sockets or TIME_WAIT rows (a bitmap makes
+// this O(1)); when none is free they fail with WSAENOBUFS.
 //
 // # Rules
 //
