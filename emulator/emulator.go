@@ -73,7 +73,6 @@ type config struct {
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
-
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
