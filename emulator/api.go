@@ -61,7 +61,7 @@ func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err erro
 	s = spec.INVALID_SOCKET
 	err = v.do("WSASocketW", 0,
 		func() string {
-			return fmt.Sprintf("%s, %s, %d, %#x", afName(af), spec.SocketTypeName(typ), proto, flags)
+			return fmt.Sprintf("%s, %s, %d, %#x", spec.AFName(af), spec.SocketTypeName(typ), proto, flags)
 		},
 		func() error { s, err = v.e.socketCall(af, typ, proto, flags); return err },
 		func() string { return fmtVal(s) })
@@ -203,7 +203,7 @@ func (v *view) Closesocket(s spec.Socket) error {
 // GetExtensionFunction implements spec.API (WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)).
 func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, err error) {
 	err = v.do("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s,
-		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), guidName(id)) },
+		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), id.Name()) },
 		func() error { fn, err = v.e.extension(s, id); return err },
 		func() string { return fmtVal(fn) })
 	return
@@ -216,7 +216,7 @@ func (v *view) GetExtensionFunction(s spec.Socket, id spec.GUID) (fn uintptr, er
 func (v *view) ExtensionLookup(s spec.Socket, id spec.GUID, ov spec.Overlapped, withBytes bool) (fn uintptr, bytes uint32, err error) {
 	err = v.do("WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", s,
 		func() string {
-			return fmt.Sprintf("s=%#x, %s, bytes=%v, ov=%#x", uintptr(s), guidName(id), withBytes, uintptr(ov))
+			return fmt.Sprintf("s=%#x, %s, bytes=%v, ov=%#x", uintptr(s), id.Name(), withBytes, uintptr(ov))
 		},
 		func() error { fn, bytes, err = v.e.extensionLookup(v.t, s, id, ov, withBytes); return err },
 		func() string { return fmtVal(fn) })
@@ -265,7 +265,7 @@ func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) erro
 // DisconnectEx is the extension function; see doc.go for the rules it follows.
 func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
 	return v.do("DisconnectEx", s, func() string {
-		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), flagsName(flags), reserved)
+		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), spec.FlagsName(flags), reserved)
 	}, func() error { return v.e.disconnectEx(v.t, s, ov, flags, reserved) }, nil)
 }
 
@@ -465,35 +465,11 @@ func sockAddr(e *Emulator, s spec.Socket, f func(*socket) (netip.AddrPort, spec.
 	return a, errOf(c)
 }
 
-func afName(af int) string {
-	switch af {
-	case spec.AF_INET:
-		return "AF_INET"
-	case spec.AF_INET6:
-		return "AF_INET6"
-	}
-	return fmt.Sprintf("AF_%d", af)
-}
-
 func fmtTimeout(d time.Duration) string {
 	if d < 0 {
 		return "INFINITE"
 	}
-	return fmtDur(d)
-}
-
-func guidName(id spec.GUID) string {
-	switch id {
-	case spec.WSAID_DISCONNECTEX:
-		return "WSAID_DISCONNECTEX"
-	case spec.WSAID_CONNECTEX:
-		return "WSAID_CONNECTEX"
-	case spec.WSAID_ACCEPTEX:
-		return "WSAID_ACCEPTEX"
-	case spec.WSAID_GETACCEPTEXSOCKADDRS:
-		return "WSAID_GETACCEPTEXSOCKADDRS"
-	}
-	return id.String()
+	return spec.FormatDuration(d)
 }
 
 // fmtVal formats a call's result value for the trace. Values print as

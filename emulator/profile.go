@@ -37,6 +37,17 @@ func (p Profile) String() string {
 	return fmt.Sprintf("Profile(%d)", uint8(p))
 }
 
+// ParseProfile returns the profile String names: "windows" or
+// "documented".
+func ParseProfile(s string) (Profile, error) {
+	for _, p := range []Profile{Windows, Documented} {
+		if s == p.String() {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("emulator: unknown profile %q (want windows or documented)", s)
+}
+
 // Clauses returns the IDs of the catalogue clauses on which the profile
 // departs from Windows: none for Windows, the three Contradicts clauses for
 // Documented.

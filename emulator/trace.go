@@ -58,7 +58,7 @@ type Event struct {
 //	[  240s] #12 T0 transition s=0x4 TIME_WAIT -> reusable (TIME_WAIT expires)
 func (ev Event) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[%7s] #%d T%d %s", fmtDur(ev.Time), ev.Seq, ev.Thread, ev.Kind)
+	fmt.Fprintf(&b, "[%7s] #%d T%d %s", spec.FormatDuration(ev.Time), ev.Seq, ev.Thread, ev.Kind)
 	switch ev.Kind {
 	case KindCall:
 		fmt.Fprintf(&b, " %s(%s)", ev.Call, ev.Args)
@@ -79,13 +79,6 @@ func (ev Event) String() string {
 		fmt.Fprintf(&b, " s=%#x %s %s %s", uintptr(ev.Socket), ev.Call, ev.Args, ev.Result)
 	}
 	return b.String()
-}
-
-func fmtDur(d time.Duration) string {
-	if d%time.Second == 0 {
-		return fmt.Sprintf("%ds", d/time.Second)
-	}
-	return d.String()
 }
 
 type tracer struct {
@@ -141,24 +134,4 @@ func resultName(err error) string {
 		return c.Name()
 	}
 	return err.Error()
-}
-
-func flagsName(f uint32) string {
-	if f == 0 {
-		return "0"
-	}
-	var parts []string
-	for _, x := range []struct {
-		v uint32
-		n string
-	}{{spec.TF_DISCONNECT, "TF_DISCONNECT"}, {spec.TF_REUSE_SOCKET, "TF_REUSE_SOCKET"}, {spec.TF_WRITE_BEHIND, "TF_WRITE_BEHIND"}} {
-		if f&x.v != 0 {
-			parts = append(parts, x.n)
-			f &^= x.v
-		}
-	}
-	if f != 0 {
-		parts = append(parts, fmt.Sprintf("%#x", f))
-	}
-	return strings.Join(parts, "|")
 }

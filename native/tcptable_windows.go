@@ -20,7 +20,7 @@ func (b *Backend) TCPTable() ([]spec.TCPRow, error) {
 	for _, af := range []int{windows.AF_INET, windows.AF_INET6} {
 		buf, err := tcpTable(af)
 		if err != nil {
-			return nil, fmt.Errorf("native: GetExtendedTcpTable(%s): %w", afName(af), err)
+			return nil, fmt.Errorf("native: GetExtendedTcpTable(%s): %w", spec.AFName(af), err)
 		}
 		if len(buf) < 4 {
 			continue
@@ -51,13 +51,6 @@ func (b *Backend) TCPTable() ([]spec.TCPRow, error) {
 		}
 	}
 	return rows, nil
-}
-
-func afName(af int) string {
-	if af == windows.AF_INET6 {
-		return "AF_INET6"
-	}
-	return "AF_INET"
 }
 
 func tcpTable(af int) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/spec"
 )
 
 // maxMessage is the longest message text the diagram shows; longer text
@@ -33,7 +34,7 @@ func Mermaid(w io.Writer, evs []emulator.Event, names Names) error {
 	}
 	for _, ev := range evs {
 		thread := fmt.Sprintf("T%d", ev.Thread)
-		at := "[" + fmtDur(ev.Time) + "] "
+		at := "[" + spec.FormatDuration(ev.Time) + "] "
 		switch ev.Kind {
 		case emulator.KindCall:
 			fmt.Fprintf(bw, "    %s->>%s: %s\n", thread, ps.target(ev, &r, thread), mermaidText(at+ev.Call+"("+r.label(ev.Args)+")"))

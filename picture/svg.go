@@ -112,7 +112,7 @@ func (p *svgPainter) draw(title string) {
 	p.printf("<title>%s</title>\n", esc(title))
 	p.printf(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", svgWidth, height)
 	p.printf(`<text x="20" y="26" font-size="16" font-weight="bold">%s</text>`+"\n", esc(title))
-	p.printf(`<text x="20" y="44" fill="#555555">virtual time, to scale: 0 to %s; %d lanes</text>`+"\n", esc(fmtDur(p.tl.End)), len(p.tl.Lanes))
+	p.printf(`<text x="20" y="44" fill="#555555">virtual time, to scale: 0 to %s; %d lanes</text>`+"\n", esc(spec.FormatDuration(p.tl.End)), len(p.tl.Lanes))
 	p.axis(legendTop - 14)
 	for i, l := range p.tl.Lanes {
 		p.lane(i, l)
@@ -130,7 +130,7 @@ func (p *svgPainter) axis(bottom int) {
 		x := p.x(step * k)
 		p.printf(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#eeeeee"/>`+"\n", x, axisTop, x, bottom)
 		p.printf(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`+"\n", x, axisTop-4, x, axisTop+4)
-		p.printf(`<text x="%.1f" y="%d" text-anchor="middle" stroke="none" fill="#555555">%s</text>`+"\n", x, axisTop-8, esc(fmtDur(step*k)))
+		p.printf(`<text x="%.1f" y="%d" text-anchor="middle" stroke="none" fill="#555555">%s</text>`+"\n", x, axisTop-8, esc(spec.FormatDuration(step*k)))
 	}
 	p.printf("</g>\n")
 }
@@ -187,7 +187,7 @@ func (p *svgPainter) lane(i int, l Lane) {
 		}
 		p.printf(`<rect class="band" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" stroke="#666666" stroke-width="0.5" data-state="%s" data-from="%d" data-to="%d" data-open="%t"><title>%s: %s from %s to %s</title></rect>`+"\n",
 			x0, bandTop, width, bandHeight, fill, esc(b.State), int64(b.From), int64(b.To), b.ToSeq == 0,
-			esc(l.Name), esc(b.State), esc(fmtDur(b.From)), esc(fmtDur(b.To)))
+			esc(l.Name), esc(b.State), esc(spec.FormatDuration(b.From)), esc(spec.FormatDuration(b.To)))
 		if text := b.State; float64(len(text))*6.6+8 < width {
 			p.printf(`<text x="%.1f" y="%d" font-size="11" dominant-baseline="middle" pointer-events="none">%s</text>`+"\n", x0+4, mid, esc(text))
 		}
@@ -208,7 +208,7 @@ func (p *svgPainter) mark(m Mark, top int) {
 	}
 	p.glyph(m, p.x(m.At), cy,
 		fmt.Sprintf(`class="mark %s" data-at="%d" data-seq="%d"`, m.Kind, int64(m.At), m.Seq),
-		fmt.Sprintf("<title>%s %s: %s</title>", esc(fmtDur(m.At)), m.Kind, esc(m.Text)))
+		fmt.Sprintf("<title>%s %s: %s</title>", esc(spec.FormatDuration(m.At)), m.Kind, esc(m.Text)))
 }
 
 // glyph draws the shape of m's kind centred on (x, cy).
@@ -257,12 +257,4 @@ func esc(s string) string {
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
 	return b.String()
-}
-
-// fmtDur prints whole seconds as "240s" and anything else as Go does.
-func fmtDur(d time.Duration) string {
-	if d%time.Second == 0 {
-		return fmt.Sprintf("%ds", d/time.Second)
-	}
-	return d.String()
 }

@@ -2,9 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -19,8 +19,9 @@ import (
 // means the request was started.
 type Errno uint32
 
-// Error codes used by the DisconnectEx contract. The values are Windows'.
-// See errorTable for names and messages.
+// Error codes used by the DisconnectEx contract. The values are Windows';
+// Name and Message give each one's name and meaning, Aliases its second
+// Winsock names.
 const (
 	ERROR_SUCCESS                    Errno = 0
 	ERROR_INVALID_HANDLE             Errno = 6
@@ -180,17 +181,12 @@ func (e Errno) Is(target error) bool {
 }
 
 // Errnos returns every known code in ascending order.
-func Errnos() []Errno {
-	out := make([]Errno, 0, len(errorTable))
-	for e := range errorTable {
-		out = append(out, e)
-	}
-	slices.Sort(out)
-	return out
-}
+func Errnos() []Errno { return slices.Sorted(maps.Keys(errorTable)) }
 
-// ParseErrno accepts a name ("WSAENOTCONN", case-insensitive) or a decimal
-// or 0x-prefixed number ("10057") and returns the known code it names.
+// ParseErrno accepts a name ("WSAENOTCONN", case-insensitive), one of the
+// Winsock aliases (Aliases: "WSA_OPERATION_ABORTED"), "NO_ERROR", or a
+// decimal or 0x-prefixed number ("10057"), and returns the known code it
+// names.
 func ParseErrno(s string) (Errno, error) {
 	if n, err := strconv.ParseUint(s, 0, 32); err == nil {
 		e := Errno(n)
@@ -199,10 +195,8 @@ func ParseErrno(s string) (Errno, error) {
 		}
 		return e, nil
 	}
-	for e, info := range errorTable {
-		if strings.EqualFold(info.name, s) {
-			return e, nil
-		}
+	if e, ok := lookupErrnoName(s); ok {
+		return e, nil
 	}
 	return 0, fmt.Errorf("spec: %q is not a Windows error name this project knows (try WSAENOTCONN or 10057)", s)
 }

@@ -214,3 +214,55 @@ func TestCatalogue(t *testing.T) {
 		t.Error("Lookup of an unknown ID succeeded")
 	}
 }
+
+func TestVocabulary(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Errno
+	}{{"wsa_operation_aborted", ERROR_OPERATION_ABORTED}, {"NO_ERROR", ERROR_SUCCESS}, {"WSA_IO_PENDING", ERROR_IO_PENDING}, {"wsaenotconn", WSAENOTCONN}} {
+		if got, err := ParseErrno(tc.in); err != nil || got != tc.want {
+			t.Errorf("ParseErrno(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if got := ERROR_OPERATION_ABORTED.Aliases(); len(got) != 1 || got[0] != "WSA_OPERATION_ABORTED" {
+		t.Errorf("Aliases: %v", got)
+	}
+	if got := WSAENOTCONN.Aliases(); len(got) != 0 {
+		t.Errorf("WSAENOTCONN.Aliases() = %v, want none", got)
+	}
+	st := NTStatuses()
+	if len(st) != len(statusTable) || !slices.IsSorted(st) || st[0] != STATUS_SUCCESS {
+		t.Errorf("NTStatuses() = %v", st)
+	}
+	if AFName(AF_INET6) != "AF_INET6" || AFName(99) != "AF_99" {
+		t.Error("AFName")
+	}
+	for _, g := range []GUID{WSAID_DISCONNECTEX, WSAID_CONNECTEX, WSAID_ACCEPTEX, WSAID_GETACCEPTEXSOCKADDRS} {
+		if back, err := ParseGUID(g.Name()); err != nil || back != g {
+			t.Errorf("ParseGUID(%q) = %v, %v", g.Name(), back, err)
+		}
+	}
+	if g, err := ParseGUID("disconnectex"); err != nil || g != WSAID_DISCONNECTEX {
+		t.Errorf("ParseGUID(disconnectex) = %v, %v", g, err)
+	}
+	if _, err := ParseGUID("nope"); err == nil {
+		t.Error("ParseGUID accepted nope")
+	}
+	if (GUID{Data1: 1}).Name() != (GUID{Data1: 1}).String() {
+		t.Error("Name of an unknown GUID")
+	}
+	for _, f := range []uint32{0, TF_DISCONNECT, TF_DISCONNECT | TF_REUSE_SOCKET, TF_WRITE_BEHIND | 0x10} {
+		if back, err := ParseFlags(FlagsName(f)); err != nil || back != f {
+			t.Errorf("ParseFlags(FlagsName(%#x)) = %#x, %v", f, back, err)
+		}
+	}
+	if f, err := ParseFlags("DE_REUSE_SOCKET|1"); err != nil || f != TF_REUSE_SOCKET|TF_DISCONNECT {
+		t.Errorf("ParseFlags(DE_REUSE_SOCKET|1) = %#x, %v", f, err)
+	}
+	if _, err := ParseFlags("TF_NOPE"); err == nil {
+		t.Error("ParseFlags accepted TF_NOPE")
+	}
+	if FormatDuration(240*time.Second) != "240s" || FormatDuration(1500*time.Millisecond) != "1.5s" {
+		t.Error("FormatDuration")
+	}
+}

@@ -107,17 +107,6 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// errnoAliases are the second names Windows gives some codes; spec keeps one
-// name per number.
-var errnoAliases = map[string]spec.Errno{
-	"WSA_IO_PENDING":        spec.WSA_IO_PENDING,
-	"WSA_IO_INCOMPLETE":     spec.WSA_IO_INCOMPLETE,
-	"WSA_OPERATION_ABORTED": spec.WSA_OPERATION_ABORTED,
-	"WSA_INVALID_HANDLE":    spec.WSA_INVALID_HANDLE,
-	"WSA_INVALID_PARAMETER": spec.WSA_INVALID_PARAMETER,
-	"NO_ERROR":              spec.ERROR_SUCCESS,
-}
-
 // parseCode accepts a name (any case; the WSA or ERROR_ prefix may be left
 // out) or a number, and returns a code the project knows.
 func parseCode(s string) (spec.Errno, error) {
@@ -136,9 +125,6 @@ func parseCode(s string) (spec.Errno, error) {
 	}
 	up := strings.ToUpper(s)
 	for _, cand := range []string{up, "WSA" + up, "ERROR_" + up} {
-		if e, ok := errnoAliases[cand]; ok {
-			return e, nil
-		}
 		if e, err := spec.ParseErrno(cand); err == nil {
 			return e, nil
 		}
@@ -154,17 +140,6 @@ var completionErrors = []spec.Errno{
 	spec.ERROR_CONNECTION_ABORTED,
 	spec.ERROR_NOT_FOUND,
 	spec.WAIT_TIMEOUT,
-}
-
-// ntStatuses are the NTSTATUS values a request can finish with (spec keeps
-// its table private).
-var ntStatuses = []spec.NTStatus{
-	spec.STATUS_SUCCESS, spec.STATUS_PENDING, spec.STATUS_INVALID_PARAMETER,
-	spec.STATUS_PIPE_DISCONNECTED, spec.STATUS_CANCELLED, spec.STATUS_LOCAL_DISCONNECT,
-	spec.STATUS_REMOTE_DISCONNECT, spec.STATUS_INVALID_CONNECTION,
-	spec.STATUS_ADDRESS_ALREADY_EXISTS, spec.STATUS_CONNECTION_RESET,
-	spec.STATUS_CONNECTION_REFUSED, spec.STATUS_GRACEFUL_DISCONNECT,
-	spec.STATUS_CONNECTION_ABORTED, spec.STATUS_TOO_MANY_ADDRESSES,
 }
 
 // codeNote is the hand-written part of an explanation.
@@ -304,8 +279,10 @@ var codeWord = regexp.MustCompile(`[A-Za-z0-9_]+`)
 func mentions(text string) []spec.Errno {
 	var out []spec.Errno
 	for _, w := range codeWord.FindAllString(text, -1) {
-		if e, ok := errnoAliases[strings.ToUpper(w)]; ok {
-			out = append(out, e)
+		if strings.HasPrefix(strings.ToUpper(w), "WSA_") {
+			if e, err := spec.ParseErrno(w); err == nil {
+				out = append(out, e)
+			}
 			continue
 		}
 		if !strings.HasPrefix(w, "WSA") && !strings.HasPrefix(w, "ERROR_") && w != "WAIT_TIMEOUT" {
@@ -340,12 +317,7 @@ func (r *reference) explain(code spec.Errno) explanation {
 	if e.Meaning == "" {
 		e.Meaning = "DisconnectEx itself does not report this code; it is listed for completeness. Generic meaning: " + code.Message() + "."
 	}
-	for name, a := range errnoAliases {
-		if a == code && name != "NO_ERROR" {
-			e.Aliases = append(e.Aliases, name)
-		}
-	}
-	slices.Sort(e.Aliases)
+	e.Aliases = code.Aliases()
 	causeIDs := map[string]bool{}
 	for _, c := range r.clauses {
 		if slices.Contains(c.Errors, code) {
@@ -353,7 +325,7 @@ func (r *reference) explain(code spec.Errno) explanation {
 			causeIDs[c.ID] = true
 		}
 	}
-	for _, st := range ntStatuses {
+	for _, st := range spec.NTStatuses() {
 		w32, ws := st.Win32() == code, st.Winsock() == code
 		switch {
 		case w32 && ws:

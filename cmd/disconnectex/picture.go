@@ -7,6 +7,7 @@ import (
 
 	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/picture"
+	"github.com/disconnectex/disconnectex/spec"
 )
 
 // traceFormats are the -format values of trace and run: the text timeline,
@@ -41,7 +42,7 @@ type jsonTrace struct {
 func jsonEvents(evs []emulator.Event, names picture.Names) []jsonEvent {
 	out := make([]jsonEvent, 0, len(evs))
 	for _, ev := range evs {
-		je := jsonEvent{Seq: ev.Seq, TimeNS: int64(ev.Time), Time: fmtDur(ev.Time), Kind: ev.Kind.String(),
+		je := jsonEvent{Seq: ev.Seq, TimeNS: int64(ev.Time), Time: spec.FormatDuration(ev.Time), Kind: ev.Kind.String(),
 			Thread: ev.Thread, Call: ev.Call, Args: names.Label(ev.Args), Result: names.Label(ev.Result)}
 		if v, ok := picture.Created(ev); ok {
 			je.Args = names.Label(fmt.Sprintf("%#x", v))
@@ -69,7 +70,7 @@ func writePicture(w io.Writer, format, title string, evs []emulator.Event, names
 		return picture.SVG(w, title, evs, names)
 	case "json":
 		tl := picture.Read(evs, names)
-		doc := jsonTrace{Title: title, Events: jsonEvents(evs, names), End: fmtDur(tl.End)}
+		doc := jsonTrace{Title: title, Events: jsonEvents(evs, names), End: spec.FormatDuration(tl.End)}
 		for _, ev := range evs {
 			st := map[string]string{}
 			for i := range tl.Lanes {

@@ -44,6 +44,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -106,12 +107,12 @@ type parser struct {
 	names    map[string]kind
 	calls    int // call lines seen (settings are over after the first)
 	setLine  int // the last setting's line, for its validation error
-	profile  string
+	profile  emulator.Profile
 	settings spec.Settings
 }
 
 func newParser() *parser {
-	return &parser{names: map[string]kind{}, profile: "windows", settings: spec.DefaultSettings()}
+	return &parser{names: map[string]kind{}, profile: emulator.Windows, settings: spec.DefaultSettings()}
 }
 
 // parseLine parses the next line of the script. It returns nil for a
@@ -228,10 +229,6 @@ func parseExpectation(w string) *expectation {
 		return e
 	case "fail", "false", "error":
 		e.any = true
-		return e
-	}
-	if x, ok := errnoAliases[strings.ToUpper(w)]; ok {
-		e.err = x
 		return e
 	}
 	if _, err := strconv.ParseUint(w, 0, 64); err != nil {

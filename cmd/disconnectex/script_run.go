@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/spec"
 )
 
 // `disconnectex run` streams: it reads, parses and runs a script one line
@@ -146,7 +147,7 @@ func runStream(r io.Reader, name string, verbose bool, stdout, stderr io.Writer)
 	in.flush()
 	code := exitOK
 	if in.failures == 0 {
-		fmt.Fprintf(out, "# ok: %d calls, every expectation met, virtual time %v\n", in.calls, fmtDur(in.em.Now()))
+		fmt.Fprintf(out, "# ok: %d calls, every expectation met, virtual time %v\n", in.calls, spec.FormatDuration(in.em.Now()))
 	} else {
 		fmt.Fprintf(out, "# FAIL: %d unmet expectation(s)\n", in.failures)
 		code = exitUnexpected
@@ -160,10 +161,7 @@ func runStream(r io.Reader, name string, verbose bool, stdout, stderr io.Writer)
 // start builds the emulator once the settings are over and prints the
 // timeline's head.
 func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error) {
-	profile := emulator.Windows
-	if p.profile == "documented" {
-		profile = emulator.Documented
-	}
+	profile := p.profile
 	opts := []emulator.Option{emulator.WithProfile(profile), emulator.WithDeadlockError()}
 	if verbose {
 		opts = append(opts, emulator.WithTrace())

@@ -448,13 +448,6 @@ func (st *closeStep) run(in *interp, api spec.API) (r result) {
 	return r
 }
 
-var flagNames = map[string]uint32{
-	"TF_DISCONNECT":   spec.TF_DISCONNECT,
-	"TF_REUSE_SOCKET": spec.TF_REUSE_SOCKET,
-	"DE_REUSE_SOCKET": spec.DE_REUSE_SOCKET,
-	"TF_WRITE_BEHIND": spec.TF_WRITE_BEHIND,
-}
-
 type disconnectExStep struct {
 	s, ov           ref
 	flags, reserved uint32
@@ -469,8 +462,8 @@ func parseDisconnectEx(p *parser, a []string) (step, error) {
 	if st.ov, err = p.overlapped(a[1]); err != nil {
 		return nil, err
 	}
-	if st.flags, err = p.bits(a[2], "flags", flagNames); err != nil {
-		return nil, err
+	if st.flags, err = spec.ParseFlags(a[2]); err != nil {
+		return nil, p.errf("bad flags %q", a[2])
 	}
 	if len(a) == 4 {
 		st.reserved, err = p.number(a[3], "reserved value")
@@ -484,8 +477,8 @@ func (st *disconnectExStep) run(in *interp, api spec.API) result {
 
 var extensionNames = []string{"disconnectex", "connectex", "acceptex", "getacceptexsockaddrs", "unknown"}
 
-var extensionGUIDs = []spec.GUID{spec.WSAID_DISCONNECTEX, spec.WSAID_CONNECTEX, spec.WSAID_ACCEPTEX,
-	spec.WSAID_GETACCEPTEXSOCKADDRS, {Data1: 0x12345678}}
+// unknownGUID is the "unknown" extension: a GUID no provider knows.
+var unknownGUID = spec.GUID{Data1: 0x12345678}
 
 type extensionStep struct {
 	s    ref
@@ -497,11 +490,14 @@ func parseExtension(p *parser, a []string) (step, error) {
 	if err != nil {
 		return nil, err
 	}
-	i := indexOf(extensionNames, a[1])
-	if i < 0 {
+	if indexOf(extensionNames, a[1]) < 0 {
 		return nil, p.errf("unknown extension %q (want %s)", a[1], orList(extensionNames))
 	}
-	return &extensionStep{s, extensionGUIDs[i]}, nil
+	if a[1] == "unknown" {
+		return &extensionStep{s, unknownGUID}, nil
+	}
+	g, err := spec.ParseGUID(a[1])
+	return &extensionStep{s, g}, err
 }
 
 func (st *extensionStep) run(in *interp, api spec.API) (r result) {

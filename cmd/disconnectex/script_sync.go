@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
@@ -365,10 +366,11 @@ func (st *sleepStep) run(in *interp, api spec.API) result {
 // ---- settings ----
 
 func setProfile(p *parser, a []string) error {
-	if a[0] != "windows" && a[0] != "documented" {
+	pr, err := emulator.ParseProfile(a[0])
+	if err != nil {
 		return p.errf("want: set profile windows|documented")
 	}
-	p.profile = a[0]
+	p.profile = pr
 	return nil
 }
 

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/spec"
 )
 
 // parsed is a whole script, parsed.
 type parsed struct {
-	profile  string
+	profile  emulator.Profile
 	settings spec.Settings
 	calls    []*call
 }
@@ -68,8 +69,8 @@ table -> 0
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.profile != "documented" || s.settings.TcpTimedWaitDelay != 30*time.Second || s.settings.DynamicPorts != (spec.PortRange{Start: 49152, Count: 8}) {
-		t.Errorf("settings: %q %+v", s.profile, s.settings)
+	if s.profile != emulator.Documented || s.settings.TcpTimedWaitDelay != 30*time.Second || s.settings.DynamicPorts != (spec.PortRange{Start: 49152, Count: 8}) {
+		t.Errorf("settings: %v %+v", s.profile, s.settings)
 	}
 	if len(s.calls) != 15 {
 		t.Fatalf("got %d calls, want 15", len(s.calls))

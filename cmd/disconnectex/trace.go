@@ -57,8 +57,8 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	if !oneOf(*format, traceFormats...) {
 		return usageError(fs, stderr, "unknown -format %q (want text, json, mermaid or svg)", *format)
 	}
-	p, ok := parseProfile(*profile)
-	if !ok {
+	p, err := emulator.ParseProfile(*profile)
+	if err != nil {
 		return usageError(fs, stderr, "unknown -profile %q (want windows or documented)", *profile)
 	}
 	if *list {
@@ -91,16 +91,6 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return traceCase(*c, p, *format, stdout, stderr)
-}
-
-func parseProfile(s string) (emulator.Profile, bool) {
-	switch s {
-	case "windows":
-		return emulator.Windows, true
-	case "documented":
-		return emulator.Documented, true
-	}
-	return 0, false
 }
 
 // findCase finds a case by exact name, else by a unique substring. It
@@ -158,7 +148,7 @@ func traceCase(c conformance.Case, p emulator.Profile, format string, stdout, st
 			s.DynamicPorts.Start, int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1)
 		tl := newTimeline(stdout, nil)
 		tl.write(em.Trace())
-		fmt.Fprintf(stdout, "# virtual time at the end: %s\n", fmtDur(em.Now()))
+		fmt.Fprintf(stdout, "# virtual time at the end: %s\n", spec.FormatDuration(em.Now()))
 	}
 	if len(ems) == 0 {
 		fmt.Fprintf(stdout, "# (the case built no emulator)\n")
@@ -330,13 +320,5 @@ func (t *timeline) what(ev emulator.Event) string {
 	return strings.TrimSpace(b.String())
 }
 
-// fmtDur prints whole seconds as "240s" and anything else as Go does.
-func fmtDur(d time.Duration) string {
-	if d%time.Second == 0 {
-		return fmt.Sprintf("%ds", d/time.Second)
-	}
-	return d.String()
-}
-
 // fmtAt is a right-aligned virtual time column.
-func fmtAt(d time.Duration) string { return fmt.Sprintf("%8s", fmtDur(d)) }
+func fmtAt(d time.Duration) string { return fmt.Sprintf("%8s", spec.FormatDuration(d)) }
