@@ -205,6 +205,7 @@ type slot struct {
 const (
 	idxBits = 22 // up to 4M live handles
 	idxMask = 1<<idxBits - 1
+	genLast = 1<<32 - 1 // a slot's last generation (then it is retired)
 )
 
 // handleValue builds a handle: a multiple of 4, never 0, low bit clear, that
@@ -249,9 +250,14 @@ func (e *Emulator) alloc(k kind) (uint32, uintptr, bool) {
 }
 
 // release frees a slot: its generation moves on, so the old handle value
-// stays invalid.
+// stays invalid. A slot whose last generation is released is retired
+// rather than wrapped, so no handle value is ever handed out twice.
 func (e *Emulator) release(idx uint32) {
 	sl := &e.handles[idx]
+	if sl.gen == genLast {
+		*sl = slot{gen: sl.gen}
+		return
+	}
 	*sl = slot{gen: sl.gen + 1}
 	e.freeSlots = append(e.freeSlots, idx)
 }

@@ -59,22 +59,32 @@ type ovl struct {
 	now     bool    // done within the call: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS applies
 }
 
+// An address is 0x7E00_0000_0000 | gen<<24 | idx<<4 for the first 65,536
+// generations of a slot (16-byte aligned, like a user-space heap address),
+// with the generation's upper bits above the tag, from bit 47: the
+// generation has 32 bits, and a slot whose last generation is freed is
+// retired instead of wrapping, so no address is ever handed out twice and a
+// stale copy never names a later OVERLAPPED.
 const (
-	ovTag     uint64 = 0x7E << 40 // 0x7E00_0000_0000: looks like a user-space heap address
+	ovTag     uint64 = 0x7E << 40 // 0x7E00_0000_0000
 	ovIdxBits        = 20
-	ovGenBits        = 16
 	ovIdxMask        = 1<<ovIdxBits - 1
-	ovGenMask        = 1<<ovGenBits - 1
+	ovLoBits         = 16 // generation bits below the tag (24..39)
+	ovLoMask         = 1<<ovLoBits - 1
+	ovHiShift        = 47 // the generation's upper 16 bits (47..62)
+	ovGenLast        = 1<<32 - 1
+	ovLayout         = ovTag | ovLoMask<<(ovIdxBits+4) | ovIdxMask<<4 | ovLoMask<<ovHiShift
 )
 
 func ovValue(idx, gen uint32) spec.Overlapped {
-	return spec.Overlapped(uintptr(ovTag | uint64(gen&ovGenMask)<<(ovIdxBits+4) | uint64(idx)<<4))
+	g := uint64(gen)
+	return spec.Overlapped(uintptr(ovTag | (g&ovLoMask)<<(ovIdxBits+4) | (g>>ovLoBits)<<ovHiShift | uint64(idx)<<4))
 }
 
 // ov returns the live OVERLAPPED at address v, or nil.
 func (e *Emulator) ov(v spec.Overlapped) *ovl {
 	x := uint64(v)
-	if x&^(ovGenMask<<(ovIdxBits+4)|ovIdxMask<<4) != ovTag {
+	if x&^ovLayout != 0 || x&ovTag != ovTag {
 		return nil
 	}
 	idx := x >> 4 & ovIdxMask
@@ -82,7 +92,7 @@ func (e *Emulator) ov(v spec.Overlapped) *ovl {
 		return nil
 	}
 	o := e.ovs[idx]
-	if !o.live || uint64(o.gen&ovGenMask) != x>>(ovIdxBits+4)&ovGenMask {
+	if !o.live || o.value() != v {
 		return nil
 	}
 	return o
@@ -132,6 +142,10 @@ func (e *Emulator) freeOverlapped(v spec.Overlapped) error {
 	}
 	if o.pending {
 		return spec.ERROR_IO_PENDING
+	}
+	if o.gen == ovGenLast {
+		*o = ovl{gen: o.gen, idx: o.idx} // retired: never handed out again
+		return nil
 	}
 	*o = ovl{gen: o.gen + 1, idx: o.idx}
 	e.freeOvs = append(e.freeOvs, o.idx)

@@ -221,7 +221,20 @@ func TestBadTimeouts(t *testing.T) {
 	port, _ := b.CreateIoCompletionPort(1)
 	defer b.CloseHandle(port)
 	_, c, _ := pair(t, b)
-	for _, d := range []time.Duration{spec.Infinite, -2, math.MinInt64, 60 * 24 * time.Hour, math.MaxInt64} {
+	for _, d := range []time.Duration{-2, -time.Millisecond, math.MinInt64} {
+		// Refused at once (spec.API, Timeouts), even with the object ready.
+		if err := b.WaitForSingleObject(ev, d); !errors.Is(err, spec.ERROR_INVALID_PARAMETER) {
+			t.Errorf("WaitForSingleObject(set event, %d) = %v, want ERROR_INVALID_PARAMETER", d, err)
+		}
+		if _, err := b.GetQueuedCompletionStatus(port, d); !errors.Is(err, spec.ERROR_INVALID_PARAMETER) {
+			t.Errorf("GetQueuedCompletionStatus(%d) = %v, want ERROR_INVALID_PARAMETER", d, err)
+		}
+		if _, err := b.Poll(c, spec.POLLWRNORM, d); !errors.Is(err, spec.WSAEINVAL) {
+			t.Errorf("Poll(writable, %d) = %v, want WSAEINVAL", d, err)
+		}
+		b.Sleep(d) // returns at once
+	}
+	for _, d := range []time.Duration{spec.Infinite, 60 * 24 * time.Hour, math.MaxInt64} {
 		// Signalled or ready at once: each returns without waiting,
 		// whatever the timeout's value.
 		if err := b.WaitForSingleObject(ev, d); err != nil {

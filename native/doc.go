@@ -53,7 +53,9 @@
 //
 // # Timeouts
 //
-// A negative time.Duration (spec.Infinite) is INFINITE. A finite timeout is
+// spec.Infinite is INFINITE; any other negative time.Duration is refused
+// at once (spec.API, Timeouts: ERROR_INVALID_PARAMETER, WSAEINVAL from Poll;
+// Sleep returns at once), as on the emulator. A finite timeout is
 // rounded up to whole milliseconds; one longer than a single call takes
 // (INFINITE-1 ms, about 49.7 days, for the DWORD waits; math.MaxInt32 ms
 // for WSAPoll's INT) is waited in steps, so it is neither truncated nor

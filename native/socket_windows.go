@@ -88,6 +88,9 @@ func (b *Backend) Recv(s spec.Socket, p []byte) (int, error) {
 }
 
 func (b *Backend) Poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+	if !spec.ValidTimeout(timeout) {
+		return 0, spec.WSAEINVAL // spec.API, Timeouts
+	}
 	fd := wsaPollFD{fd: uintptr(s), events: int16(events)}
 	var err error
 	// WSAPoll's timeout is an INT: -1 (INFINITE as an int) waits forever,

@@ -69,6 +69,9 @@ func waitSteps(timeout time.Duration, limit uint32, wait func(ms uint32) (timedO
 }
 
 func (b *Backend) WaitForSingleObject(h spec.Handle, timeout time.Duration) error {
+	if !spec.ValidTimeout(timeout) {
+		return spec.ERROR_INVALID_PARAMETER // spec.API, Timeouts
+	}
 	var r uint32
 	var err error
 	waitSteps(timeout, maxDwordWait, func(ms uint32) bool {
@@ -111,6 +114,9 @@ func (b *Backend) SetFileCompletionNotificationModes(s spec.Socket, flags uint8)
 }
 
 func (b *Backend) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (spec.Completion, error) {
+	if !spec.ValidTimeout(timeout) {
+		return spec.Completion{}, spec.ERROR_INVALID_PARAMETER // spec.API, Timeouts
+	}
 	var n uint32
 	var key, ov uintptr
 	var err error
