@@ -173,13 +173,14 @@ func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, fl
 	return errOf(so.failErr)
 }
 
-// markPending writes STATUS_PENDING to the Internal of a live, idle
-// OVERLAPPED: ConnectEx and AcceptEx do so before anything else, so it is
-// there even after a call that fails at once, a bad socket handle
-// included (Wine sock.c test_connect, test_AcceptEx, test_connecting_socket,
-// ok on Windows). InternalHigh is not written (todo_wine ok on Windows).
+// markPending writes STATUS_PENDING to the Internal of a live OVERLAPPED:
+// ConnectEx and AcceptEx do so before anything else, so it is there even
+// after a call that fails at once, a bad socket handle or an OVERLAPPED
+// already in use included (Wine sock.c test_connect, test_AcceptEx,
+// test_connecting_socket, ok on Windows). InternalHigh is not written
+// (todo_wine ok on Windows).
 func (e *Emulator) markPending(ov spec.Overlapped) {
-	if o := e.ov(ov); o != nil && !o.pending {
+	if o := e.ov(ov); o != nil {
 		o.status = spec.STATUS_PENDING
 	}
 }
