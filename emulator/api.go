@@ -56,7 +56,7 @@ func (v *view) do(name string, s spec.Socket, args func() string, op func() erro
 	return err
 }
 
-// Socket is WSASocketW (rule 16).
+// Socket is WSASocketW.
 func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err error) {
 	s = spec.INVALID_SOCKET
 	err = v.do("WSASocketW", 0,
@@ -255,7 +255,8 @@ func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped)
 // AcceptEx completes with the first connection in the listener's backlog,
 // or pends until one arrives. The accept socket must be unbound and
 // unconnected, or reusable after an accepted connection (WSAEINVAL
-// otherwise; see rule 9 and the Documented profile).
+// otherwise; clause DX-FLAG-REUSE-TARGET, which the Documented profile
+// reads as the page does).
 func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
 	return v.do("AcceptEx", listener, func() string {
 		return fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov))
@@ -439,7 +440,7 @@ func (v *view) TCPTable() (rows []spec.TCPRow, err error) {
 }
 
 // Sleep suspends the calling thread for d: virtual time passes at once
-// (rule 18), processing TIME_WAIT expiries in order. Sleep(spec.Infinite)
+// (package doc, "Time"), processing TIME_WAIT expiries in order. Sleep(spec.Infinite)
 // never returns, as on Windows.
 func (v *view) Sleep(d time.Duration) {
 	_ = v.do("Sleep", 0,

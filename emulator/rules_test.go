@@ -9,8 +9,17 @@ import (
 	"gotest.tools/v3/assert"
 )
 
-// Unit tests for the behaviour rules of /tmp/rules.md (restated in doc.go),
+// Unit tests of the emulator's behaviour rules (the package doc, "Rules"),
 // each run on both profiles; where the profiles differ the test says so.
+// The tests are numbered in the order DisconnectEx and its neighbours check
+// things, and the numbers are defined here, by the test names, nowhere else:
+//
+//	 1 not a socket            7 TIME_WAIT: who holds it   13 TCP close states
+//	 2 bad OVERLAPPED          8 completion signalling     14 ports
+//	 3 datagram sockets        9 reuse targets             15 overlapped results
+//	 4 not connected          10 thread exit               16 socket creation
+//	 5 invalid arguments      11 cancellation              17 extension lookup
+//	 6 flags                  12 a second request          18 virtual time
 
 var profiles = []Profile{Windows, Documented}
 

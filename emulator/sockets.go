@@ -9,7 +9,7 @@ import (
 )
 
 // origin is how a socket's last connection was made; it decides what a
-// reused socket may do next (rule 9).
+// reused socket may do next (clause DX-FLAG-REUSE-TARGET).
 type origin uint8
 
 const (

@@ -54,7 +54,8 @@ func (e *Emulator) newThread() *Thread {
 	return &Thread{view{e: e, t: &thread{id: e.threads}}}
 }
 
-// Exit ends the thread (rule 10).
+// Exit ends the thread; its requests are canceled as the package doc
+// ("Rules") and clause DX-REM-THREAD-EXIT say.
 func (t *Thread) Exit() error {
 	if t == nil {
 		return ErrZero

@@ -417,3 +417,34 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoNamesAreCalls: every call the trace namer names the results of
+// is a call the emulator's trace reports, over the whole case table.
+func TestAutoNamesAreCalls(t *testing.T) {
+	calls := map[string]bool{}
+	var ems []*emulator.Emulator
+	b := emulatorBackend(emulator.Windows, backends.Options{
+		Emulator:   []emulator.Option{emulator.WithTrace()},
+		OnEmulator: func(e *emulator.Emulator) { ems = append(ems, e) },
+	})
+	for _, c := range conformance.Cases() {
+		ems = ems[:0]
+		conformance.Execute(b, c)
+		for _, e := range ems {
+			collectCalls(e, calls)
+		}
+	}
+	for call := range autoNames {
+		if !calls[call] {
+			t.Errorf("autoNames names %q, which no trace of the cases reports", call)
+		}
+	}
+}
+
+func collectCalls(e *emulator.Emulator, calls map[string]bool) {
+	for _, ev := range e.Trace() {
+		if ev.Kind == emulator.KindCall {
+			calls[ev.Call] = true
+		}
+	}
+}

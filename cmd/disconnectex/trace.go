@@ -215,7 +215,8 @@ func newTimeline(w io.Writer, label func(uint64) string) *timeline {
 }
 
 // autoNames are the name stems of created things, by creating call.
-var autoNames = map[string]string{"WSASocketW": "sock", "socket": "sock", "accept": "sock", "CreateEvent": "event",
+// They are call names the emulator's trace uses (TestAutoNamesAreCalls).
+var autoNames = map[string]string{"WSASocketW": "sock", "accept": "sock", "CreateEvent": "event",
 	"CreateIoCompletionPort": "port", "NewOverlapped": "ov"}
 
 // learn names the value a creating call returned.
@@ -232,9 +233,12 @@ func (t *timeline) learn(ev emulator.Event) {
 	t.auto[n] = fmt.Sprintf("%s%d", stem, t.counts[stem])
 }
 
-// creators are the calls whose result carries a new handle or overlapped.
-var creators = map[string]bool{"WSASocketW": true, "socket": true, "accept": true, "CreateEvent": true,
-	"CreateIoCompletionPort": true, "NewOverlapped": true, "NewThread": true}
+// isCreator reports whether call's result carries a new handle or
+// overlapped.
+func isCreator(call string) bool {
+	_, ok := autoNames[call]
+	return ok
+}
 
 var bigDecimal = regexp.MustCompile(`\b[0-9]{10,}\b`)
 
@@ -288,7 +292,7 @@ func (t *timeline) what(ev emulator.Event) string {
 		fmt.Fprintf(&b, "%s = %s", ev.Call, t.names(ev.Result))
 		if ev.Args != "" && !strings.HasPrefix(ev.Args, "&{") { // a Go pointer (CreateThread): not deterministic
 			extra := ev.Args
-			if n, err := strconv.ParseUint(extra, 10, 64); err == nil && creators[ev.Call] {
+			if n, err := strconv.ParseUint(extra, 10, 64); err == nil && isCreator(ev.Call) {
 				extra = fmt.Sprintf("%#x", n) // a new handle or overlapped: hex like the arguments
 			} else {
 				extra = bigDecimal.ReplaceAllStringFunc(extra, func(w string) string {

@@ -148,7 +148,8 @@ type Options struct {
 }
 
 // Suite returns b as a conformance backend: its name, capabilities,
-// divergences and a constructor. The native constructor closes each
+// divergences and a constructor. An emulator that met a transition its
+// state machine lacks fails the case; the native constructor closes each
 // backend after the case's own cleanups, logging what Close reports.
 func (b Backend) Suite(o Options) (conformance.Backend, error) {
 	known, err := b.Divergences()
@@ -158,11 +159,18 @@ func (b Backend) Suite(o Options) (conformance.Backend, error) {
 	cb := conformance.Backend{Name: b.Name, Capabilities: slices.Clone(b.Capabilities), Known: known}
 	if b.emulated {
 		opts := append([]emulator.Option{emulator.WithProfile(b.profile)}, o.Emulator...)
-		cb.New = func(_ testing.TB, s spec.Settings) (spec.API, error) {
+		cb.New = func(t testing.TB, s spec.Settings) (spec.API, error) {
 			e, err := emulator.New(s, opts...)
 			if err != nil {
 				return nil, err
 			}
+			// A missing state-machine edge is an emulator bug the case
+			// may not notice: it fails the case.
+			t.Cleanup(func() {
+				for _, m := range e.MissedTransitions() {
+					t.Errorf("%s", m)
+				}
+			})
 			if o.OnEmulator != nil {
 				o.OnEmulator(e)
 			}
