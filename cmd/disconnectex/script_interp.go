@@ -29,9 +29,9 @@ type interp struct {
 	ovs      map[spec.Overlapped]string
 	tl       *timeline
 	feed     traceFeed
-	nthreads int // threads started: the emulator numbers them from 1
-	live     int // handles, overlappeds and threads created and not yet closed
-	recvBuf  [maxRecv]byte
+	nthreads int    // threads started: the emulator numbers them from 1
+	live     int    // handles, overlappeds and threads created and not yet closed
+	recvBuf  []byte // recv's buffer, grown to the largest N asked for
 
 	calls    int // lines run
 	failures int // unmet expectations

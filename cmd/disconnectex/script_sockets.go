@@ -312,6 +312,9 @@ func parseRecv(p *parser, a []string) (step, error) {
 }
 
 func (st *recvStep) run(in *interp, api spec.API) (r result) {
+	if len(in.recvBuf) < st.n {
+		in.recvBuf = make([]byte, st.n)
+	}
 	buf := in.recvBuf[:st.n]
 	n, err := api.Recv(in.sock(st.s), buf)
 	r.err, r.value = err, strconv.Itoa(n)

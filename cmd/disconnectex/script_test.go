@@ -150,7 +150,10 @@ func FuzzScript(f *testing.F) {
 		switch code := runStream(strings.NewReader(src), "fuzz.dx", true, &out, &errb); code {
 		case exitOK, exitUnexpected:
 		case exitUsage:
-			if !strings.HasPrefix(errb.String(), "disconnectex run: fuzz.dx: line ") {
+			// A syntax error stops the stream; the lines before it ran and
+			// may have reported unmet expectations first.
+			msgs := strings.Split(strings.TrimSuffix(errb.String(), "\n"), "\n")
+			if !strings.HasPrefix(msgs[len(msgs)-1], "disconnectex run: fuzz.dx: line ") {
 				t.Fatalf("exit 2 without naming a line:\n%s", errb.String())
 			}
 		default:
