@@ -21,6 +21,9 @@
 //	          language) and print its timeline, checking expected results
 //	diagram   print the socket state machine the emulator runs on
 //	          (-format mermaid|dot)
+//	churn     simulate connection churn in virtual time: TIME_WAIT rows and
+//	          ports over time, the first WSAENOBUFS/WSAEADDRINUSE, the
+//	          sustainable rate and what would fix it (-format text|json|svg)
 //	version   print the version of this build (module version, Go version,
 //	          platform)
 //
@@ -65,6 +68,7 @@ func commands() []command {
 		{"trace", "run one conformance case on the emulator and print its timeline (-list lists cases)", runTrace},
 		{"run", "run a script of Winsock calls on the emulator and print its timeline", runScript},
 		{"diagram", "print the socket state machine the emulator runs on (mermaid or dot)", runDiagram},
+		{"churn", "simulate connection churn in virtual time: TIME_WAIT rows, ports, exhaustion, the sustainable rate", runChurn},
 		{"version", "print the version of this build", runVersion},
 	}
 }

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// runChurn is `disconnectex churn`: connection churn simulated in virtual
+// time on the emulator (emulator.Churn), with the closed form beside it.
+func runChurn(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("churn", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rate := fs.String("rate", "10000/s", "connections a second (N/s)")
+	ramp := fs.String("ramp-to", "", "if set, the rate at the end (N/s), reached linearly")
+	dur := fs.Duration("for", time.Hour, "virtual time to simulate")
+	serverFirst := fs.Bool("server-first", false, "the server closes first (the client is the passive closer)")
+	delay := fs.Duration("delay", spec.DefaultTcpTimedWaitDelay, "TcpTimedWaitDelay")
+	start := fs.Int("port-start", 49152, "first port of the dynamic range")
+	count := fs.Int("port-count", 16384, "ports in the dynamic range")
+	servers := fs.Int("servers", 1, "server ports (8080, 8081, ...), used round-robin")
+	reuse := fs.Int("reuse", 0, "reuse a pool of this many sockets (DisconnectEx TF_REUSE_SOCKET); with -reuse the run is repeated for each DX-FLAG-TIMEWAIT variant")
+	format := fs.String("format", "text", "text, json or svg")
+	var variants []string
+	fs.Func("variant", "CLAUSE=name: follow that variant (repeatable; see emulator.Variants)", func(v string) error {
+		variants = append(variants, v)
+		return nil
+	})
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: disconnectex churn [flags]\n\nSimulates connection churn in virtual time and reports TIME_WAIT rows and ports\nover time, the first WSAENOBUFS/WSAEADDRINUSE, the sustainable rate and what would fix it.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	r, err := parseRate(*rate)
+	if err != nil {
+		fmt.Fprintln(stderr, "churn:", err)
+		return exitUsage
+	}
+	var rt float64
+	if *ramp != "" {
+		if rt, err = parseRate(*ramp); err != nil {
+			fmt.Fprintln(stderr, "churn:", err)
+			return exitUsage
+		}
+	}
+	if *format != "text" && *format != "json" && *format != "svg" {
+		fmt.Fprintf(stderr, "churn: unknown format %q (text, json or svg)\n", *format)
+		return exitUsage
+	}
+	s := spec.DefaultSettings()
+	s.TcpTimedWaitDelay = *delay
+	if *start < 1 || *start > 65535 || *count < 1 {
+		fmt.Fprintf(stderr, "churn: port range %d+%d is not within 1..65535\n", *start, *count)
+		return exitUsage
+	}
+	s.DynamicPorts = spec.PortRange{Start: uint16(*start), Count: *count}
+	if err := s.Validate(); err != nil {
+		fmt.Fprintln(stderr, "churn:", err)
+		return exitUsage
+	}
+	var opts []emulator.Option
+	for _, v := range variants {
+		c, n, ok := strings.Cut(v, "=")
+		if !ok {
+			fmt.Fprintf(stderr, "churn: -variant %q: want CLAUSE=name\n", v)
+			return exitUsage
+		}
+		opts = append(opts, emulator.WithVariant(c, n))
+	}
+	w := emulator.Workload{Rate: r, RampTo: rt, Duration: *dur, Servers: *servers, CloserServer: *serverFirst,
+		Reuse: *reuse, Settings: s}
+	runs := [][]emulator.Option{opts}
+	if *reuse > 0 {
+		runs = nil
+		for _, v := range emulator.Variants() {
+			if v.Clause == spec.ClauseFlagTimeWait {
+				runs = append(runs, append(append([]emulator.Option(nil), opts...), emulator.WithVariant(v.Clause, v.Name)))
+			}
+		}
+	}
+	var results []*emulator.ChurnResult
+	for _, o := range runs {
+		w.Options = o
+		began := time.Now()
+		w.Progress = func(v time.Duration) {
+			if time.Since(began) > time.Second {
+				fmt.Fprintf(stderr, "churn: %v of %v virtual time simulated\n", v.Round(time.Second), *dur)
+			}
+		}
+		res, err := emulator.Churn(w)
+		if err != nil {
+			fmt.Fprintln(stderr, "churn:", err)
+			return exitUsage
+		}
+		results = append(results, res)
+	}
+	switch *format {
+	case "json":
+		out := make([]churnJSON, len(results))
+		for i, res := range results {
+			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res)}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return exitUnexpected
+		}
+	case "svg":
+		churnSVG(stdout, w, results[0])
+	default:
+		for _, res := range results {
+			churnText(stdout, w, res)
+		}
+	}
+	return exitOK
+}
+
+type churnJSON struct {
+	*emulator.ChurnResult
+	ClosedForm float64  `json:"closed_form_rate"` // connections a second the TIME_WAIT model sustains, +Inf as -1
+	Fixes      []string `json:"fixes"`
+}
+
+// parseRate reads "10000/s", "10000" or "600/m".
+func parseRate(s string) (float64, error) {
+	num, unit, _ := strings.Cut(s, "/")
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("rate %q: want a positive number of connections a second, as 10000/s", s)
+	}
+	switch unit {
+	case "", "s":
+	case "m", "min":
+		v /= 60
+	case "h":
+		v /= 3600
+	default:
+		return 0, fmt.Errorf("rate %q: unit %q is not s, m or h", s, unit)
+	}
+	return v, nil
+}
+
+// closedForm is the rate the TIME_WAIT model sustains: ports / delay when
+// the client's rows hold its ports, pool size / delay for a pool that
+// waits out TIME_WAIT; -1 when TIME_WAIT does not limit the rate.
+func closedForm(w emulator.Workload) float64 {
+	d := w.Settings.TcpTimedWaitDelay.Seconds()
+	if d == 0 {
+		return -1
+	}
+	switch {
+	case w.Reuse > 0 && !w.CloserServer:
+		return float64(w.Reuse*max(w.Servers, 1)) / d
+	case w.Reuse > 0:
+		return -1
+	case !w.CloserServer:
+		return float64(w.Settings.DynamicPorts.Count) / d
+	}
+	return -1
+}
+
+// fixes lists changes that would make the workload sustainable.
+func fixes(w emulator.Workload, res *emulator.ChurnResult) []string {
+	if res.First == nil {
+		return nil
+	}
+	peak := w.Rate
+	if w.RampTo > peak {
+		peak = w.RampTo
+	}
+	d := w.Settings.TcpTimedWaitDelay.Seconds()
+	var out []string
+	if w.Reuse == 0 && !w.CloserServer {
+		need := int(math.Ceil(peak * d))
+		if need <= 65535-1024 {
+			out = append(out, fmt.Sprintf("more ports: a dynamic range of %d ports (netsh int ipv4 set dynamicport tcp start=1025 num=%d; the guide's minimum start is 1025)", need, need))
+		} else {
+			out = append(out, fmt.Sprintf("more ports cannot do it alone: %d ports would be needed, more than 1025-65535 holds", need))
+		}
+		if sec := math.Floor(float64(w.Settings.DynamicPorts.Count) / peak); sec >= 1 {
+			out = append(out, fmt.Sprintf("a shorter delay: TcpTimedWaitDelay %.0f s or less", sec))
+		} else {
+			out = append(out, fmt.Sprintf("a shorter delay cannot do it alone: %d ports last %.2f s at this rate", w.Settings.DynamicPorts.Count, float64(w.Settings.DynamicPorts.Count)/peak))
+		}
+		out = append(out, "the server closing first: its TIME_WAIT rows hold no client port (-server-first)")
+	}
+	if w.Reuse > 0 {
+		out = append(out, fmt.Sprintf("a pool of at least %.0f sockets, or the server closing first (-server-first)", math.Ceil(peak*d)))
+	}
+	if w.Servers < 2 {
+		out = append(out, "more server endpoints only help where the 4-tuple, not the port, is what is held (-servers)")
+	}
+	return out
+}
+
+func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
+	fmt.Fprintf(out, "churn: %.6g connections/s for %v, %s closes first, TcpTimedWaitDelay %v, ports %d-%d",
+		w.Rate, w.Duration, map[bool]string{true: "the server", false: "the client"}[w.CloserServer],
+		w.Settings.TcpTimedWaitDelay, w.Settings.DynamicPorts.Start, int(w.Settings.DynamicPorts.Start)+w.Settings.DynamicPorts.Count-1)
+	if w.Reuse > 0 {
+		fmt.Fprintf(out, ", reuse pool of %d", w.Reuse)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "variants: %s\n", strings.Join(res.Variants, " "))
+	fmt.Fprintf(out, "connections: %d attempted, %d made; peak TIME_WAIT rows %d\n", res.Attempts, res.Succeeded, res.PeakRows)
+	if res.First == nil {
+		fmt.Fprintln(out, "exhaustion: none")
+	} else {
+		for _, f := range res.Failures {
+			fmt.Fprintf(out, "first %s: at %v (connection %d)\n", f.Err, f.Time.Round(time.Microsecond), f.Attempt)
+		}
+	}
+	if cf := closedForm(w); cf >= 0 {
+		fmt.Fprintf(out, "sustainable rate: %.4g connections/s (closed form), %.4g measured over the second half\n", cf, res.Measured)
+	} else {
+		fmt.Fprintf(out, "sustainable rate: not limited by TIME_WAIT; %.4g connections/s measured over the second half\n", res.Measured)
+	}
+	fmt.Fprintln(out, "time        TIME_WAIT  ports-in-use  free-ports  failures")
+	step := max(len(res.Samples)/10, 1)
+	for i := 0; i < len(res.Samples); i += step {
+		s := res.Samples[i]
+		fmt.Fprintf(out, "%-10v  %9d  %12d  %10d  %8d\n", s.Time.Round(time.Millisecond), s.TimeWait, s.PortsInUse, s.FreePorts, s.Failures)
+	}
+	for _, f := range fixes(w, res) {
+		fmt.Fprintln(out, "fix:", f)
+	}
+	fmt.Fprintln(out)
+}
+
+// churnSVG plots TIME_WAIT rows and free ports over time. The bytes depend
+// only on the result.
+func churnSVG(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
+	const W, H, pad = 800, 400, 50
+	maxY := 1
+	for _, s := range res.Samples {
+		maxY = max(maxY, s.TimeWait, s.FreePorts+s.PortsInUse)
+	}
+	end := float64(w.Duration)
+	x := func(t time.Duration) float64 { return pad + float64(t)/end*(W-2*pad) }
+	y := func(v int) float64 { return H - pad - float64(v)/float64(maxY)*(H-2*pad) }
+	line := func(f func(emulator.ChurnSample) int) string {
+		var b strings.Builder
+		for i, s := range res.Samples {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%.1f,%.1f", x(s.Time), y(f(s)))
+		}
+		return b.String()
+	}
+	fmt.Fprintf(out, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d">`+"\n", W, H, W, H)
+	fmt.Fprintf(out, `<rect x="0" y="0" width="%d" height="%d" fill="white"/>`+"\n", W, H)
+	fmt.Fprintf(out, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", pad, H-pad, W-pad, H-pad)
+	fmt.Fprintf(out, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", pad, pad, pad, H-pad)
+	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12">%d</text>`+"\n", 4, pad+4, maxY)
+	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12">%v</text>`+"\n", W-pad-40, H-pad+20, w.Duration)
+	fmt.Fprintf(out, `<polyline fill="none" stroke="#c0392b" stroke-width="2" points="%s"/>`+"\n", line(func(s emulator.ChurnSample) int { return s.TimeWait }))
+	fmt.Fprintf(out, `<polyline fill="none" stroke="#2471a3" stroke-width="2" points="%s"/>`+"\n", line(func(s emulator.ChurnSample) int { return s.FreePorts }))
+	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12" fill="#c0392b">TIME_WAIT rows</text>`+"\n", pad+10, pad-10)
+	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12" fill="#2471a3">free dynamic ports</text>`+"\n", pad+130, pad-10)
+	if res.First != nil {
+		fmt.Fprintf(out, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="gray" stroke-dasharray="4"/>`+"\n", x(res.First.Time), pad, x(res.First.Time), H-pad)
+		fmt.Fprintf(out, `<text x="%.1f" y="%d" font-size="12">first %s at %v</text>`+"\n", x(res.First.Time)+4, pad+14, res.First.Err, res.First.Time.Round(time.Millisecond))
+	}
+	fmt.Fprintln(out, `</svg>`)
+}

@@ -1,0 +1,438 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// A Workload is connection churn to simulate in virtual time (Churn):
+// clients open connections to servers at a rate, and each connection is
+// closed at once, by the side CloserServer says. The simulation runs the
+// emulator's own calls (socket, connect or ConnectEx, accept, closesocket,
+// DisconnectEx) on one emulator, below the API's per-call lock, so its TCP
+// table is the one the API would build (TestChurnMatchesAPI).
+type Workload struct {
+	Rate     float64       // connections a second at the start (> 0)
+	RampTo   float64       // if > 0, the rate at the end, reached linearly
+	Duration time.Duration // virtual time to simulate (> 0)
+
+	Client  netip.Addr // the clients' address (loopback); default 127.0.0.1
+	Server  netip.Addr // the servers' address (loopback); default 127.0.0.1
+	Port    uint16     // the first server port; default 8080
+	Servers int        // server ports Port, Port+1, ..., taken round-robin; default 1
+
+	CloserServer bool // the server closes first (the client is the passive closer)
+	Reuse        int  // if > 0, a pool of this many client sockets reused with DisconnectEx(TF_REUSE_SOCKET) and ConnectEx
+
+	Settings spec.Settings // TcpTimedWaitDelay and the dynamic port range
+	Options  []Option      // WithVariant and WithProfile choices; WithTrace is refused
+
+	Samples  int                         // points in the time series; default 200
+	Progress func(virtual time.Duration) // if set, called about every 2^20 connections
+}
+
+// MaxChurnConnections bounds one simulation: Rate x Duration (or the ramp's
+// mean) may not exceed it.
+const MaxChurnConnections = 1 << 32
+
+// ChurnSample is the state at one instant of the simulation.
+type ChurnSample struct {
+	Time       time.Duration `json:"time_ns"`
+	TimeWait   int           `json:"time_wait_rows"` // TIME_WAIT rows in the TCP table
+	PortsInUse int           `json:"ports_in_use"`   // dynamic ports held by sockets or TIME_WAIT rows
+	FreePorts  int           `json:"free_ports"`     // dynamic ports free
+	Attempts   uint64        `json:"attempts"`       // connections attempted so far
+	Failures   uint64        `json:"failures"`       // of which failed
+}
+
+// ChurnFailure is the first failure of a kind.
+type ChurnFailure struct {
+	Err     string        `json:"error"` // WSAENOBUFS, WSAEADDRINUSE, or "pool exhausted"
+	Time    time.Duration `json:"time_ns"`
+	Attempt uint64        `json:"attempt"` // 1-based
+}
+
+// ChurnResult is what a simulation found.
+type ChurnResult struct {
+	Samples   []ChurnSample  `json:"samples"`
+	First     *ChurnFailure  `json:"first_failure,omitempty"` // the first failure of any kind
+	Failures  []ChurnFailure `json:"failures_by_error"`       // the first of each kind, in order
+	Attempts  uint64         `json:"attempts"`
+	Succeeded uint64         `json:"succeeded"`
+	PeakRows  int            `json:"peak_time_wait_rows"`
+	Variants  []string       `json:"variants"`
+	// Measured is the rate connections succeeded at over the last half of
+	// the run (connections a second).
+	Measured float64 `json:"measured_rate"`
+	// Table is the TCP table at the end (TIME_WAIT rows and listeners).
+	Table []spec.TCPRow `json:"-"`
+}
+
+// Churn runs a workload on a new emulator and reports what happened.
+func Churn(w Workload) (*ChurnResult, error) {
+	w, err := w.normalize()
+	if err != nil {
+		return nil, err
+	}
+	e, err := New(w.Settings, w.Options...)
+	if err != nil {
+		return nil, err
+	}
+	if e.tr != nil {
+		return nil, errors.New("emulator: Churn runs without a trace (WithTrace would record every connection)")
+	}
+	if e.vclock == nil {
+		return nil, errors.New("emulator: Churn needs the virtual clock")
+	}
+	sim := &churnSim{w: w, e: e, res: &ChurnResult{}}
+	for _, v := range e.Variants() {
+		sim.res.Variants = append(sim.res.Variants, v.String())
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := sim.setup(); err != nil {
+		return nil, err
+	}
+	sim.loop()
+	sim.res.Table = e.tcpTable()
+	return sim.res, nil
+}
+
+func (w Workload) normalize() (Workload, error) {
+	if !(w.Rate > 0) || math.IsInf(w.Rate, 0) || w.RampTo < 0 || math.IsNaN(w.RampTo) || math.IsInf(w.RampTo, 0) {
+		return w, fmt.Errorf("emulator: churn rate %v (ramp to %v) must be a positive finite number of connections a second", w.Rate, w.RampTo)
+	}
+	if w.Duration <= 0 {
+		return w, fmt.Errorf("emulator: churn duration %v must be positive", w.Duration)
+	}
+	mean := w.Rate
+	if w.RampTo > 0 {
+		mean = (w.Rate + w.RampTo) / 2
+	}
+	if n := mean * w.Duration.Seconds(); n > MaxChurnConnections {
+		return w, fmt.Errorf("emulator: churn of %.0f connections exceeds the limit of %d", n, uint64(MaxChurnConnections))
+	}
+	if !w.Client.IsValid() {
+		w.Client = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	if !w.Server.IsValid() {
+		w.Server = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	if !w.Client.IsLoopback() || !w.Server.IsLoopback() || w.Client.Is4() != w.Server.Is4() {
+		return w, fmt.Errorf("emulator: churn addresses %v and %v must be loopback addresses of one family", w.Client, w.Server)
+	}
+	if w.Port == 0 {
+		w.Port = 8080
+	}
+	if w.Servers <= 0 {
+		w.Servers = 1
+	}
+	if int(w.Port)+w.Servers-1 > 65535 {
+		return w, fmt.Errorf("emulator: %d server ports from %d pass 65535", w.Servers, w.Port)
+	}
+	if w.Reuse < 0 || w.Reuse > 1<<20 {
+		return w, fmt.Errorf("emulator: reuse pool of %d sockets is outside 0..%d", w.Reuse, 1<<20)
+	}
+	if w.Samples <= 0 {
+		w.Samples = 200
+	}
+	if w.Samples > 100_000 {
+		w.Samples = 100_000
+	}
+	if w.Settings == (spec.Settings{}) {
+		w.Settings = spec.DefaultSettings()
+	}
+	return w, nil
+}
+
+type churnSim struct {
+	w   Workload
+	e   *Emulator
+	res *ChurnResult
+
+	af        int
+	listeners []spec.Socket
+	servers   []netip.AddrPort
+	next      int // round-robin server index
+
+	// the reuse pool
+	idle, busy []spec.Socket // busy: waiting for their reuse, in the order they started it
+	ovs        map[spec.Socket][2]spec.Overlapped
+	made       int
+
+	firsts map[string]bool
+	ok     uint64 // successes
+	okHalf uint64 // successes before half time
+}
+
+func (s *churnSim) setup() error {
+	e := s.e
+	s.af = spec.AF_INET
+	if !s.w.Client.Is4() {
+		s.af = spec.AF_INET6
+	}
+	s.firsts = map[string]bool{}
+	s.ovs = map[spec.Socket][2]spec.Overlapped{}
+	for i := 0; i < s.w.Servers; i++ {
+		addr := netip.AddrPortFrom(s.w.Server, s.w.Port+uint16(i))
+		l, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+		if err == nil {
+			err = errOf(e.bind(e.sock(l), addr))
+		}
+		if err == nil {
+			err = errOf(e.listen(e.sock(l)))
+		}
+		if err != nil {
+			return fmt.Errorf("emulator: churn listener %v: %w", addr, err)
+		}
+		s.listeners = append(s.listeners, l)
+		s.servers = append(s.servers, addr)
+	}
+	return nil
+}
+
+// rateAt is the connection rate at virtual time t.
+func (s *churnSim) rateAt(t float64) float64 {
+	if s.w.RampTo <= 0 {
+		return s.w.Rate
+	}
+	return s.w.Rate + (s.w.RampTo-s.w.Rate)*t/s.w.Duration.Seconds()
+}
+
+func (s *churnSim) loop() {
+	e := s.e
+	end := int64(s.w.Duration)
+	step := end / int64(s.w.Samples)
+	if step < 1 {
+		step = 1
+	}
+	nextSample := int64(0)
+	t := 0.0 // seconds
+	var attempts uint64
+	for {
+		now := int64(t * 1e9)
+		if now > end {
+			break
+		}
+		for nextSample <= now && nextSample <= end {
+			s.sample(nextSample, attempts)
+			nextSample += step
+		}
+		if now >= end/2 && s.okHalf == 0 && s.ok > 0 {
+			s.okHalf = s.ok
+		}
+		e.vclock.advanceTo(e.epoch + time.Duration(now))
+		e.expireDue()
+		attempts++
+		if s.w.Progress != nil && attempts&(1<<20-1) == 0 {
+			s.w.Progress(time.Duration(now))
+		}
+		errName := s.attempt()
+		if errName == "" {
+			s.ok++
+		} else {
+			s.fail(errName, now, attempts)
+			if errName != "WSAEADDRINUSE" || (s.w.Reuse > 0 && s.w.Servers == 1) {
+				// Nothing changes until the next TIME_WAIT row leaves: every
+				// attempt until then fails the same way, without touching
+				// any state (no port is taken, no cursor moves; a pool tried
+				// every idle socket against the one server). Count them.
+				skipTo := end + 1
+				if exp, ok := e.tw.nextExpiry(); ok && exp < skipTo {
+					skipTo = exp
+				}
+				for {
+					nt := t + 1/s.rateAt(t)
+					if int64(nt*1e9) >= skipTo || int64(nt*1e9) > end {
+						break
+					}
+					t = nt
+					attempts++
+					for nextSample <= int64(t*1e9) && nextSample <= end {
+						s.sampleAt(nextSample, attempts)
+						nextSample += step
+					}
+				}
+			}
+		}
+		t += 1 / s.rateAt(t)
+	}
+	for nextSample <= end {
+		s.sample(nextSample, attempts)
+		nextSample += step
+	}
+	if s.okHalf == 0 {
+		s.okHalf = s.ok
+	}
+	s.res.Attempts = attempts
+	s.res.Succeeded = s.ok
+	s.res.Measured = float64(s.ok-s.okHalf) / (s.w.Duration.Seconds() / 2)
+}
+
+func (s *churnSim) fail(name string, now int64, attempt uint64) {
+	if s.firsts[name] {
+		return
+	}
+	s.firsts[name] = true
+	f := ChurnFailure{Err: name, Time: time.Duration(now), Attempt: attempt}
+	s.res.Failures = append(s.res.Failures, f)
+	if s.res.First == nil {
+		s.res.First = &f
+	}
+}
+
+// sample records the state at virtual time at (with the clock moved there).
+func (s *churnSim) sample(at int64, attempts uint64) {
+	e := s.e
+	e.vclock.advanceTo(e.epoch + time.Duration(at))
+	e.expireDue()
+	s.sampleAt(at, attempts)
+}
+
+func (s *churnSim) sampleAt(at int64, attempts uint64) {
+	e := s.e
+	fam := famIndex(s.af)
+	free := e.ports.free[fam]
+	count := e.ports.end - int(e.ports.rng.Start) + 1
+	smp := ChurnSample{Time: time.Duration(at), TimeWait: e.tw.live, PortsInUse: count - free, FreePorts: free,
+		Attempts: attempts, Failures: attempts - s.ok}
+	if smp.TimeWait > s.res.PeakRows {
+		s.res.PeakRows = smp.TimeWait
+	}
+	s.res.Samples = append(s.res.Samples, smp)
+}
+
+// attempt makes one connection and closes it; it returns "" on success,
+// else the error's name.
+func (s *churnSim) attempt() string {
+	addr := s.servers[s.next]
+	l := s.listeners[s.next]
+	s.next++
+	if s.next == len(s.servers) {
+		s.next = 0
+	}
+	if s.w.Reuse > 0 {
+		return s.attemptReuse(l, addr)
+	}
+	e := s.e
+	t := e.view.t
+	c, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+	if err != nil {
+		return errString(err)
+	}
+	if s.w.Client != s.w.Server {
+		if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
+			e.closeSocket(e.sock(c))
+			return errString(err)
+		}
+	}
+	if err := e.connect(t, c, addr); err != nil {
+		e.closeSocket(e.sock(c))
+		return errString(err)
+	}
+	srv, _, err := e.accept(l)
+	if err != nil {
+		e.closeSocket(e.sock(c))
+		return errString(err)
+	}
+	first, second := c, srv
+	if s.w.CloserServer {
+		first, second = srv, c
+	}
+	e.closeSocket(e.sock(first))
+	e.closeSocket(e.sock(second))
+	return ""
+}
+
+// attemptReuse takes a reusable socket of the pool (a new one while the
+// pool is not full), connects it with ConnectEx and recycles it with
+// DisconnectEx(TF_REUSE_SOCKET). A socket whose pair to the server is
+// still in TIME_WAIT (WSAEADDRINUSE) goes to the back of the idle queue
+// and the next one is tried, as a pool keeps a socket off a remote it
+// cannot reach yet.
+func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
+	e := s.e
+	t := e.view.t
+	for len(s.busy) > 0 {
+		so := e.sock(s.busy[0])
+		if so == nil || so.reusing {
+			break
+		}
+		s.idle = append(s.idle, s.busy[0])
+		s.busy = s.busy[1:]
+	}
+	last := "pool exhausted"
+	failed := false
+	for tries := len(s.idle) + 1; tries > 0; tries-- {
+		var c spec.Socket
+		switch {
+		case len(s.idle) > 0 && !(failed && s.made < s.w.Reuse):
+			c = s.idle[0]
+			s.idle = s.idle[1:]
+		case s.made < s.w.Reuse:
+			var err error
+			c, err = e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+			if err != nil {
+				return errString(err)
+			}
+			if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
+				e.closeSocket(e.sock(c))
+				return errString(err)
+			}
+			o1, err1 := e.newOverlapped(0)
+			o2, err2 := e.newOverlapped(0)
+			if err1 != nil || err2 != nil {
+				return "ERROR_NOT_ENOUGH_MEMORY"
+			}
+			s.ovs[c] = [2]spec.Overlapped{o1, o2}
+			s.made++
+		default:
+			return last
+		}
+		ov := s.ovs[c]
+		err := e.connectEx(t, c, addr, ov[0])
+		if err == spec.ERROR_IO_PENDING {
+			_, err = e.getOverlappedResult(spec.Handle(c), ov[0], false)
+		}
+		if err != nil {
+			s.idle = append(s.idle, c) // still reusable: this attempt failed
+			last = errString(err)
+			if errors.Is(err, spec.WSAEADDRINUSE) {
+				failed = true
+				continue
+			}
+			return last
+		}
+		srv, _, err := e.accept(l)
+		if err != nil {
+			return errString(err)
+		}
+		if s.w.CloserServer {
+			e.closeSocket(e.sock(srv))
+			_ = e.disconnectEx(t, c, ov[1], spec.TF_REUSE_SOCKET, 0)
+		} else {
+			_ = e.disconnectEx(t, c, ov[1], spec.TF_REUSE_SOCKET, 0)
+			e.closeSocket(e.sock(srv))
+		}
+		if so := e.sock(c); so != nil && !so.reusing {
+			s.idle = append(s.idle, c)
+		} else {
+			s.busy = append(s.busy, c)
+		}
+		return ""
+	}
+	return last
+}
+
+func errString(err error) string {
+	var c spec.Errno
+	if errors.As(err, &c) {
+		return c.Name()
+	}
+	return err.Error()
+}

@@ -1,0 +1,119 @@
+package emulator
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// The simulation against the closed form: with the client closing first
+// its rows hold its ports, so the range sustains ports/delay connections a
+// second (Microsoft's port exhaustion guide: 49152-65535, 4 minutes of
+// TIME_WAIT: 16,384/240 = 68.3/s) and runs out after ports/rate seconds.
+func TestChurnClosedForm(t *testing.T) {
+	for _, c := range []struct {
+		rate  float64
+		ports int
+		delay time.Duration
+	}{{10000, 16384, 240 * time.Second}, {100, 1000, 30 * time.Second}, {50, 3976, 120 * time.Second}} {
+		s := spec.DefaultSettings()
+		s.TcpTimedWaitDelay = c.delay
+		s.DynamicPorts = spec.PortRange{Start: 1025, Count: c.ports}
+		r, err := Churn(Workload{Rate: c.rate, Duration: 10 * c.delay, Settings: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		closed := float64(c.ports) / c.delay.Seconds()
+		exhaust := time.Duration(float64(c.ports) / c.rate * 1e9)
+		if c.rate <= closed {
+			if r.First != nil {
+				t.Errorf("%v/s under the closed form %.1f/s: failure %+v", c.rate, closed, *r.First)
+			}
+			continue
+		}
+		if r.First == nil || r.First.Err != "WSAENOBUFS" || (r.First.Time-exhaust).Abs() > time.Millisecond {
+			t.Errorf("%v/s: first failure %+v, want WSAENOBUFS at %v", c.rate, r.First, exhaust)
+		}
+		// Over whole delays the successes are the closed form's.
+		got := float64(r.Succeeded) / (10 * c.delay.Seconds())
+		if math.Abs(got-closed)/closed > 0.05 {
+			t.Errorf("%v/s: %.2f connections/s made, closed form %.2f", c.rate, got, closed)
+		}
+	}
+}
+
+// The server closing first: its rows hold no client port and each SYN
+// takes its pair's row over, so nothing runs out.
+func TestChurnServerFirst(t *testing.T) {
+	r, err := Churn(Workload{Rate: 10000, Duration: 10 * time.Second, CloserServer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.First != nil || r.Succeeded != r.Attempts || r.PeakRows != 16384 {
+		t.Fatalf("first %+v, %d of %d made, peak rows %d", r.First, r.Succeeded, r.Attempts, r.PeakRows)
+	}
+}
+
+// The simulation drives the emulator below its API; the same workload
+// through the API gives the same TCP table and the same failures.
+func TestChurnMatchesAPI(t *testing.T) {
+	s := spec.DefaultSettings()
+	s.DynamicPorts = spec.PortRange{Start: 50000, Count: 50}
+	s.TcpTimedWaitDelay = 30 * time.Second
+	for _, serverFirst := range []bool{false, true} {
+		w := Workload{Rate: 10, Duration: 100 * time.Second, CloserServer: serverFirst, Settings: s}
+		r, err := Churn(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, addr := listenAt(t, e, 8080)
+		fails := 0
+		for k := 0; ; k++ {
+			at := time.Duration(float64(k) * 1e8)
+			if at > w.Duration {
+				break
+			}
+			e.vclock.advanceTo(e.epoch + at)
+			c, _ := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+			if err := e.Connect(c, addr); err != nil {
+				fails++
+				_ = e.Closesocket(c)
+				continue
+			}
+			srv, _, _ := e.Accept(l)
+			first, second := c, srv
+			if serverFirst {
+				first, second = srv, c
+			}
+			_ = e.Closesocket(first)
+			_ = e.Closesocket(second)
+		}
+		e.vclock.advanceTo(e.epoch + w.Duration)
+		table, _ := e.TCPTable()
+		if !slices.Equal(table, r.Table) {
+			t.Fatalf("server first %v: tables differ:\nAPI   %v\nChurn %v", serverFirst, table, r.Table)
+		}
+		if uint64(fails) != r.Attempts-r.Succeeded {
+			t.Fatalf("server first %v: %d failures through the API, %d in Churn", serverFirst, fails, r.Attempts-r.Succeeded)
+		}
+	}
+}
+
+func TestChurnBadWorkload(t *testing.T) {
+	for _, w := range []Workload{{}, {Rate: -1, Duration: time.Second}, {Rate: 1, Duration: 0}, {Rate: math.Inf(1), Duration: time.Second},
+		{Rate: 1e9, Duration: time.Hour}, {Rate: 1, Duration: time.Second, Reuse: -1}} {
+		if _, err := Churn(w); err == nil {
+			t.Errorf("%+v: no error", w)
+		}
+	}
+	if _, err := Churn(Workload{Rate: 1, Duration: time.Second, Options: []Option{WithTrace()}}); err == nil {
+		t.Error("WithTrace: no error")
+	}
+}
