@@ -313,3 +313,19 @@ func TestGoDeadlock(t *testing.T) {
 		}
 	})
 }
+
+// TestWSAGetOverlappedResultEventAsSocket: a live event handle passed as
+// the socket fails with WSAENOTSOCK at once instead of waiting on the event
+// (issue 8 item 10).
+func TestWSAGetOverlappedResultEventAsSocket(t *testing.T) {
+	within(t, func() {
+		w := newWorld(t, Windows, WithDeadlockError())
+		e := w.e
+		c, _ := w.pair(true)
+		ev, _ := e.CreateEvent(true, false)
+		ov := w.ov(0)
+		w.is(e.DisconnectEx(c, ov, spec.TF_REUSE_SOCKET, 0), spec.ERROR_IO_PENDING)
+		_, _, err := e.WSAGetOverlappedResult(spec.Socket(ev), ov, true)
+		w.is(err, spec.WSAENOTSOCK)
+	})
+}
