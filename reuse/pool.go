@@ -23,7 +23,8 @@ type PoolConfig struct {
 	TimeWait time.Duration
 	// Now is the backend's clock, the one its waits run on. nil means the
 	// backend's own Now method when it has one (the emulator's, virtual
-	// by default), else the monotonic clock.
+	// by default), else the monotonic clock. A wrapper around the emulator
+	// hides its Now method: pass the emulator's Now here.
 	Now func() time.Duration
 }
 
@@ -150,14 +151,14 @@ func (p *Pool) DialContext(ctx context.Context, remote netip.AddrPort) (net.Conn
 		}
 		c, err := p.connect(ctx, sk, remote)
 		if err == nil {
-			p.mu.Lock()
-			if !fresh {
+			if sk.uses > 1 {
+				p.mu.Lock()
 				p.st.Reused++
+				p.mu.Unlock()
 			}
-			p.mu.Unlock()
 			return c, nil
 		}
-		if !fresh && (errors.Is(err, spec.WSAEISCONN) || errors.Is(err, spec.WSAEINVAL)) {
+		if sk.uses > 0 && (errors.Is(err, spec.WSAEISCONN) || errors.Is(err, spec.WSAEINVAL)) {
 			// The backend did not make the socket reusable (Wine ignores
 			// TF_REUSE_SOCKET): replace it by a fresh one.
 			p.mu.Lock()
