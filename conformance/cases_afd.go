@@ -117,6 +117,9 @@ func afdExitCase(name string, onPort bool, f afdHEvent) Case {
 	if onPort {
 		cl = append(cl, spec.ClauseGapCompletionPort)
 	}
+	if f == afdOne {
+		cl = append(cl, spec.ClauseParamOverlapped)
+	}
 	return Case{
 		Name:    "afd/" + name,
 		Clauses: cl,
@@ -142,9 +145,13 @@ func afdExitCase(name string, onPort bool, f afdHEvent) Case {
 // afdDisconnectExitCase is afdExitCase with DisconnectEx(TF_REUSE_SOCKET)
 // on a port-associated client instead of AcceptEx.
 func afdDisconnectExitCase(name string, f afdHEvent) Case {
+	cl := clauses(spec.ClauseRemThreadExit, spec.ClauseGapCompletionPort, spec.ClauseRetLaterFailure)
+	if f == afdOne {
+		cl = append(cl, spec.ClauseParamOverlapped)
+	}
 	return Case{
 		Name:    "afd/" + name,
-		Clauses: clauses(spec.ClauseRemThreadExit, spec.ClauseGapCompletionPort, spec.ClauseRetLaterFailure),
+		Clauses: cl,
 		Body: func(t *T, api spec.API) {
 			c := connected(t, api)
 			p := associate(t, api, c.client, 0)

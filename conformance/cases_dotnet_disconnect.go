@@ -73,7 +73,7 @@ var dotnetDisconnectCases = []Case{
 	},
 	{
 		Name:    "dotnet-disconnect/success-noreuse-connectex-isconn",
-		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseFlagReuse, spec.ClauseGapShutdownSend),
+		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseFlagReuse, spec.ClauseGapShutdownSend, spec.ClauseGapCompletionPort),
 		Body: func(t *T, api spec.API) {
 			d := newDotnet(t, api)
 			server1, server2 := d.server(t), d.server(t)
@@ -87,7 +87,7 @@ var dotnetDisconnectCases = []Case{
 	},
 	{
 		Name:    "dotnet-disconnect/noreuse-connectex-isconn-before-peer-closes",
-		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseGapShutdownSend),
+		Clauses: clauses(spec.ClauseGapNoReuse, spec.ClauseGapShutdownSend, spec.ClauseGapCompletionPort),
 		Body: func(t *T, api spec.API) {
 			// The test does not wait for the server's close: its
 			// ConnectAsync may run before the server has read the FIN.
