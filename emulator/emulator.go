@@ -70,6 +70,7 @@ type config struct {
 	profile     Profile
 	clock       Clock
 	trace       bool
+	traceFunc   func(Event) // WithTraceFunc
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
@@ -84,7 +85,9 @@ func WithProfile(p Profile) Option { return func(c *config) { c.profile = p } }
 func WithClock(c Clock) Option { return func(cf *config) { cf.clock = c } }
 
 // WithTrace records every call, result, state transition and completion
-// (see Trace). Tracing is off by default and then costs nothing.
+// (see Trace). Tracing is off by default and then costs nothing. Each
+// recorded Event holds 96 bytes plus its strings, for the life of
+// the emulator; WithTraceFunc streams the events instead.
 func WithTrace() Option { return func(c *config) { c.trace = true } }
 
 // New returns an emulator with the given system settings. It fails when
@@ -130,8 +133,8 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	if e.variants.is(axTimeWaitSYN, VariantSYNRefused) {
 		e.synPolicy = synRefused
 	}
-	if cf.trace {
-		e.tr = &tracer{}
+	if cf.trace || cf.traceFunc != nil {
+		e.tr = &tracer{sink: cf.traceFunc}
 	}
 	return e, nil
 }

@@ -83,16 +83,31 @@ func (ev Event) String() string {
 
 type tracer struct {
 	events []Event
+	seq    int         // events so far
+	sink   func(Event) // WithTraceFunc: each event goes here and is not kept
 }
 
-// add appends an event stamped with the current time. Callers check e.tr != nil.
+// add records an event stamped with the current time. Callers check e.tr != nil.
 func (t *tracer) add(e *Emulator, ev Event) {
-	ev.Seq = len(t.events) + 1
+	t.seq++
+	ev.Seq = t.seq
 	if ev.Time == 0 {
 		ev.Time = time.Duration(e.now())
 	}
+	if t.sink != nil {
+		t.sink(ev)
+		return
+	}
 	t.events = append(t.events, ev)
 }
+
+// WithTraceFunc is the streaming trace: each event WithTrace would record
+// is handed to f as it happens, in order, and nothing is kept (Trace
+// returns nil), so a long run costs no memory for its trace. f is called
+// with the emulator's lock held: it must not call the emulator. Besides f's
+// own work, an event costs the formatting of its Args and Result strings
+// (a few hundred bytes of garbage).
+func WithTraceFunc(f func(Event)) Option { return func(c *config) { c.traceFunc = f } }
 
 // Trace returns the events recorded so far (nil unless WithTrace was given).
 // The slice is a copy.

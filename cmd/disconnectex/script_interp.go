@@ -16,7 +16,8 @@ import (
 //
 // What it holds is bounded: the values of the script's names (at most
 // maxNames), the labels of the values names have now, at most maxLive open
-// objects in the emulator, and the trace events of one line.
+// objects in the emulator, and the trace events of one line (the emulator
+// streams its trace here and keeps none).
 type interp struct {
 	em      *emulator.Emulator
 	verbose bool
@@ -28,10 +29,10 @@ type interp struct {
 	addrs    map[string]netip.AddrPort // listening socket -> its address
 	ovs      map[spec.Overlapped]string
 	tl       *timeline
-	feed     traceFeed
-	nthreads int    // threads started: the emulator numbers them from 1
-	live     int    // handles, overlappeds and threads created and not yet closed
-	recvBuf  []byte // recv's buffer, grown to the largest N asked for
+	pending  *[]emulator.Event // trace events not printed yet (the emulator's WithTraceFunc appends)
+	nthreads int               // threads started: the emulator numbers them from 1
+	live     int               // handles, overlappeds and threads created and not yet closed
+	recvBuf  []byte            // recv's buffer, grown to the largest N asked for
 
 	calls    int // lines run
 	failures int // unmet expectations
@@ -43,17 +44,23 @@ func newInterp(em *emulator.Emulator, verbose bool, out io.Writer) *interp {
 		labels: map[uint64]string{}, addrs: map[string]netip.AddrPort{}, ovs: map[spec.Overlapped]string{}}
 	in.tl = newTimeline(out, in.label)
 	in.tl.indent = "    "
-	in.feed = newTraceFeed(em)
 	return in
 }
 
 // label names a handle or overlapped value for the trace ("" if none).
 func (in *interp) label(v uint64) string { return in.labels[v] }
 
-// flush prints the trace events not printed yet.
+// flush prints the trace events not printed yet, and forgets them.
 func (in *interp) flush() {
-	if in.verbose {
-		in.tl.add(in.feed.next())
+	if in.pending == nil || len(*in.pending) == 0 {
+		return
+	}
+	in.tl.add(*in.pending)
+	if cap(*in.pending) > 4096 {
+		*in.pending = nil // a line with a burst of events: do not keep its buffer
+	} else {
+		clear(*in.pending)
+		*in.pending = (*in.pending)[:0]
 	}
 }
 

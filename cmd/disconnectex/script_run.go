@@ -162,9 +162,12 @@ func runStream(r io.Reader, name string, verbose bool, stdout, stderr io.Writer)
 // timeline's head.
 func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error) {
 	profile := p.profile
+	// The trace streams into the current line's buffer (verbose), or is
+	// not made at all (-q): the emulator keeps none of it.
+	var pending []emulator.Event
 	opts := []emulator.Option{emulator.WithProfile(profile), emulator.WithDeadlockError()}
 	if verbose {
-		opts = append(opts, emulator.WithTrace())
+		opts = append(opts, emulator.WithTraceFunc(func(ev emulator.Event) { pending = append(pending, ev) }))
 	}
 	em, err := emulator.New(p.settings, opts...)
 	if err != nil {
@@ -173,7 +176,9 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 	s := p.settings
 	fmt.Fprintf(out, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d\n", filepath.Base(name), profile,
 		s.TcpTimedWaitDelay, s.DynamicPorts.Start, int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1)
-	return newInterp(em, verbose, out), nil
+	in := newInterp(em, verbose, out)
+	in.pending = &pending
+	return in, nil
 }
 
 // flushReader flushes w before each read of r: output waits in w's buffer
@@ -213,23 +218,4 @@ func (e *errWriter) Write(b []byte) (int, error) {
 func (in *interp) call(c *call) (r result, hung bool) {
 	r = in.exec(c)
 	return r, errors.Is(r.err, emulator.ErrDeadlock)
-}
-
-// traceFeed hands the interpreter the trace events recorded since it last
-// asked.
-type traceFeed struct {
-	em   *emulator.Emulator
-	seen int
-}
-
-func newTraceFeed(em *emulator.Emulator) traceFeed { return traceFeed{em: em} }
-
-func (f *traceFeed) next() []emulator.Event {
-	evs := f.em.Trace()
-	if f.seen > len(evs) {
-		f.seen = 0
-	}
-	evs = evs[f.seen:]
-	f.seen += len(evs)
-	return evs
 }

@@ -65,14 +65,14 @@ func TestRunStreamsBlankLines(t *testing.T) {
 }
 
 // TestRunStreamsHugeScript: a script far longer than anything it keeps
-// runs in bounded memory.
+// runs in bounded memory, with and without the trace.
 func TestRunStreamsHugeScript(t *testing.T) {
 	cycle := strings.Split(strings.TrimSuffix(reuseCycles(13), "\n"), "\n")[1:]
 	n := 240_001
 	if testing.Short() {
 		n = 24_001
 	}
-	for _, verbose := range []bool{false} {
+	for _, verbose := range []bool{false, true} {
 		src := &lineSource{n: n, sampleEvery: 60_000, line: func(i int) string {
 			if i == 1 {
 				return "listen srv 127.0.0.1:8080"
