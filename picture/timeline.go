@@ -197,14 +197,3 @@ func (r *reader) connLane(tl *Timeline, ev emulator.Event) int {
 var hexWord = regexp.MustCompile(`\b0x[0-9a-fA-F]+\b`)
 
 func (r *reader) label(s string) string { return r.names.Label(s) }
-
-// StateAt returns the state lane l holds just after the event at seq, or
-// "" when the lane does not exist then.
-func (l *Lane) StateAt(seq int) string {
-	for _, b := range l.Bands {
-		if b.FromSeq <= seq && (b.ToSeq == 0 || seq < b.ToSeq) {
-			return b.State
-		}
-	}
-	return ""
-}

@@ -24,6 +24,8 @@
 //	churn     simulate connection churn in virtual time: TIME_WAIT rows and
 //	          ports over time, the first WSAENOBUFS/WSAEADDRINUSE, the
 //	          sustainable rate and what would fix it (-format text|json|svg)
+//	serve     serve the playground page on 127.0.0.1: the emulator and the
+//	          script language compiled to WebAssembly, in the browser
 //	version   print the version of this build (module version, Go version,
 //	          platform)
 //
@@ -50,7 +52,15 @@ const (
 	exitUsage      = 2
 )
 
+// jsHost, set in a js/wasm build (wasm_js.go), serves the playground page
+// instead of running one command.
+var jsHost func()
+
 func main() {
+	if jsHost != nil {
+		jsHost()
+		return
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -69,6 +79,7 @@ func commands() []command {
 		{"run", "run a script of Winsock calls on the emulator and print its timeline", runScript},
 		{"diagram", "print the socket state machine the emulator runs on (mermaid or dot)", runDiagram},
 		{"churn", "simulate connection churn in virtual time: TIME_WAIT rows, ports, exhaustion, the sustainable rate", runChurn},
+		{"serve", "serve the playground: the emulator and scripts in the browser (WebAssembly)", runServe},
 		{"version", "print the version of this build", runVersion},
 	}
 }

@@ -69,22 +69,33 @@ func writePicture(w io.Writer, format, title string, evs []emulator.Event, names
 	case "svg":
 		return picture.SVG(w, title, evs, names)
 	case "json":
-		tl := picture.Read(evs, names)
-		doc := jsonTrace{Title: title, Events: jsonEvents(evs, names), End: spec.FormatDuration(tl.End)}
-		for _, ev := range evs {
-			st := map[string]string{}
-			for i := range tl.Lanes {
-				if l := &tl.Lanes[i]; l.Kind == picture.SocketLane {
-					if s := l.StateAt(ev.Seq); s != "" {
-						st[l.Name] = s
-					}
-				}
-			}
-			doc.States = append(doc.States, st)
-		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return enc.Encode(traceDoc(title, evs, names))
 	}
 	return fmt.Errorf("unknown format %q", format)
+}
+
+// traceDoc is the -format json document of evs.
+func traceDoc(title string, evs []emulator.Event, names picture.Names) jsonTrace {
+	tl := picture.Read(evs, names)
+	doc := jsonTrace{Title: title, Events: jsonEvents(evs, names), End: spec.FormatDuration(tl.End), States: make([]map[string]string, 0, len(evs))}
+	next := make([]int, len(tl.Lanes)) // per lane, the first band not yet begun
+	for _, ev := range evs {
+		st := map[string]string{}
+		for i := range tl.Lanes {
+			l := &tl.Lanes[i]
+			if l.Kind != picture.SocketLane {
+				continue
+			}
+			for next[i] < len(l.Bands) && l.Bands[next[i]].FromSeq <= ev.Seq {
+				next[i]++
+			}
+			if k := next[i] - 1; k >= 0 && (l.Bands[k].ToSeq == 0 || ev.Seq < l.Bands[k].ToSeq) {
+				st[l.Name] = l.Bands[k].State
+			}
+		}
+		doc.States = append(doc.States, st)
+	}
+	return doc
 }

@@ -166,8 +166,12 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 	// not made at all (-q): the emulator keeps none of it.
 	var pending []emulator.Event
 	opts := []emulator.Option{emulator.WithProfile(profile), emulator.WithDeadlockError()}
+	watch := watchScript
 	if verbose {
-		opts = append(opts, emulator.WithTraceFunc(func(ev emulator.Event) { pending = append(pending, ev) }))
+		opts = append(opts, emulator.WithTraceFunc(func(ev emulator.Event) {
+			pending = append(pending, ev)
+			watch.add(ev)
+		}))
 	}
 	em, err := emulator.New(p.settings, opts...)
 	if err != nil {
@@ -178,6 +182,9 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 		s.TcpTimedWaitDelay, s.DynamicPorts.Start, int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1)
 	in := newInterp(em, verbose, out)
 	in.pending = &pending
+	if watch != nil {
+		watch.label = in.label
+	}
 	return in, nil
 }
 
