@@ -263,7 +263,9 @@ func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) erro
 	}, func() error { return v.e.acceptEx(v.t, listener, accepted, ov) }, nil)
 }
 
-// DisconnectEx is the extension function; see doc.go for the rules it follows.
+// DisconnectEx is the extension function. It checks, in order, the socket
+// handle, the OVERLAPPED, the socket type, the connection, then reserved
+// and the flags, as the package doc's "Rules" section describes.
 func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
 	return v.do("DisconnectEx", s, func() string {
 		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), spec.FlagsName(flags), reserved)

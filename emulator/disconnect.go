@@ -66,8 +66,8 @@ func (e *Emulator) extensionLookup(t *thread, s spec.Socket, id spec.GUID, ov sp
 	return fn, 8, nil
 }
 
-// disconnectEx implements DisconnectEx; the checks run in the order of the
-// rules (see doc.go).
+// disconnectEx implements DisconnectEx; the checks run in the order the
+// package doc's "Rules" section gives.
 func (e *Emulator) disconnectEx(t *thread, s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
 	so := e.sock(s)
 	if so == nil {

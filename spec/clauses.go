@@ -358,8 +358,23 @@ var catalogue = []Clause{
 		Status:  Unspecified, Errors: []Errno{WSAEADDRINUSE}, Evidence: []string{srcRFC1122, srcRFC793, srcSmartPortAlloc}},
 }
 
-// Clauses returns the catalogue in page order. The slice is a copy.
-func Clauses() []Clause { return slices.Clone(catalogue) }
+// Clauses returns the catalogue in page order: a deep copy, so a caller
+// may change the clauses and their Errors and Evidence slices without
+// changing the catalogue.
+func Clauses() []Clause {
+	out := slices.Clone(catalogue)
+	for i := range out {
+		out[i] = out[i].clone()
+	}
+	return out
+}
+
+// clone copies c with slices of its own.
+func (c Clause) clone() Clause {
+	c.Errors = slices.Clone(c.Errors)
+	c.Evidence = slices.Clone(c.Evidence)
+	return c
+}
 
 var clauseIndex = func() map[string]int {
 	m := make(map[string]int, len(catalogue))
@@ -372,11 +387,11 @@ var clauseIndex = func() map[string]int {
 	return m
 }()
 
-// Lookup returns the clause with the given ID.
+// Lookup returns the clause with the given ID, a deep copy as in Clauses.
 func Lookup(id string) (Clause, bool) {
 	i, ok := clauseIndex[id]
 	if !ok {
 		return Clause{}, false
 	}
-	return catalogue[i], true
+	return catalogue[i].clone(), true
 }

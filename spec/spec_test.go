@@ -266,3 +266,27 @@ func TestVocabulary(t *testing.T) {
 		t.Error("FormatDuration")
 	}
 }
+
+// TestClausesAreCopies: changing what Clauses or Lookup return leaves the
+// catalogue as it was, slices included.
+func TestClausesAreCopies(t *testing.T) {
+	for _, get := range []func() Clause{
+		func() Clause { return Clauses()[0] },
+		func() Clause { c, _ := Lookup(Clauses()[0].ID); return c },
+	} {
+		c := get()
+		want := slices.Clone(c.Evidence)
+		c.Evidence[0] = "changed"
+		if len(c.Errors) > 0 {
+			c.Errors[0] = 1
+		}
+		if again := get(); !slices.Equal(again.Evidence, want) {
+			t.Errorf("the catalogue's Evidence changed: %v", again.Evidence)
+		}
+	}
+	for _, c := range Clauses() {
+		if n := slices.Index(c.Errors, 1); n >= 0 {
+			t.Errorf("%s: the catalogue's Errors changed", c.ID)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 // Command disconnectex is the project's teaching tool and error-semantics
-// reference for Winsock's DisconnectEx. Everything it shows runs on the
-// emulator (package emulator) in virtual time, so it works on any operating
-// system, instantly, without a Windows machine.
+// reference for Winsock's DisconnectEx. Trace, run and diagram run on the
+// emulator (package emulator) in virtual time, so they work on any
+// operating system, instantly, without a Windows machine; explain reads the
+// spec and the divergence data; report runs the conformance cases on the
+// emulator and, on Windows (or under Wine), on the native backend too.
 //
 // Usage:
 //
@@ -115,7 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "disconnectex: the DisconnectEx teaching tool and error reference (runs on the emulator, in virtual time)\n\n")
+	fmt.Fprintf(w, "disconnectex: the DisconnectEx teaching tool and error reference (on the emulator, in virtual time; report also runs the native backend where it exists)\n\n")
 	fmt.Fprintf(w, "Usage:\n\n\tdisconnectex <command> [flags] [arguments]\n\nCommands:\n\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.summary)
