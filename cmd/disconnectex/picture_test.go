@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/disconnectex/disconnectex/internal/docsync"
 )
 
 // TestTraceFormats checks each picture format of trace on the 240 s
@@ -70,5 +74,35 @@ func TestTraceFormats(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"trace", "-format", "png", "timewait/delay-240s-default"}, &stdout, &stderr); code != exitUsage {
 		t.Errorf("trace -format png: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// docsPictures are the scenarios whose pictures docs/pictures holds.
+var docsPictures = []string{"timewait-delays-reuse", "wrong-reuse-target", "completion-port"}
+
+// TestDocsPictures checks that docs/pictures/*.svg and *.mmd are what
+// `disconnectex run -format svg|mermaid` draws for the scenarios today, and
+// that the README shows them.
+func TestDocsPictures(t *testing.T) {
+	for _, name := range docsPictures {
+		for _, format := range []string{"svg", "mermaid"} {
+			var out, stderr bytes.Buffer
+			script := filepath.Join("..", "..", "testdata", "scenarios", name+".dx")
+			if code := run([]string{"run", "-format", format, script}, &out, &stderr); code != exitOK {
+				t.Fatalf("run -format %s %s: exit %d: %s", format, name, code, stderr.String())
+			}
+			ext := map[string]string{"svg": ".svg", "mermaid": ".mmd"}[format]
+			docsync.CheckFile(t, filepath.Join("..", "..", "docs", "pictures", name+ext), out.String(), *update,
+				"go test ./cmd/disconnectex -run TestDocsPictures -update")
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range docsPictures {
+		if !strings.Contains(string(readme), "docs/pictures/"+name+".svg") {
+			t.Errorf("README.md does not show docs/pictures/%s.svg", name)
+		}
 	}
 }

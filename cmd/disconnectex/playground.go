@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -138,10 +140,35 @@ var watchMu sync.Mutex
 // runScriptText runs a script given as text, as `disconnectex run` runs a
 // file, and returns its exit status with what it traced.
 func runScriptText(text, name string, stdout, stderr io.Writer) (int, *scriptWatch) {
+	return runWatched(strings.NewReader(text), name, stdout, stderr)
+}
+
+func runWatched(r io.Reader, name string, stdout, stderr io.Writer) (int, *scriptWatch) {
 	watchMu.Lock()
 	defer watchMu.Unlock()
 	w := &scriptWatch{}
 	watchScript = w
 	defer func() { watchScript = nil }()
-	return runStream(strings.NewReader(text), name, true, stdout, stderr), w
+	return runStream(r, name, true, stdout, stderr), w
+}
+
+// runPicture is `run -format json|mermaid|svg`: the script runs with its
+// timeline discarded, and its trace is drawn with the script's names.
+func runPicture(r io.Reader, name, format string, stdout, stderr io.Writer) int {
+	code, w := runWatched(r, name, io.Discard, stderr)
+	if code == exitUsage {
+		return code
+	}
+	names := picture.AutoNames(w.events)
+	if w.label != nil {
+		names = picture.Names(w.label)
+	}
+	if w.truncated {
+		fmt.Fprintf(stderr, "disconnectex run: %s: the picture shows the first %d events only\n", name, maxWatchedEvents)
+	}
+	if err := writePicture(stdout, format, filepath.Base(name), w.events, names); err != nil {
+		fmt.Fprintf(stderr, "disconnectex run: %v\n", err)
+		return exitUnexpected
+	}
+	return code
 }

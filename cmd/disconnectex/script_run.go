@@ -22,9 +22,13 @@ import (
 func runScript(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("run", scriptHelp())
 	quiet := fs.Bool("q", false, "print only the lines and their results, not the emulator's trace events")
+	format := fs.String("format", "text", "output: text (the timeline), or json, mermaid or svg of the trace (at most 200,000 events)")
 	pos, st := parseFlags(fs, args, stdout, stderr)
 	if st >= 0 {
 		return st
+	}
+	if !oneOf(*format, traceFormats...) {
+		return usageError(fs, stderr, "unknown -format %q (want text, json, mermaid or svg)", *format)
 	}
 	if len(pos) != 1 {
 		return usageError(fs, stderr, "want exactly one script file (or - for standard input)")
@@ -50,6 +54,9 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "disconnectex run: %s: %v\n", name, err)
 			return exitUsage
 		}
+	}
+	if *format != "text" {
+		return runPicture(f, name, *format, stdout, stderr)
 	}
 	return runStream(f, name, !*quiet, stdout, stderr)
 }
