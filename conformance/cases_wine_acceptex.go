@@ -156,8 +156,9 @@ var wineAcceptExCases = []Case{
 			l, _ := listener(t, api)
 			a := tcp(t, api)
 			ov, ev := pendingAcceptEx(t, api, l, a)
-			// The request belongs to the listener's handle.
-			expectOneOf(t, "CancelIoEx(acceptor, NULL)", api.CancelIoEx(spec.Handle(a), 0), spec.ERROR_NOT_FOUND)
+			// The request belongs to the listener's handle. What the cancel
+			// call returns is not checked by the test (CancelIo there).
+			expectOneOf(t, "CancelIoEx(acceptor, NULL)", api.CancelIoEx(spec.Handle(a), 0), spec.ERROR_NOT_FOUND, spec.ERROR_SUCCESS)
 			wantErr(t, "WaitForSingleObject(hEvent, 1s) after canceling on the acceptor", api.WaitForSingleObject(ev, prompt), spec.WAIT_TIMEOUT)
 			wantPending(t, api, "AcceptEx", l, ov)
 		},

@@ -21,8 +21,9 @@ var wineSock = evidenceSource{
 		"test_WSAGetOverlappedResult",
 		"test_connect",
 		"test_AcceptEx",
+		"test_shutdown_completion_port",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
@@ -187,4 +188,28 @@ var wineSockAcceptEx = []expectation{
 	{Func: "test_AcceptEx", Line: 8912, Kind: kindOK, Checks: "CancelIo on the acceptor does not end it: no event within 1 s (the case uses CancelIoEx(acceptor, NULL))", Case: "wine-acceptex/cancel-on-acceptor-no-effect"},
 	{Func: "test_AcceptEx", Line: 8917, End: 8921, Kind: kindOK, Checks: "setup: a third AcceptEx pends", Case: "wine-acceptex/close-listener-aborts"},
 	{Func: "test_AcceptEx", Line: 8926, End: 8929, Kind: kindOK, Checks: "closing the listener completes it within 1 s with ERROR_OPERATION_ABORTED", Case: "wine-acceptex/close-listener-aborts"},
+}
+
+var wineSockShutdownIOCP = []expectation{
+	{Func: "test_shutdown_completion_port", Line: 11058, End: 11070, Kind: kindOK, Checks: "setup: a listener bound to 127.0.0.1:0, named and listening", Case: "wine-shutdown-iocp/shutdown-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11073, End: 11077, Kind: kindOK, Checks: "setup: a client socket; the DisconnectEx lookup succeeds", Case: "wine-shutdown-iocp/shutdown-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11082, End: 11086, Kind: kindOK, Checks: "setup: the client joins a port (key 0), connects and is accepted", Case: "wine-shutdown-iocp/shutdown-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11089, Kind: kindOK, Checks: "shutdown(SD_BOTH) succeeds", Case: "wine-shutdown-iocp/shutdown-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11092, End: 11093, Kind: kindOK, Checks: "shutdown queues no packet: GetQueuedCompletionStatus(0) fails WAIT_TIMEOUT", Case: "wine-shutdown-iocp/shutdown-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11102, End: 11118, Kind: kindOK, Clause: spec.ClauseGapCompletionPort, Checks: "WSASendDisconnect and WSARecvDisconnect succeed and queue no packet", Why: "spec.API has no WSASendDisconnect or WSARecvDisconnect"},
+	{Func: "test_shutdown_completion_port", Line: 11127, End: 11135, Kind: kindOK, Checks: "setup: a client on a port with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS connects and is accepted", Case: "wine-shutdown-iocp/disconnectex-queues-despite-skip"},
+	{Func: "test_shutdown_completion_port", Line: 11139, End: 11140, Kind: kindOK, Checks: "DisconnectEx(client, &ov, 0, 0) returns FALSE with ERROR_IO_PENDING", Case: "wine-shutdown-iocp/disconnectex-queues-despite-skip"},
+	{Func: "test_shutdown_completion_port", Line: 11143, Kind: kindOK, Checks: "its auto-reset event is signalled within 1 s", Case: "wine-shutdown-iocp/disconnectex-queues-despite-skip"},
+	{Func: "test_shutdown_completion_port", Line: 11147, End: 11148, Kind: kindOK, Checks: "GetOverlappedResult(wait) succeeds with 0 bytes after the event was consumed", Case: "wine-shutdown-iocp/disconnectex-queues-despite-skip"},
+	{Func: "test_shutdown_completion_port", Line: 11154, End: 11157, Kind: kindTodoWine, Checks: "a packet is queued although skip-on-success is set: success, key 0, 0 bytes, the OVERLAPPED (Wine queues none)", Case: "wine-shutdown-iocp/disconnectex-queues-despite-skip"},
+	{Func: "test_shutdown_completion_port", Line: 11166, End: 11172, Kind: kindOK, Checks: "setup: a client on a port connects and is accepted", Case: "wine-shutdown-iocp/null-overlapped-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11176, Kind: kindOK, Checks: "DisconnectEx(client, NULL, 0, 0) returns TRUE", Case: "wine-shutdown-iocp/null-overlapped-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11177, Kind: kindOK, Clause: spec.ClauseGapNullOverlapped, Checks: "the last error is then 0", Why: whyLastError},
+	{Func: "test_shutdown_completion_port", Line: 11177, Kind: kindBroken, Clause: spec.ClauseGapNullOverlapped, Checks: "before Windows 7 the last error stays untouched", Why: whyLastError},
+	{Func: "test_shutdown_completion_port", Line: 11180, End: 11181, Kind: kindOK, Checks: "the synchronous DisconnectEx queues no packet", Case: "wine-shutdown-iocp/null-overlapped-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11190, End: 11196, Kind: kindOK, Checks: "setup: a client on a port connects and is accepted", Case: "wine-shutdown-iocp/low-bit-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11202, End: 11203, Kind: kindOK, Checks: "DisconnectEx with hEvent's low bit set returns FALSE with ERROR_IO_PENDING", Case: "wine-shutdown-iocp/low-bit-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11206, Kind: kindOK, Checks: "the event (low bit cleared) is signalled within 1 s", Case: "wine-shutdown-iocp/low-bit-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11210, End: 11211, Kind: kindOK, Checks: "GetOverlappedResult(wait) succeeds with 0 bytes", Case: "wine-shutdown-iocp/low-bit-no-packet"},
+	{Func: "test_shutdown_completion_port", Line: 11214, End: 11215, Kind: kindOK, Checks: "no packet is queued", Case: "wine-shutdown-iocp/low-bit-no-packet"},
 }
