@@ -1,0 +1,259 @@
+package emulator
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+func (e *Emulator) send(s spec.Socket, b []byte) (int, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		if !so.remote.IsValid() {
+			return 0, spec.WSAENOTCONN
+		}
+		return len(b), nil
+	}
+	if !connectedish(so.state) {
+		return 0, spec.WSAENOTCONN
+	}
+	if so.conn == connReset {
+		return 0, spec.WSAECONNRESET
+	}
+	if so.finSent {
+		return 0, spec.WSAESHUTDOWN
+	}
+	p := so.peer
+	if p == nil {
+		return 0, spec.WSAENOTCONN
+	}
+	if p.h == 0 && p.orphan != 0 {
+		// Data for a closed socket: its end answers with RST.
+		e.abortEnd(p)
+		e.freeSocket(p)
+		return len(b), nil
+	}
+	if !p.rdShut {
+		p.rbuf = append(p.rbuf, b...)
+		e.serviceRecvs(p)
+	}
+	e.wake()
+	return len(b), nil
+}
+
+func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if !isStream(so) {
+		if !so.bound {
+			return 0, spec.WSAEINVAL
+		}
+		// No datagram ever arrives in this world: block as Windows would,
+		// until the socket is closed.
+		so.syncWaits++
+		r := e.waitUntil(-1, func() bool { return e.sock(s) != so })
+		so.syncWaits--
+		if r == waitDeadlock {
+			return 0, ErrDeadlock
+		}
+		return 0, spec.WSAEINTR
+	}
+	if !connectedish(so.state) {
+		return 0, spec.WSAENOTCONN
+	}
+	if so.rdShut {
+		return 0, spec.WSAESHUTDOWN
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	ready := func() bool {
+		return e.sock(s) != so || len(so.rbuf) > 0 || so.conn != connOpen || so.finRcvd
+	}
+	if !ready() {
+		so.syncWaits++
+		r := e.waitUntil(-1, ready)
+		so.syncWaits--
+		if r == waitDeadlock {
+			return 0, ErrDeadlock
+		}
+		if e.sock(s) != so {
+			return 0, spec.WSAEINTR
+		}
+	}
+	if len(so.rbuf) > 0 {
+		n := copy(b, so.rbuf)
+		so.rbuf = so.rbuf[:copy(so.rbuf, so.rbuf[n:])]
+		return n, nil
+	}
+	if so.conn == connReset {
+		return 0, spec.WSAECONNRESET
+	}
+	return 0, nil
+}
+
+const pollIn = spec.POLLRDNORM | 0x0200 /* POLLRDBAND */ | 0x0400 /* POLLPRI */
+const pollOut = spec.POLLWRNORM | 0x0020                          /* POLLWRBAND */
+
+func (e *Emulator) pollNow(so *socket) spec.PollEvents {
+	var r spec.PollEvents
+	switch {
+	case so.state == spec.StateListening:
+		if len(so.backlog) > 0 {
+			r |= spec.POLLRDNORM
+		}
+	case !isStream(so):
+		if so.bound {
+			r |= spec.POLLWRNORM
+		}
+	case connectedish(so.state):
+		if len(so.rbuf) > 0 || so.finRcvd || so.conn != connOpen {
+			r |= spec.POLLRDNORM
+		}
+		if so.conn == connOpen && !so.finSent {
+			r |= spec.POLLWRNORM
+		}
+		if so.conn == connReset {
+			r |= spec.POLLHUP | spec.POLLERR
+		} else if so.finRcvd || so.conn == connTimeWait || so.conn == connClosed {
+			r |= spec.POLLHUP
+		}
+	}
+	return r
+}
+
+func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Duration) (spec.PollEvents, error) {
+	so := e.sock(s)
+	if so == nil {
+		return 0, spec.WSAENOTSOCK
+	}
+	if events&^(pollIn|pollOut) != 0 || !spec.ValidTimeout(timeout) {
+		return 0, spec.WSAEINVAL
+	}
+	mask := events | spec.POLLHUP | spec.POLLERR
+	var r spec.PollEvents
+	ready := func() bool {
+		if e.sock(s) != so {
+			r = spec.POLLNVAL
+			return true
+		}
+		r = e.pollNow(so) & mask
+		if r&spec.POLLRDNORM != 0 && events&spec.POLLRDNORM == 0 {
+			r &^= spec.POLLRDNORM
+		}
+		return r != 0
+	}
+	if ready() || timeout == 0 {
+		return r, nil
+	}
+	so.syncWaits++
+	w := e.waitUntil(e.deadline(timeout), ready)
+	so.syncWaits--
+	if w == waitDeadlock {
+		return 0, ErrDeadlock
+	}
+	return r, nil
+}
+
+func (e *Emulator) shutdown(so *socket, how int) spec.Errno {
+	if how < spec.SD_RECEIVE || how > spec.SD_BOTH {
+		return spec.WSAEINVAL
+	}
+	if !isStream(so) {
+		if !so.remote.IsValid() {
+			return spec.WSAENOTCONN
+		}
+		return 0
+	}
+	if !connectedish(so.state) {
+		return spec.WSAENOTCONN
+	}
+	if how == spec.SD_RECEIVE || how == spec.SD_BOTH {
+		so.rdShut = true
+		so.rbuf = so.rbuf[:0]
+	}
+	if how == spec.SD_SEND || how == spec.SD_BOTH {
+		if so.conn == connOpen {
+			e.sendFIN(so)
+		}
+	}
+	return 0
+}
+
+// setLinger sets SO_LINGER: on with 0 seconds makes closesocket reset the
+// connection instead of closing it gracefully.
+func (e *Emulator) setLinger(so *socket, on bool, seconds uint16) spec.Errno {
+	so.linger, so.lingerSecs = on, seconds
+	return 0
+}
+
+func (e *Emulator) getsockname(so *socket) (netip.AddrPort, spec.Errno) {
+	if !so.local.IsValid() {
+		return netip.AddrPort{}, spec.WSAEINVAL
+	}
+	return so.local, 0
+}
+
+func (e *Emulator) getpeername(so *socket) (netip.AddrPort, spec.Errno) {
+	if !connectedish(so.state) || !so.remote.IsValid() {
+		return netip.AddrPort{}, spec.WSAENOTCONN
+	}
+	return so.remote, 0
+}
+
+// tcpState is the TCP table state of a connection end.
+func tcpState(so *socket) spec.TCPState {
+	switch {
+	case so.finSent && !so.finRcvd:
+		return spec.TCPFinWait2
+	case !so.finSent && so.finRcvd:
+		return spec.TCPCloseWait
+	}
+	return spec.TCPEstab
+}
+
+func (e *Emulator) tcpTable() []spec.TCPRow {
+	var out []spec.TCPRow
+	add := func(so *socket) {
+		if isStream(so) && so.conn == connOpen {
+			out = append(out, spec.TCPRow{Local: so.local, Remote: so.remote, State: tcpState(so)})
+		}
+	}
+	for i := range e.handles {
+		sl := &e.handles[i]
+		if sl.kind != kindSocket {
+			continue
+		}
+		so := sl.sock
+		if so.state == spec.StateListening {
+			out = append(out, spec.TCPRow{Local: so.local, Remote: netip.AddrPortFrom(unspecified(so.af), 0), State: spec.TCPListen})
+			for _, b := range so.backlog {
+				add(b)
+			}
+			continue
+		}
+		add(so)
+	}
+	for _, o := range e.orphans {
+		add(o)
+	}
+	out = e.tw.tcpRows(out)
+	sortRows(out)
+	return out
+}
+
+func fmtAddr(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return "invalid"
+	}
+	return a.String()
+}
+
+func fmtHandle(h uintptr) string { return fmt.Sprintf("%#x", h) }
