@@ -16,7 +16,7 @@ import (
 // TIME_WAIT row entered then is not skipped (issue 8 item 2).
 func TestClockSaturates(t *testing.T) {
 	within(t, func() {
-		w := newWorld(t, Windows, WithDeadlockError())
+		w := newWorld(t, Windows, WithDeadlockError(), reuseWaits)
 		e := w.e
 		c, s := w.pair(true)
 		ev, err := e.CreateEvent(true, false)
@@ -59,14 +59,14 @@ func TestClockSaturates(t *testing.T) {
 func TestClockNearHorizon(t *testing.T) {
 	within(t, func() {
 		vc := NewVirtualClock()
-		w := newWorld(t, Windows, WithClock(vc))
+		w := newWorld(t, Windows, WithClock(vc), reuseWaits)
 		e := w.e
 		vc.Advance(math.MaxInt64 - time.Hour)
 		vc.Advance(math.MaxInt64) // saturates
 		assert.Equal(t, vc.Now(), time.Duration(math.MaxInt64))
 		w.is(e.WaitForSingleObject(spec.Handle(w.listener), time.Second), spec.WAIT_TIMEOUT)
 
-		w = newWorld(t, Windows)
+		w = newWorld(t, Windows, reuseWaits)
 		e = w.e
 		ev, _ := e.CreateEvent(true, false)
 		w.is(e.WaitForSingleObject(ev, time.Duration(e.horizon())-time.Hour), spec.WAIT_TIMEOUT)
@@ -87,7 +87,7 @@ func TestClockNearHorizon(t *testing.T) {
 // still waits.
 func TestNegativeTimeouts(t *testing.T) {
 	within(t, func() {
-		w := newWorld(t, Windows, WithDeadlockError())
+		w := newWorld(t, Windows, WithDeadlockError(), reuseWaits)
 		e := w.e
 		c, _ := w.pair(true)
 		ev, _ := e.CreateEvent(false, false)
@@ -119,7 +119,7 @@ func TestNegativeTimeouts(t *testing.T) {
 // the call waits for another goroutine.
 func TestDeadlockError(t *testing.T) {
 	within(t, func() {
-		w := newWorld(t, Windows, WithDeadlockError())
+		w := newWorld(t, Windows, WithDeadlockError(), reuseWaits)
 		e := w.e
 		_, _, err := e.Accept(w.listener)
 		w.is(err, ErrDeadlock)
@@ -184,7 +184,7 @@ func waitBlocked(e *Emulator, n int) {
 func TestConcurrentTimeWaitShared(t *testing.T) {
 	for round := 0; round < 20; round++ {
 		within(t, func() {
-			w := newWorld(t, Windows, WithDeadlockError(), WithTrace())
+			w := newWorld(t, Windows, WithDeadlockError(), WithTrace(), reuseWaits)
 			e := w.e
 			defer func() {
 				if t.Failed() {
@@ -289,7 +289,7 @@ func TestGoThreadsSleepTogether(t *testing.T) {
 // scheduled, each blocked call fails with ErrDeadlock.
 func TestGoDeadlock(t *testing.T) {
 	within(t, func() {
-		w := newWorld(t, Windows, WithDeadlockError())
+		w := newWorld(t, Windows, WithDeadlockError(), reuseWaits)
 		e := w.e
 		ev, _ := e.CreateEvent(true, false)
 		var wg sync.WaitGroup
@@ -319,7 +319,7 @@ func TestGoDeadlock(t *testing.T) {
 // (issue 8 item 10).
 func TestWSAGetOverlappedResultEventAsSocket(t *testing.T) {
 	within(t, func() {
-		w := newWorld(t, Windows, WithDeadlockError())
+		w := newWorld(t, Windows, WithDeadlockError(), reuseWaits)
 		e := w.e
 		c, _ := w.pair(true)
 		ev, _ := e.CreateEvent(true, false)

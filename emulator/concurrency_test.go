@@ -18,7 +18,7 @@ import (
 func TestConcurrentReuseCycles(t *testing.T) {
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) {
-			e, err := New(spec.DefaultSettings(), WithProfile(p))
+			e, err := New(spec.DefaultSettings(), WithProfile(p), reuseWaits)
 			assert.NilError(t, err)
 			const goroutines, cycles = 8, 150
 			var wg sync.WaitGroup

@@ -42,7 +42,8 @@ func NewPool(api spec.API, addr netip.AddrPort) (*Pool, error) {
 }
 
 // Get returns the pool's socket connected to the server. If a recycle is in
-// progress it waits for it first: that is where TIME_WAIT is paid.
+// progress it waits for it first (under variant waits of DX-FLAG-TIMEWAIT
+// that is where TIME_WAIT is paid).
 func (p *Pool) Get() (spec.Socket, error) {
 	if p.recycling {
 		if _, err := p.api.GetOverlappedResult(spec.Handle(p.s), p.ov, true); err != nil {
@@ -78,7 +79,10 @@ func server(e *emulator.Emulator) (spec.Socket, netip.AddrPort) {
 }
 
 // The pool closes first, so its side of each connection goes through
-// TIME_WAIT: the next Get waits out the full 240 s, in virtual time.
+// TIME_WAIT. The recycle completes with the graceful close (DX-FLAG-TIMEWAIT,
+// default after-close), but the TIME_WAIT row holds the socket pair: a
+// reconnect from the same port to the same server fails WSAEADDRINUSE until
+// the row expires 240 s later, in virtual time.
 func Example_connectionPool() {
 	e, _ := emulator.New(spec.DefaultSettings())
 	l, addr := server(e)
@@ -91,17 +95,21 @@ func Example_connectionPool() {
 	_ = pool.Put() // our FIN goes out first
 	n, _ := e.Recv(conn, make([]byte, 16))
 	fmt.Println("server reads", n, "bytes: end of stream")
-	_ = e.Closesocket(conn) // the server's FIN: we enter TIME_WAIT
+	_ = e.Closesocket(conn) // the server's FIN: our TIME_WAIT row starts
 	st, _ := e.State(s1)
 	fmt.Println("pool socket:", st)
 
-	s2, err := pool.Get() // waits for TIME_WAIT, then reconnects
+	_, err := pool.Get()
+	fmt.Println("reconnect at once:", err)
+	e.Sleep(spec.DefaultTcpTimedWaitDelay) // the TIME_WAIT row expires
+	s2, err := pool.Get()
 	local2, _ := e.Getsockname(s2)
 	fmt.Println("reconnected:", err == nil, "same socket:", s1 == s2, "same port:", local1.Port() == local2.Port())
 	fmt.Println("virtual time:", e.Now())
 	// Output:
 	// server reads 0 bytes: end of stream
-	// pool socket: TIME_WAIT
+	// pool socket: reusable
+	// reconnect at once: ConnectEx: WSAEADDRINUSE (10048): the local address (or socket pair) is already in use
 	// reconnected: true same socket: true same port: true
 	// virtual time: 4m0s
 }
@@ -184,9 +192,8 @@ func ExampleEmulator_Trace() {
 	// [     0s] #22 T0 call DisconnectEx(s=0x8, ov=0x7e0000000000, TF_REUSE_SOCKET, 0)
 	// [     0s] #23 T0 transition s=0x8 connected -> transmit-closing (DisconnectEx(TF_REUSE_SOCKET), we close first)
 	// [     0s] #24 T0 result DisconnectEx = ERROR_IO_PENDING
-	// [     0s] #28 T0 transition s=0x8 transmit-closing -> TIME_WAIT (peer FIN: TIME_WAIT starts)
-	// [   240s] #32 T0 transition s=0x8 TIME_WAIT -> reusable (TIME_WAIT expires)
-	// [   240s] #33 T0 completion s=0x8 DisconnectEx ov=0x7e0000000000 STATUS_SUCCESS
+	// [     0s] #28 T0 transition s=0x8 transmit-closing -> reusable (peer FIN, variant after-close: TIME_WAIT row stays)
+	// [     0s] #29 T0 completion s=0x8 DisconnectEx ov=0x7e0000000000 STATUS_SUCCESS
 }
 
 // The state machine the emulator runs on, as a table; Diagram renders it.

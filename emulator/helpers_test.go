@@ -30,6 +30,12 @@ func settings(delay time.Duration) spec.Settings {
 	return s
 }
 
+// reuseWaits picks variant waits of DX-FLAG-TIMEWAIT, for the tests of
+// what a TF_REUSE_SOCKET request does while it waits out its own side's
+// TIME_WAIT (the default, after-close, completes it with the graceful
+// close, so there is no such wait to test).
+var reuseWaits = WithVariant(spec.ClauseFlagTimeWait, VariantReuseWaits)
+
 func newWorld(t testing.TB, p Profile, opts ...Option) *world {
 	t.Helper()
 	return newWorldWith(t, settings(spec.DefaultTcpTimedWaitDelay), append([]Option{WithProfile(p)}, opts...)...)

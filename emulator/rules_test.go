@@ -23,9 +23,9 @@ import (
 
 var profiles = []Profile{Windows, Documented}
 
-func eachProfile(t *testing.T, f func(t *testing.T, w *world)) {
+func eachProfile(t *testing.T, f func(t *testing.T, w *world), opts ...Option) {
 	for _, p := range profiles {
-		t.Run(p.String(), func(t *testing.T) { f(t, newWorld(t, p)) })
+		t.Run(p.String(), func(t *testing.T) { f(t, newWorld(t, p, opts...)) })
 	}
 }
 
@@ -275,7 +275,7 @@ func TestRule7ActiveCloser(t *testing.T) {
 		assert.Equal(t, w.rows(spec.TCPTimeWait), 0)
 		_, err = e.GetOverlappedResult(spec.Handle(c), ov, false)
 		w.ok(err)
-	})
+	}, reuseWaits)
 }
 
 func TestRule7DelayZero(t *testing.T) {
@@ -361,7 +361,7 @@ func TestRule8SynchronousReuseBlocks(t *testing.T) {
 		w.ok(e.DisconnectEx(c, 0, spec.TF_REUSE_SOCKET, 0)) // blocks for the TIME_WAIT
 		assert.Equal(t, e.Now(), 240*time.Second)
 		w.wantState(c, spec.StateReusable)
-	})
+	}, reuseWaits)
 }
 
 func TestRule9ReuseTargets(t *testing.T) {
@@ -543,7 +543,7 @@ func TestRule11Cancel(t *testing.T) {
 		_, err = e.GetOverlappedResult(spec.Handle(c3), ov3, true)
 		w.ok(err)
 		assert.Equal(t, e.Now(), 240*time.Second)
-	})
+	}, reuseWaits)
 }
 
 func TestRule12SecondWhilePending(t *testing.T) {
@@ -797,5 +797,5 @@ func TestRule18VirtualTime(t *testing.T) {
 		e2, _ := New(spec.DefaultSettings(), WithClock(vc))
 		vc.Advance(time.Minute)
 		assert.Equal(t, e2.Now(), time.Minute)
-	})
+	}, reuseWaits)
 }

@@ -74,7 +74,7 @@ func TestTransitionsExercised(t *testing.T) {
 
 // scriptRareTransitions drives the transitions random scripts rarely reach.
 func scriptRareTransitions(t *testing.T) *Emulator {
-	w := newWorld(t, Windows, WithTrace())
+	w := newWorld(t, Windows, WithTrace(), reuseWaits)
 	e := w.e
 	// shutdown(SD_SEND) keeps the state connected; the peer's FIN then puts
 	// the connection in TIME_WAIT: DisconnectEx(TF_REUSE_SOCKET) in TIME_WAIT.

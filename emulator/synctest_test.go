@@ -15,7 +15,7 @@ import (
 
 func TestSyncTestReuseWaitsOutTimeWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWorld(t, Windows, WithClock(SystemClock()))
+		w := newWorld(t, Windows, WithClock(SystemClock()), reuseWaits)
 		e := w.e
 		start := time.Now()
 		c, s := w.pair(true)
@@ -33,7 +33,7 @@ func TestSyncTestReuseWaitsOutTimeWait(t *testing.T) {
 
 func TestSyncTestLazyExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWorld(t, Windows, WithClock(SystemClock()))
+		w := newWorld(t, Windows, WithClock(SystemClock()), reuseWaits)
 		e := w.e
 		c, s := w.pair(false)
 		w.ok(e.Closesocket(c))
@@ -52,7 +52,7 @@ func TestSyncTestLazyExpiry(t *testing.T) {
 
 func TestSyncTestTimeoutsAndWakeups(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w := newWorld(t, Windows, WithClock(SystemClock()))
+		w := newWorld(t, Windows, WithClock(SystemClock()), reuseWaits)
 		e := w.e
 		ev, _ := e.CreateEvent(false, false)
 		start := time.Now()

@@ -94,7 +94,7 @@ func TestReuseCyclesKeepOneRowPerPair(t *testing.T) {
 // server reused its accepted socket and waits out TIME_WAIT) ends that
 // TIME_WAIT: the waiting reuse completes.
 func TestSYNTakeOverCompletesWaitingReuse(t *testing.T) {
-	w := newWorld(t, Windows)
+	w := newWorld(t, Windows, reuseWaits)
 	e := w.e
 	c := w.sock(true)
 	w.ok(e.Bind(c, any4))

@@ -44,8 +44,8 @@ const (
 // default). Code that picks a variant passes these to WithVariant.
 const (
 	// DX-FLAG-TIMEWAIT
-	VariantReuseWaits      = "waits"       // waits out this side's TIME_WAIT before completing
 	VariantReuseAfterClose = "after-close" // completes after the graceful close; the TIME_WAIT row stays behind
+	VariantReuseWaits      = "waits"       // waits out this side's TIME_WAIT before completing
 	// DX-REM-TIMEWAIT-DEFAULT
 	VariantDelay240 = "240s"
 	VariantDelay120 = "120s"
@@ -63,12 +63,12 @@ const (
 // variantTable lists every clause's variants, default first.
 var variantTable = [numAxes][]Variant{
 	axTimeWait: {
+		{Clause: spec.ClauseFlagTimeWait, Name: VariantReuseAfterClose,
+			Description: "DisconnectEx(TF_REUSE_SOCKET) by the side that closed first completes when the peer's FIN has arrived (the graceful close is over); the connection's TIME_WAIT row stays in the TCP table for TcpTimedWaitDelay and holds the socket pair, so a ConnectEx of the reused socket to the same remote address fails WSAEADDRINUSE until the row expires",
+			Why:         "observed behaviour favours it, so it is the default: dotnet/runtime's Disconnect_Success(reuseSocket: true) runs in the ordinary (not OuterLoop) pass on Windows with the client closing first and reconnects at once, which a 120-240 s wait per run would rule out, and the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx; against it stand one sentence of the DisconnectEx page and one report of a two-minute Disconnect(true) (dotnet/corefx#29932), which is as well explained by a peer that had not closed yet"},
 		{Clause: spec.ClauseFlagTimeWait, Name: VariantReuseWaits,
 			Description: "DisconnectEx(TF_REUSE_SOCKET) by the side that closed first completes only when its TIME_WAIT row expires (TcpTimedWaitDelay after the peer's FIN); the socket is in TIME_WAIT meanwhile",
-			Why:         "the DisconnectEx page's note that TIME_WAIT may delay the call, and dotnet/corefx#29932 (a Disconnect(true) that blocked about two minutes); the default for now only because the emulator was built on it and its own tests still assume it (the evidence favours after-close)"},
-		{Clause: spec.ClauseFlagTimeWait, Name: VariantReuseAfterClose,
-			Description: "DisconnectEx(TF_REUSE_SOCKET) by the side that closed first completes when the peer's FIN has arrived (the graceful close is over); the connection's TIME_WAIT row stays in the TCP table for TcpTimedWaitDelay and holds the socket pair, so a ConnectEx of the reused socket to the same remote address is what waits",
-			Why:         "observed behaviour favours it: dotnet/runtime's Disconnect_Success(reuseSocket: true) runs in the ordinary (not OuterLoop) pass on Windows with the client closing first and reconnects at once, which a 120-240 s wait per run would rule out, and the ConnectEx page puts the TIME_WAIT delay on the later ConnectEx; the one report of a two-minute Disconnect(true) (dotnet/corefx#29932) is as well explained by a peer that had not closed yet"},
+			Why:         "the DisconnectEx page's note that TIME_WAIT may delay the call, and dotnet/corefx#29932 (a Disconnect(true) that blocked about two minutes, unchanged by TcpTimedWaitDelay=30 without a reboot); that report does not show that its peer had closed, and a peer that has not closed delays the request in either variant"},
 	},
 	axDelayDefault: {
 		{Clause: spec.ClauseRemTimeWaitDefault, Name: VariantDelay240,

@@ -65,7 +65,7 @@ func TestVariantsCatalogue(t *testing.T) {
 
 func TestWithVariantErrors(t *testing.T) {
 	_, err := New(spec.DefaultSettings(), WithVariant(spec.ClauseFlagTimeWait, "sometimes"))
-	assert.ErrorContains(t, err, `clause DX-FLAG-TIMEWAIT has no variant "sometimes" (want one of waits, after-close)`)
+	assert.ErrorContains(t, err, `clause DX-FLAG-TIMEWAIT has no variant "sometimes" (want one of after-close, waits)`)
 	_, err = New(spec.DefaultSettings(), WithVariant("DX-NOPE", "x"))
 	assert.ErrorContains(t, err, `clause "DX-NOPE" has no variants`)
 	e, err := New(spec.DefaultSettings(), WithVariant(spec.ClauseParamReserved, VariantIgnored), WithVariant(spec.ClauseParamReserved, VariantEinval))

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // reuseAfterTimeWait traces the lesson of the TIME_WAIT: a client closes
 // first with DisconnectEx(TF_REUSE_SOCKET), the server closes, and the
-// socket is reused with ConnectEx once its request completes.
+// socket is reused with ConnectEx once its TIME_WAIT row has expired.
 func reuseAfterTimeWait(t *testing.T) []emulator.Event {
 	t.Helper()
 	em, err := emulator.New(spec.DefaultSettings(), emulator.WithTrace())
@@ -51,6 +51,9 @@ func reuseAfterTimeWait(t *testing.T) []emulator.Event {
 	if _, err := em.GetOverlappedResult(spec.Handle(c), ov, true); err != nil {
 		t.Fatal(err)
 	}
+	// The request completed with the graceful close (DX-FLAG-TIMEWAIT,
+	// default after-close); the TIME_WAIT row holds the pair until it ends.
+	em.Sleep(spec.DefaultTcpTimedWaitDelay)
 	must(em.ConnectEx(c, netip.MustParseAddrPort("127.0.0.1:8080"), ov))
 	if _, err := em.GetOverlappedResult(spec.Handle(c), ov, true); err != nil {
 		t.Fatal(err)
@@ -192,7 +195,7 @@ func TestTimelineLanes(t *testing.T) {
 	}
 	want := []string{
 		"sock1: unconnected bound listening",
-		"sock2: unconnected bound connecting connected transmit-closing TIME_WAIT reusable connecting connected",
+		"sock2: unconnected bound connecting connected transmit-closing reusable connecting connected",
 		"127.0.0.1:49152 -> 127.0.0.1:8080: SYN_SENT ESTABLISHED TIME_WAIT ESTABLISHED", // the same 4-tuple, reused
 		"sock3: unconnected connected",
 	}

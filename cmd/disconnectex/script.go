@@ -109,6 +109,7 @@ type parser struct {
 	setLine  int // the last setting's line, for its validation error
 	profile  emulator.Profile
 	settings spec.Settings
+	variants []string // CLAUSE=name, from set variant, in order
 }
 
 func newParser() *parser {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/disconnectex/disconnectex/emulator"
 	"github.com/disconnectex/disconnectex/spec"
@@ -173,6 +174,10 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 	// not made at all (-q): the emulator keeps none of it.
 	var pending []emulator.Event
 	opts := []emulator.Option{emulator.WithProfile(profile), emulator.WithDeadlockError()}
+	for _, v := range p.variants {
+		clause, name, _ := strings.Cut(v, "=")
+		opts = append(opts, emulator.WithVariant(clause, name))
+	}
 	watch := watchScript
 	if verbose {
 		opts = append(opts, emulator.WithTraceFunc(func(ev emulator.Event) {
@@ -185,8 +190,12 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 		return nil, err
 	}
 	s := p.settings
-	fmt.Fprintf(out, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d\n", filepath.Base(name), profile,
+	fmt.Fprintf(out, "# %s: profile %s, TcpTimedWaitDelay %v, dynamic ports %d-%d", filepath.Base(name), profile,
 		s.TcpTimedWaitDelay, s.DynamicPorts.Start, int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1)
+	if len(p.variants) > 0 {
+		fmt.Fprintf(out, ", variants %s", strings.Join(p.variants, " "))
+	}
+	fmt.Fprintln(out)
 	in := newInterp(em, verbose, out)
 	in.pending = &pending
 	if watch != nil {

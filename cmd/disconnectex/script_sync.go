@@ -383,6 +383,23 @@ func setTimedWaitDelay(p *parser, a []string) error {
 	return nil
 }
 
+func setVariant(p *parser, a []string) error {
+	var names []string
+	for _, v := range emulator.Variants() {
+		if v.Clause == a[0] && v.Name == a[1] {
+			p.variants = append(p.variants, v.String())
+			return nil
+		}
+		if v.Clause == a[0] {
+			names = append(names, v.Name)
+		}
+	}
+	if names == nil {
+		return p.errf("clause %q has no variants (see disconnectex report)", a[0])
+	}
+	return p.errf("clause %s has no variant %q (want %s)", a[0], a[1], orList(names))
+}
+
 func setPorts(p *parser, a []string) error {
 	start, err1 := strconv.ParseUint(a[0], 10, 16)
 	count, err2 := strconv.Atoi(a[1])

@@ -233,14 +233,16 @@ func TestListenIPv6OneSocket(t *testing.T) {
 }
 
 // reuseCycles is a script of about n lines: one listener, then reuse
-// cycles of a client socket, 12 lines each.
+// cycles of a client socket, 13 lines each.
 func reuseCycles(n int) string {
 	var b strings.Builder
 	b.WriteString("listen srv 127.0.0.1:8080\n")
-	for i := 1; i < n; i += 12 {
+	for i := 1; i < n; i += 13 {
+		// c closes first: its TIME_WAIT row holds the port until the
+		// sleep is over, so the ports never run out.
 		b.WriteString("socket c tcp overlapped\nconnect c srv\naccept s srv\nevent e manual\noverlapped o e\n" +
 			"disconnectex c o TF_REUSE_SOCKET -> ERROR_IO_PENDING\nclose s\nwait e infinite -> ok\nstate c -> reusable\n" +
-			"free o\nclose e\nclose c\n")
+			"free o\nclose e\nclose c\nsleep 240s\n")
 	}
 	return b.String()
 }
