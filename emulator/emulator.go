@@ -294,9 +294,14 @@ func (e *Emulator) port(h spec.Handle) *port {
 // for the codes the emulator produces (a constant Errno converts to an
 // interface statically; a variable one would be boxed on the heap).
 func errOf(c spec.Errno) error {
-	switch c {
-	case spec.ERROR_SUCCESS:
+	if c == spec.ERROR_SUCCESS { // inlined: most calls succeed
 		return nil
+	}
+	return errOfCode(c)
+}
+
+func errOfCode(c spec.Errno) error {
+	switch c {
 	case spec.ERROR_INVALID_HANDLE:
 		return spec.ERROR_INVALID_HANDLE
 	case spec.ERROR_NOT_ENOUGH_MEMORY:

@@ -73,7 +73,6 @@ const (
 	ovLoMask         = 1<<ovLoBits - 1
 	ovHiShift        = 47 // the generation's upper 16 bits (47..62)
 	ovGenLast        = 1<<32 - 1
-	ovLayout         = ovTag | ovLoMask<<(ovIdxBits+4) | ovIdxMask<<4 | ovLoMask<<ovHiShift
 )
 
 func ovValue(idx, gen uint32) spec.Overlapped {
@@ -82,12 +81,10 @@ func ovValue(idx, gen uint32) spec.Overlapped {
 }
 
 // ov returns the live OVERLAPPED at address v, or nil.
+// Only an exact match with the slot's own address counts, which also
+// rules out any value outside the layout.
 func (e *Emulator) ov(v spec.Overlapped) *ovl {
-	x := uint64(v)
-	if x&^ovLayout != 0 || x&ovTag != ovTag {
-		return nil
-	}
-	idx := x >> 4 & ovIdxMask
+	idx := uint64(v) >> 4 & ovIdxMask
 	if idx >= uint64(len(e.ovs)) {
 		return nil
 	}

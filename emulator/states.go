@@ -67,6 +67,8 @@ var triggerNames = [numTriggers]string{
 	trClose:           "closesocket",
 }
 
+var _ [32 - numTriggers]struct{} // next's second bound holds every trigger
+
 func (t trigger) String() string { return triggerNames[t] }
 
 type edge struct {
@@ -126,8 +128,9 @@ var table = func() []edge {
 	return t
 }()
 
-// next[from][trigger] is the target state plus one (0: no such edge).
-var next = func() (n [16][numTriggers]uint8) {
+// next[from][trigger] is the target state plus one (0: no such edge). Its
+// bounds are powers of two so that a lookup needs no bounds check.
+var next = func() (n [16][32]uint8) {
 	for _, e := range table {
 		if n[e.from][e.on] != 0 {
 			panic(fmt.Sprintf("emulator: duplicate transition %v on %q", e.from, e.on))
@@ -144,7 +147,17 @@ var strictTransitions = false
 // An edge the table lacks is a bug in the emulator: the tests panic on it;
 // otherwise the state is left as it is and the miss recorded (and traced).
 func (e *Emulator) setState(so *socket, tr trigger) {
-	to := next[so.state][tr]
+	to := next[so.state&15][tr&31]
+	if to == 0 || e.tr != nil {
+		e.setStateSlow(so, tr)
+		return
+	}
+	so.state = spec.State(to - 1) // inlined: the common case
+}
+
+// setStateSlow is setState with tracing on or for a missing edge.
+func (e *Emulator) setStateSlow(so *socket, tr trigger) {
+	to := next[so.state&15][tr&31]
 	if to == 0 {
 		msg := fmt.Sprintf("emulator: no transition from %v on %q (socket %#x)", so.state, tr, so.h)
 		if strictTransitions {

@@ -328,10 +328,13 @@ func (q *twQueue) disown(so *socket) {
 // expireDue removes the rows whose time has come, each at its due time, and
 // completes the TF_REUSE_SOCKET requests that waited for them.
 func (e *Emulator) expireDue() {
-	q := &e.tw
-	if q.live == 0 {
-		return
+	if e.tw.live != 0 { // the common case stays inline
+		e.expireRows()
 	}
+}
+
+func (e *Emulator) expireRows() {
+	q := &e.tw
 	now := e.now()
 	for q.live > 0 && q.rows[q.head].exp <= now {
 		e.endTimeWait(q.head, q.headSlot(), "TIME_WAIT -> CLOSED")

@@ -185,7 +185,13 @@ func (e *Emulator) wake() {
 // must look again (one of them will move the clock).
 func (e *Emulator) leaveCall() {
 	e.inCall--
-	if e.sleepers > 0 && e.sleepers == e.inCall && e.running == 0 {
+	if e.sleepers > 0 && e.sleepers == e.inCall { // inlined: nobody sleeps
+		e.wakeIfIdle()
+	}
+}
+
+func (e *Emulator) wakeIfIdle() {
+	if e.running == 0 {
 		e.wake()
 	}
 }

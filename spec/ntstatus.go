@@ -98,6 +98,9 @@ func (s NTStatus) String() string {
 // Win32 is the error GetOverlappedResult reports for a request that ended
 // with this status (ERROR_SUCCESS for success).
 func (s NTStatus) Win32() Errno {
+	if s == STATUS_SUCCESS { // the common case, without the map (statusTable's row)
+		return ERROR_SUCCESS
+	}
 	if info, ok := statusTable[s]; ok {
 		return info.win32
 	}
@@ -109,6 +112,9 @@ func (s NTStatus) Win32() Errno {
 // not (NT_SUCCESS, except STATUS_PENDING); the table's error for a status
 // it knows; WSAEINVAL for any other warning or error status.
 func (s NTStatus) Winsock() Errno {
+	if s == STATUS_SUCCESS { // the common case, without the map (statusTable's row)
+		return ERROR_SUCCESS
+	}
 	if info, ok := statusTable[s]; ok {
 		return info.winsock
 	}
