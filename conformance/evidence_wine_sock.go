@@ -22,8 +22,10 @@ var wineSock = evidenceSource{
 		"test_connect",
 		"test_AcceptEx",
 		"test_shutdown_completion_port",
+		"test_completion_port",
+		"test_connect_completion_port",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
