@@ -29,6 +29,11 @@ of the cases that cite the clause:
   FAIL      a failure no divergence explains, or a recorded divergence that
             did not happen (an unexpected pass)
 
+Then the variants: for each clause whose Windows behaviour the evidence
+does not settle, the emulator's variants, its default, and the suite's
+outcome on each (the suite runs on the emulator's Windows profile once per
+variant combination that can change an outcome, emulator.VariantRuns).
+
 The exit status is 1 when any outcome is unexpected (FAIL), 0 otherwise.
 `
 
@@ -57,6 +62,9 @@ type reportData struct {
 	Backends []backendSummary `json:"backends"`
 	Clauses  []clauseRow      `json:"clauses"`
 	Results  []caseResult     `json:"results"`
+	// VariantRuns are the suite's runs on the emulator's Windows profile,
+	// one per variant combination that can change an outcome.
+	VariantRuns []variantRunRow `json:"variant_runs"`
 	// OK is false when any outcome is unexpected.
 	OK bool `json:"ok"`
 }
@@ -74,6 +82,9 @@ type clauseRow struct {
 	Status  spec.Status     `json:"status"`
 	Cases   []string        `json:"cases"`
 	Cells   map[string]cell `json:"cells"` // backend name -> cell
+	// Variants are the emulator's variants of a clause whose Windows
+	// behaviour the evidence does not settle, the default first.
+	Variants []variantRow `json:"variants,omitempty"`
 }
 
 // cell is one clause on one backend.
@@ -110,6 +121,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, stderr, "unknown -format %q (want text, markdown or json)", *format)
 	}
 	r := buildReport(reportBackends(), conformance.Cases())
+	r.addVariants(variantSuites(), conformance.Cases())
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(stdout)
@@ -185,12 +197,7 @@ func buildReport(slots []backendSlot, cases []conformance.Case) *reportData {
 				for _, ci := range byClause[c.ID] {
 					cl.Counts[label(results[i][ci].Outcome)]++
 				}
-				for _, l := range []string{lFail, lXFail, lPass, lSkip} {
-					if cl.Counts[l] > 0 {
-						cl.Outcome = l
-						break
-					}
-				}
+				cl.Outcome = worst(cl.Counts)
 				row.Cells[s.Name] = cl
 			}
 		}
@@ -269,6 +276,7 @@ func (r *reportData) writeText(w io.Writer, verbose bool) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	r.writeVariantsText(w)
 	if list := r.notable(verbose); len(list) > 0 {
 		fmt.Fprintf(w, "\nCase results%s:\n", map[bool]string{false: " other than pass", true: ""}[verbose])
 		for _, res := range list {
@@ -305,6 +313,7 @@ func (r *reportData) writeMarkdown(w io.Writer, verbose bool) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s |\n", c.ID, c.Status, strings.Join(cells, " | "))
 	}
+	r.writeVariantsMarkdown(w)
 	if list := r.notable(verbose); len(list) > 0 {
 		fmt.Fprintf(w, "\n| outcome | case | backend | reason |\n| --- | --- | --- | --- |\n")
 		for _, res := range list {
