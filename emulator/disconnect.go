@@ -205,6 +205,23 @@ func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov s
 		return errOf(c)
 	}
 	st := e.establish(so, addr)
+	if st == spec.STATUS_PENDING {
+		// The SYN goes unanswered: the request pends until the
+		// retransmissions are over (STATUS_IO_TIMEOUT), or it is canceled.
+		so.connEx = true
+		e.start(t, so, o, opConnectEx)
+		if so.overlapped {
+			return spec.ERROR_IO_PENDING
+		}
+		so.syncWaits++
+		r := e.waitUntil(-1, func() bool { return !o.pending })
+		so.syncWaits--
+		if r == waitDeadlock {
+			e.cancel(o)
+			return ErrDeadlock
+		}
+		return errOf(o.status.Winsock())
+	}
 	so.noConnectCtx = st == spec.STATUS_SUCCESS
 	return e.finish(t, so, o, opConnectEx, st)
 }

@@ -21,7 +21,13 @@
 // The emulator changes a state only by looking its next state up in that
 // table, so the diagram is the machine.
 //
-// Under the states runs a small TCP: loopback only, instant delivery. The
+// Under the states runs a small TCP with instant delivery, on loopback and
+// on a network of remote hosts (WithRemoteHosts, DefaultRemoteHosts; the
+// documentation ranges by default) that accept and echo, accept and never
+// send their FIN, refuse (RST), drop SYNs, or are unreachable. A connect
+// whose SYN goes unanswered stays in progress (a ConnectEx pends) while the
+// SYN is retransmitted on Windows' schedule in virtual time, 3 s and 9 s,
+// and fails with STATUS_IO_TIMEOUT at 21 s (SYNSchedule). The
 // side that sends FIN first waits in FIN_WAIT2 and, on the peer's FIN,
 // enters TIME_WAIT for Settings.TcpTimedWaitDelay; the other side passes
 // CLOSE_WAIT and LAST_ACK and is gone at once. TIME_WAIT rows outlive socket
@@ -157,7 +163,11 @@
 //
 // # Simplifications
 //
-// Loopback only; data is delivered instantly and buffers are unbounded;
+// Data is delivered instantly (a refusal or an unreachable host ends a
+// connect within the call) and buffers are unbounded; a remote host never
+// closes first or resets, and an end left in FIN_WAIT2 by a host that never
+// closes stays there (no FIN_WAIT2 timer); an address no remote host covers
+// reaches the local listeners as loopback does;
 // listen backlogs are unbounded; unread data at closesocket does not turn
 // the FIN into an RST; datagram sockets carry no data (Recv on one blocks
 // until it is closed); a port is held per family and number, regardless of

@@ -54,6 +54,10 @@ type Emulator struct {
 	ports     portTable
 	synPolicy synPolicy // what a SYN does to a pair in TIME_WAIT
 
+	hosts []RemoteHost // the network beyond loopback: DefaultRemoteHosts, then WithRemoteHosts
+	syn   SYNSchedule  // SYN retransmissions of a connect nobody answers
+	syns  []*socket    // connects in progress, waiting for an answer to their SYN
+
 	threads int // threads created so far (ids start at 1; 0 is the main thread)
 
 	tr *tracer // nil when tracing is off
@@ -74,6 +78,9 @@ type config struct {
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
+	hosts       []RemoteHost // WithRemoteHosts
+	syn         SYNSchedule  // WithSYNSchedule
+	synSet      bool
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -129,6 +136,11 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	e.epoch = cf.clock.Now()
 	e.ports.init(s.DynamicPorts)
 	e.tw.init(&e.ports)
+	e.hosts = append(DefaultRemoteHosts(), cf.hosts...)
+	e.syn = DefaultSYNSchedule
+	if cf.synSet {
+		e.syn = cf.syn
+	}
 	e.synPolicy = synTakesOver
 	if e.variants.is(axTimeWaitSYN, VariantSYNRefused) {
 		e.synPolicy = synRefused

@@ -234,6 +234,10 @@ func (e *Emulator) cancel(o *ovl) {
 		if o.accept != nil {
 			o.accept.acceptOv = 0
 		}
+	case opConnectEx:
+		if o.sock.inSyn {
+			e.abortSYN(o.sock, spec.STATUS_CANCELLED, trConnectCanceled)
+		}
 	case opDisconnectEx:
 		if o.reuse {
 			so := o.sock

@@ -79,6 +79,16 @@ type socket struct {
 	syncWaits int   // callers blocked in synchronous calls on this socket
 	syncReuse int   // of which synchronous DisconnectEx(TF_REUSE_SOCKET) calls
 	closing   bool  // closesocket in progress: cancellations leave the state alone
+
+	// network beyond loopback (remote.go)
+	host       spec.HostBehavior // a remote host's end of a connection (no handle); 0 for local ends
+	connEx     bool              // the connect in progress was started by ConnectEx
+	inSyn      bool              // a connect in progress waits for an answer to its SYN (in Emulator.syns)
+	synStep    int               // SYN retransmissions sent so far
+	synNext    int64             // when the next retransmission (or the failure) is due
+	synBind    netip.Addr        // the address bound before the connect, restored when it fails
+	connStatus spec.NTStatus     // how the last connect in progress ended
+	connGen    uint32            // counts connects in progress that ended (blocking connect watches it)
 }
 
 func (e *Emulator) newSocket() *socket {
@@ -294,6 +304,12 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 		}
 		return spec.WSAEISCONN
 	case spec.StateConnecting:
+		// Wine sock.c test_connecting_socket (ok on Windows): connect after
+		// a non-blocking connect is WSAEALREADY; ConnectEx on a connecting
+		// socket, and connect after ConnectEx, WSAEINVAL.
+		if ex || so.connEx {
+			return spec.WSAEINVAL
+		}
 		return spec.WSAEALREADY
 	case spec.StateListening:
 		return spec.WSAEINVAL
@@ -320,6 +336,9 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 // establish connects so to addr: the server end goes to the listener's
 // backlog, or to a pending AcceptEx. It returns the NTSTATUS of the attempt.
 func (e *Emulator) establish(so *socket, addr netip.AddrPort) spec.NTStatus {
+	if b := e.hostFor(addr.Addr()); b != 0 {
+		return e.establishRemote(so, addr, b)
+	}
 	e.setState(so, trConnect)
 	l := e.findListener(so, addr)
 	if l == nil {
@@ -379,7 +398,24 @@ func (e *Emulator) connect(t *thread, s spec.Socket, addr netip.AddrPort) error 
 	if c := e.prepareConnect(so, addr, false); c != 0 {
 		return errOf(c)
 	}
-	if st := e.establish(so, addr); st != spec.STATUS_SUCCESS {
+	st := e.establish(so, addr)
+	if st == spec.STATUS_PENDING {
+		// The SYN goes unanswered: block (advancing virtual time) until
+		// the retransmissions are over or the socket is closed.
+		gen := so.connGen
+		so.syncWaits++
+		r := e.waitUntil(-1, func() bool { return e.sock(s) != so || so.connGen != gen })
+		so.syncWaits--
+		switch {
+		case r == waitDeadlock:
+			e.abortSYN(so, spec.STATUS_CANCELLED, trConnectCanceled)
+			return ErrDeadlock
+		case e.sock(s) != so || so.connGen == gen:
+			return spec.WSAEINTR // closed under the call
+		}
+		st = so.connStatus
+	}
+	if st != spec.STATUS_SUCCESS {
 		return errOf(st.Winsock())
 	}
 	return nil

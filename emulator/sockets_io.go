@@ -32,6 +32,10 @@ func (e *Emulator) send(s spec.Socket, b []byte) (int, error) {
 	if p == nil {
 		return 0, spec.WSAENOTCONN
 	}
+	if p.host != 0 {
+		e.remoteData(so, b) // a remote host echoes
+		return len(b), nil
+	}
 	if p.h == 0 && p.orphan != 0 {
 		// Data for a closed socket: its end answers with RST.
 		e.abortEnd(p)
@@ -202,6 +206,12 @@ func (e *Emulator) getsockname(so *socket) (netip.AddrPort, spec.Errno) {
 }
 
 func (e *Emulator) getpeername(so *socket) (netip.AddrPort, spec.Errno) {
+	if so.state == spec.StateConnecting && !so.connEx && so.remote.IsValid() {
+		// A connect() in progress already has its peer (Wine sock.c
+		// test_connecting_socket, todo_wine ok: Windows gives the address);
+		// a ConnectEx in progress has none yet (ok: WSAENOTCONN).
+		return so.remote, 0
+	}
 	if !connectedish(so.state) || !so.remote.IsValid() {
 		return netip.AddrPort{}, spec.WSAENOTCONN
 	}
@@ -245,6 +255,7 @@ func (e *Emulator) tcpTable() []spec.TCPRow {
 		add(o)
 	}
 	out = e.tw.tcpRows(out)
+	out = e.tcpSynSent(out)
 	sortRows(out)
 	return out
 }

@@ -41,6 +41,9 @@ const (
 	trPeerFINRowStays
 	trCanceled
 	trClose
+	trConnectTimeout
+	trUnreachable
+	trConnectCanceled
 	numTriggers
 )
 
@@ -65,6 +68,9 @@ var triggerNames = [numTriggers]string{
 	trPeerFINRowStays: "peer FIN, variant after-close: TIME_WAIT row stays",
 	trCanceled:        "TF_REUSE_SOCKET request canceled",
 	trClose:           "closesocket",
+	trConnectTimeout:  "SYN retransmissions exhausted",
+	trUnreachable:     "host or network unreachable",
+	trConnectCanceled: "connect canceled",
 }
 
 var _ [32 - numTriggers]struct{} // next's second bound holds every trigger
@@ -119,9 +125,12 @@ var table = func() []edge {
 		{closing, trReuseRowStays, reusable},
 		{closing, trPeerFINRowStays, reusable},
 		{timeWait, trCanceled, closing},
+		{connecting, trConnectTimeout, bound},
+		{connecting, trUnreachable, bound},
+		{connecting, trConnectCanceled, bound},
 	}
 	for _, s := range spec.States() {
-		if s != closed && s != connecting { // connections are made within one call: never closed while connecting
+		if s != closed && s != connecting { // a connect in progress ends (connect canceled) before closesocket closes
 			t = append(t, edge{s, trClose, closed})
 		}
 	}

@@ -65,6 +65,7 @@ func TestTransitionsExercised(t *testing.T) {
 	}
 	collect(scriptRareTransitions(t))
 	collect(scriptAfterClose(t))
+	collect(scriptRemote(t))
 	for k := range table {
 		if !seen[k] {
 			t.Errorf("transition never exercised: %v -> %v on %q", k.from, k.to, k.event)

@@ -27,6 +27,13 @@ func (e *Emulator) sendFIN(so *socket) {
 	if p.h != 0 {
 		e.serviceRecvs(p) // pending WSARecv requests end with the FIN
 	}
+	if p.host != 0 && !so.finRcvd {
+		if p.host == spec.HostAccepts {
+			e.remoteCloses(so, p) // its FIN answers ours at once
+		}
+		e.wake() // a host that never closes leaves us in FIN_WAIT2
+		return
+	}
 	if !so.finRcvd {
 		// We close first: we wait in FIN_WAIT2, the peer is in CLOSE_WAIT.
 		e.wake()
@@ -69,6 +76,11 @@ func (e *Emulator) abortEnd(so *socket) {
 	p.peer = nil
 	p.conn = connReset
 	p.rbuf = p.rbuf[:0]
+	if p.host != 0 {
+		e.freeSocket(p) // a remote host's end: gone with the reset
+		e.wake()
+		return
+	}
 	if p.h != 0 {
 		e.serviceRecvs(p) // pending WSARecv requests end with the reset
 	}
@@ -139,6 +151,9 @@ func (e *Emulator) attach(a *socket, srv *socket) {
 func (e *Emulator) closeSocket(so *socket) {
 	so.closing = true
 	e.cancelAll(so, 0)
+	if so.inSyn { // a blocking connect in progress (a ConnectEx's was canceled above)
+		e.abortSYN(so, spec.STATUS_CANCELLED, trConnectCanceled)
+	}
 	if so.acceptOv != 0 {
 		e.cancel(e.ovs[so.acceptOv-1])
 	}

@@ -145,6 +145,9 @@ func (e *Emulator) nextWake() (int64, bool) {
 	if exp, has := e.tw.nextExpiry(); has && exp <= e.horizon() && (!ok || exp < wake) {
 		wake, ok = exp, true
 	}
+	if at, has := e.nextSYN(); has && at <= e.horizon() && (!ok || at < wake) {
+		wake, ok = at, true
+	}
 	return wake, ok
 }
 
