@@ -436,6 +436,9 @@ func (e *Emulator) synCheck(so *socket, addr netip.AddrPort) spec.Errno {
 		return 0
 	}
 	local := connLocal(so, addr)
+	if e.hostFor(addr.Addr()) != 0 {
+		local = remoteLocal(so, addr)
+	}
 	if _, _, ok := q.lookup(local, addr); ok {
 		return spec.WSAEADDRINUSE
 	}
