@@ -125,8 +125,27 @@ func TestKnownDivergences(t *testing.T) {
 	ext := doc
 	ext.Name = "external-documented"
 	c, _ := conformance.Lookup(doc.Known[0].Case)
-	if r := conformance.Execute(ext, c); r.Outcome != conformance.XFail {
+	r := conformance.Execute(ext, c)
+	if r.Outcome != conformance.XFail {
 		t.Errorf("%s with Known: got %s (%s), want xfail", c.Name, r.Outcome, r.Reason)
+	}
+	if want := "(" + doc.Known[0].File + ")"; doc.Known[0].File == "" || !strings.Contains(r.Reason, want) {
+		t.Errorf("the xfail reason does not name the file %q: %s", doc.Known[0].File, r.Reason)
+	}
+	// Entries built in Go code, as a backend outside the module may pass
+	// them: the reason names Backend.Known, or the File they set.
+	lit := slices.Clone(doc.Known)
+	for i := range lit {
+		lit[i].File = ""
+	}
+	ext.Known = lit
+	if r := conformance.Execute(ext, c); r.Outcome != conformance.XFail || strings.Contains(r.Reason, " ():") ||
+		!strings.Contains(r.Reason, "(Backend.Known of external-documented)") {
+		t.Errorf("Known built in code: got %s (%s), want an xfail naming Backend.Known of external-documented", r.Outcome, r.Reason)
+	}
+	lit[0].File = "outside_test.go:12"
+	if r := conformance.Execute(ext, c); !strings.Contains(r.Reason, "(outside_test.go:12)") {
+		t.Errorf("Known with File set: the reason does not name it: %s", r.Reason)
 	}
 	ext.Known = nil
 	if r := conformance.Execute(ext, c); r.Outcome != conformance.Fail {

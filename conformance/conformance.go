@@ -194,7 +194,7 @@ func Run(t *testing.T, b Backend) {
 				for _, m := range r.Messages {
 					t.Error(m)
 				}
-				t.Errorf("%s: %s", strings.ToUpper(string(r.Outcome)), r.Reason)
+				t.Errorf("%s: %s (case %s at %s)", strings.ToUpper(string(r.Outcome)), r.Reason, c.Name, c.Site())
 			}
 		})
 	}
@@ -292,7 +292,7 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 		r.Outcome, r.Reason = Fail, fmt.Sprintf("%d failure(s) with no divergence recorded for %s", len(r.Messages), b.Name)
 	case !failed:
 		r.Outcome, r.Reason = XPass, fmt.Sprintf("divergence recorded in %s (clause %s: %s) but the case passed; remove the entry or fix the case",
-			mine[0].source, mine[0].Clause, mine[0].Reason)
+			mine[0].origin(b.Name), mine[0].Clause, mine[0].Reason)
 	default:
 		text := strings.Join(r.Messages, "\n")
 		var unmatched []string
@@ -303,11 +303,11 @@ func execute(b Backend, c Case, divs []Divergence) Result {
 		}
 		if len(unmatched) > 0 {
 			r.Outcome, r.Reason = Fail, fmt.Sprintf("the case failed, but not as %s records: no failure text contains %s",
-				mine[0].source, strings.Join(unmatched, ", "))
+				mine[0].origin(b.Name), strings.Join(unmatched, ", "))
 		} else {
 			var rs []string
 			for _, d := range mine {
-				rs = append(rs, fmt.Sprintf("known divergence on %s (%s): expected %s, observed %s: %s", d.Clause, d.source, d.Expected, d.Observed, d.Reason))
+				rs = append(rs, fmt.Sprintf("known divergence on %s (%s): expected %s, observed %s: %s", d.Clause, d.origin(b.Name), d.Expected, d.Observed, d.Reason))
 			}
 			r.Outcome, r.Reason = XFail, strings.Join(rs, "; ")
 		}
@@ -332,6 +332,7 @@ type T struct {
 	failures   []string
 	logs       []string
 	cleanups   []func()
+	helpers    map[string]bool // functions that called Helper
 	ctx        context.Context
 	cancel     context.CancelFunc
 	adapter    *tb
@@ -408,15 +409,13 @@ func (t *T) runCleanups() {
 // Name returns the case name.
 func (t *T) Name() string { return t.c.Name }
 
-// Helper is a no-op kept for symmetry with testing.T.
-func (t *T) Helper() {}
+// Errorf records a failure, prefixed with the failing check's file:line
+// (see Helper), and continues.
+func (t *T) Errorf(format string, args ...any) { t.fail(fmt.Sprintf(format, args...)) }
 
-// Errorf records a failure and continues.
-func (t *T) Errorf(format string, args ...any) { t.record(true, fmt.Sprintf(format, args...)) }
-
-// Fatalf records a failure and ends the body.
+// Fatalf records a failure as Errorf does and ends the body.
 func (t *T) Fatalf(format string, args ...any) {
-	t.record(true, fmt.Sprintf(format, args...))
+	t.fail(fmt.Sprintf(format, args...))
 	runtime.Goexit()
 }
 
@@ -478,14 +477,14 @@ type tb struct {
 func (a *tb) ArtifactDir() string               { return a.TempDir() }
 func (a *tb) Attr(key, value string)            { a.t.Logf("attr %s=%s", key, value) }
 func (a *tb) Cleanup(f func())                  { a.t.Cleanup(f) }
-func (a *tb) Error(args ...any)                 { a.t.record(true, fmt.Sprint(args...)) }
+func (a *tb) Error(args ...any)                 { a.t.fail(fmt.Sprint(args...)) }
 func (a *tb) Errorf(format string, args ...any) { a.t.Errorf(format, args...) }
 func (a *tb) Fail()                             { a.t.mu.Lock(); a.t.failed = true; a.t.mu.Unlock() }
 func (a *tb) FailNow()                          { a.t.FailNow() }
 func (a *tb) Failed() bool                      { return a.t.Failed() }
-func (a *tb) Fatal(args ...any)                 { a.t.record(true, fmt.Sprint(args...)); runtime.Goexit() }
+func (a *tb) Fatal(args ...any)                 { a.t.fail(fmt.Sprint(args...)); runtime.Goexit() }
 func (a *tb) Fatalf(format string, args ...any) { a.t.Fatalf(format, args...) }
-func (a *tb) Helper()                           {}
+func (a *tb) Helper()                           { a.t.markHelper(3) }
 func (a *tb) Log(args ...any)                   { a.t.record(false, fmt.Sprint(args...)) }
 func (a *tb) Logf(format string, args ...any)   { a.t.Logf(format, args...) }
 func (a *tb) Name() string                      { return a.t.b.Name + "/" + a.t.c.Name }

@@ -22,7 +22,19 @@ type Divergence struct {
 	Observed string `json:"observed"` // text the case's failure message must contain
 	Reason   string `json:"reason"`   // why the backend differs, with the evidence
 
-	source string // the file it was parsed from, named in outcome reasons
+	// File is where the entry comes from, named in the outcome's reason:
+	// ParseDivergences sets it to the name it is given. An entry built in
+	// Go code may set it (for example to the file:line of the literal);
+	// left empty, the reason says "Backend.Known of <backend>".
+	File string `json:"-"`
+}
+
+// origin names where d comes from in an outcome's reason.
+func (d Divergence) origin(backend string) string {
+	if d.File != "" {
+		return d.File
+	}
+	return "Backend.Known of " + backend
 }
 
 // ParseDivergences decodes and checks a divergence file's content, name
@@ -50,7 +62,7 @@ func ParseDivergences(name string, data []byte) (backend string, entries []Diver
 		return "", nil, fmt.Errorf("divergence data %s: %w", name, err)
 	}
 	for i := range f.Entries {
-		f.Entries[i].source = name
+		f.Entries[i].File = name
 	}
 	return f.Backend, f.Entries, nil
 }

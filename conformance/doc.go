@@ -56,7 +56,11 @@
 // Fatalf, Logf, Helper, Cleanup, Skipf). Fatalf ends the body with
 // runtime.Goexit; the body runs in a goroutine of its own that Execute
 // waits for, with a wall-clock watchdog so a call that never returns fails
-// the case instead of hanging the suite.
+// the case instead of hanging the suite. Since go test attributes every
+// failure to Run's own line, each failure message starts with the
+// file:line of the check that failed (skipping functions that called
+// Helper, as testing does), and a failing case's last line names the
+// case's declaration, Case.Site.
 //
 // # Evidence
 //
@@ -107,7 +111,10 @@
 // Each entry must name an existing case and one of the clauses that case
 // cites; ParseDivergences checks this, and Run fails at once on bad data.
 // The case must then fail, with a failure message containing
-// observed (quote the "got ..." part of the message).
+// observed (quote the "got ..." part of the message). An outcome's reason
+// names where the entry came from: the name given to ParseDivergences, or
+// Divergence.File of an entry built in code ("Backend.Known of <backend>"
+// when that is empty).
 //
 // # Outcomes
 //
