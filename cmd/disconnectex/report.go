@@ -26,8 +26,8 @@ of the cases that cite the clause:
   xfail     a known divergence: the case failed as the backend's divergence
             data (internal/backends/divergences/<backend>.json) records, with reason
   skip      the backend lacks a capability the case needs, with reason
-  FAIL      a failure no divergence explains, or a recorded divergence that
-            did not happen (an unexpected pass)
+  FAIL      a failure no divergence explains (fail), or a recorded divergence
+            that did not happen (unexpected-pass)
 
 Then the variants: for each clause whose Windows behaviour the evidence
 does not settle, the emulator's variants, its default, and the suite's
@@ -35,27 +35,53 @@ outcome on each (the suite runs on the emulator's Windows profile once per
 variant combination that can change an outcome, emulator.VariantRuns).
 
 The exit status is 1 when any outcome is unexpected (FAIL), 0 otherwise.
+
+JSON (-format json) is one object; every outcome in it is one of the
+conformance.Outcome values: "pass", "fail", "xfail", "unexpected-pass",
+"skip", and, for a cell only, "not-available" (the backend does not run
+here) or "no-case" (no case cites the clause). Keys are plain identifiers.
+
+  {"ok": bool,                      false when any outcome is fail or unexpected-pass
+   "backends": [{"name": string, "available": bool,
+                 "reason": string,  why it is not available (omitted if it is)
+                 "counts": {outcome: int}}],  omitted if not available
+   "clauses": [{"id": "DX-...", "section": string,
+                "status": "agrees"|"contradicts"|"unspecified"|"unverified",
+                "cases": [case name],
+                "cells": {backend name: {"outcome": outcome,  the worst of its cases
+                                         "counts": {outcome: int}}}}],
+                "variants": [{"name": string, "default": bool,   omitted for a clause without
+                              "description": string, "why": string,   emulator variants
+                              "suite": cell, "runs": [run name]}]}],
+   "variant_runs": [{"name": string, "variants": ["DX-...=name"], "suite": cell}],
+   "results": [{"case": string, "clauses": [clause id], "backend": string,
+                "outcome": outcome, "reason": string, "messages": [string]}]}
+
+A cell is {"outcome": outcome, "counts": {outcome: int}}; a variant's or a
+run's suite cell sums the case outcomes of the runs that follow it.
+
+"The worst" orders fail, unexpected-pass, xfail, pass, skip (a cell is skip
+only when all its cases skipped). reason and messages are omitted when
+empty; messages are the failure messages, each starting with the file:line
+of the check that failed.
 `
 
-// outcome labels used in the report.
+// Outcome labels: the report uses conformance.Outcome's values, in every
+// format, plus two for cells.
 const (
-	lPass  = "pass"
-	lXFail = "known divergence"
-	lSkip  = "skipped"
-	lFail  = "fail"
+	lPass         = string(conformance.Pass)
+	lXFail        = string(conformance.XFail)
+	lSkip         = string(conformance.Skip)
+	lFail         = string(conformance.Fail)
+	lXPass        = string(conformance.XPass)
+	lNotAvailable = "not-available"
+	lNoCase       = "no-case"
 )
 
-func label(o conformance.Outcome) string {
-	switch o {
-	case conformance.Pass:
-		return lPass
-	case conformance.XFail:
-		return lXFail
-	case conformance.Skip:
-		return lSkip
-	}
-	return lFail
-}
+// worstFirst lists the case outcomes from the worst (see worst).
+var worstFirst = []string{lFail, lXPass, lXFail, lPass, lSkip}
+
+func label(o conformance.Outcome) string { return string(o) }
 
 // reportData is the whole report; it is also the JSON document.
 type reportData struct {
@@ -73,7 +99,7 @@ type backendSummary struct {
 	Name      string         `json:"name"`
 	Available bool           `json:"available"`
 	Reason    string         `json:"reason,omitempty"` // why it is not available
-	Counts    map[string]int `json:"counts,omitempty"` // outcome label -> cases
+	Counts    map[string]int `json:"counts,omitempty"` // outcome -> cases
 }
 
 type clauseRow struct {
@@ -89,9 +115,8 @@ type clauseRow struct {
 
 // cell is one clause on one backend.
 type cell struct {
-	// Outcome is the worst outcome of the clause's cases: fail, known
-	// divergence, pass, or skipped (all skipped); "not available" or
-	// "no case".
+	// Outcome is the worst outcome of the clause's cases (see worst), or
+	// not-available or no-case.
 	Outcome string         `json:"outcome"`
 	Counts  map[string]int `json:"counts,omitempty"`
 }
@@ -100,8 +125,7 @@ type caseResult struct {
 	Case    string   `json:"case"`
 	Clauses []string `json:"clauses"`
 	Backend string   `json:"backend"`
-	Outcome string   `json:"outcome"`
-	Raw     string   `json:"raw_outcome"` // conformance.Outcome
+	Outcome string   `json:"outcome"` // conformance.Outcome
 	Reason  string   `json:"reason,omitempty"`
 	Failure []string `json:"messages,omitempty"`
 }
@@ -176,7 +200,7 @@ func buildReport(slots []backendSlot, cases []conformance.Case) *reportData {
 					r.OK = false
 				}
 				r.Results = append(r.Results, caseResult{Case: res.Case, Clauses: cases[ci].Clauses, Backend: s.Name,
-					Outcome: label(res.Outcome), Raw: string(res.Outcome), Reason: res.Reason, Failure: res.Messages})
+					Outcome: label(res.Outcome), Reason: res.Reason, Failure: res.Messages})
 			}
 		}
 		r.Backends = append(r.Backends, b)
@@ -189,9 +213,9 @@ func buildReport(slots []backendSlot, cases []conformance.Case) *reportData {
 		for i, s := range slots {
 			switch {
 			case s.Unavailable != "":
-				row.Cells[s.Name] = cell{Outcome: "not available"}
+				row.Cells[s.Name] = cell{Outcome: lNotAvailable}
 			case len(row.Cases) == 0:
-				row.Cells[s.Name] = cell{Outcome: "no case"}
+				row.Cells[s.Name] = cell{Outcome: lNoCase}
 			default:
 				cl := cell{Counts: map[string]int{}}
 				for _, ci := range byClause[c.ID] {
@@ -222,7 +246,7 @@ func (c cell) text() string {
 		return c.Outcome
 	}
 	var parts []string
-	for _, l := range []struct{ label, short string }{{lFail, "FAIL"}, {lXFail, "xfail"}, {lPass, "pass"}, {lSkip, "skip"}} {
+	for _, l := range []struct{ label, short string }{{lFail, "FAIL"}, {lXPass, "FAIL unexpected-pass"}, {lXFail, "xfail"}, {lPass, "pass"}, {lSkip, "skip"}} {
 		if n := c.Counts[l.label]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", l.short, n))
 		}
@@ -247,7 +271,7 @@ func (r *reportData) notable(verbose bool) []caseResult {
 			out = append(out, res)
 		}
 	}
-	order := map[string]int{lFail: 0, lXFail: 1, lSkip: 2, lPass: 3}
+	order := map[string]int{lFail: 0, lXPass: 1, lXFail: 2, lSkip: 3, lPass: 4}
 	slices.SortStableFunc(out, func(a, b caseResult) int { return order[a.Outcome] - order[b.Outcome] })
 	return out
 }
@@ -256,8 +280,8 @@ func (b backendSummary) summary() string {
 	if !b.Available {
 		return "not available: " + b.Reason
 	}
-	return fmt.Sprintf("%d pass, %d known divergence, %d skipped, %d fail",
-		b.Counts[lPass], b.Counts[lXFail], b.Counts[lSkip], b.Counts[lFail])
+	return fmt.Sprintf("%d pass, %d xfail, %d skip, %d fail, %d unexpected-pass",
+		b.Counts[lPass], b.Counts[lXFail], b.Counts[lSkip], b.Counts[lFail], b.Counts[lXPass])
 }
 
 func (r *reportData) writeText(w io.Writer, verbose bool) {
@@ -284,14 +308,14 @@ func (r *reportData) writeText(w io.Writer, verbose bool) {
 			if res.Reason != "" {
 				wrap(w, "                   ", res.Reason, 100)
 			}
-			if res.Outcome == lFail {
+			if res.Outcome == lFail || res.Outcome == lXPass {
 				for _, m := range res.Failure {
 					wrap(w, "                   | ", firstLine(m, 300), 100)
 				}
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nLegend: pass / xfail = known divergence (recorded in internal/backends/divergences) / skip = capability missing / FAIL = unexpected.\n")
+	fmt.Fprintf(w, "\nLegend: pass / xfail = known divergence (recorded in internal/backends/divergences) / skip = capability missing / FAIL = unexpected (fail, or unexpected-pass).\n")
 	if r.OK {
 		fmt.Fprintf(w, "Result: OK, no unexpected outcome.\n")
 	} else {
@@ -318,7 +342,7 @@ func (r *reportData) writeMarkdown(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, "\n| outcome | case | backend | reason |\n| --- | --- | --- | --- |\n")
 		for _, res := range list {
 			reason := res.Reason
-			if res.Outcome == lFail && len(res.Failure) > 0 {
+			if (res.Outcome == lFail || res.Outcome == lXPass) && len(res.Failure) > 0 {
 				var ms []string
 				for _, m := range res.Failure {
 					ms = append(ms, firstLine(m, 300))

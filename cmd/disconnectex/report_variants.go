@@ -82,7 +82,7 @@ func (r *reportData) addVariants(suites []variantSuite, cases []conformance.Case
 			if res.Outcome.Failed() {
 				r.OK = false
 				r.Results = append(r.Results, caseResult{Case: res.Case, Clauses: cases[ci].Clauses, Backend: variantBackendName(s.Run.Name),
-					Outcome: label(res.Outcome), Raw: string(res.Outcome), Reason: res.Reason, Failure: res.Messages})
+					Outcome: label(res.Outcome), Reason: res.Reason, Failure: res.Messages})
 			}
 		}
 		cl.Outcome = worst(cl.Counts)
@@ -125,15 +125,15 @@ func follows(run emulator.VariantRun, v emulator.Variant) bool {
 	return v.Default
 }
 
-// worst is the outcome a set of counts reports: fail, known divergence,
-// pass, or skipped when everything skipped.
+// worst is the outcome a set of counts reports: the first of worstFirst
+// that occurs (skip when everything skipped), or no-case.
 func worst(counts map[string]int) string {
-	for _, l := range []string{lFail, lXFail, lPass, lSkip} {
+	for _, l := range worstFirst {
 		if counts[l] > 0 {
 			return l
 		}
 	}
-	return "no case"
+	return lNoCase
 }
 
 func (r *reportData) writeVariantsText(w io.Writer) {
