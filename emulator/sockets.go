@@ -77,6 +77,7 @@ type socket struct {
 	key       uintptr
 	notify    uint8 // FILE_SKIP_* flags
 	syncWaits int   // callers blocked in synchronous calls on this socket
+	recvWaits int   // of which blocking recv calls (they still take data after SD_RECEIVE)
 	syncReuse int   // of which synchronous DisconnectEx(TF_REUSE_SOCKET) calls
 	closing   bool  // closesocket in progress: cancellations leave the state alone
 

@@ -101,3 +101,32 @@ func TestTCPTableStates(t *testing.T) {
 		w.is(err, spec.WSAESHUTDOWN)
 	})
 }
+
+// TestShutdownDatagram: shutdown on a bound, unconnected UDP socket
+// succeeds, and recv then fails WSAESHUTDOWN; after SD_SEND (twice) send
+// fails WSAESHUTDOWN (Wine sock.c test_shutdown, lines 9217-9241, ok on
+// Windows). Before, shutdown failed WSAENOTCONN and a recv blocked.
+func TestShutdownDatagram(t *testing.T) {
+	w := newWorld(t, Windows, WithDeadlockError())
+	e := w.e
+	srv, err := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+	w.ok(err)
+	w.ok(e.Bind(srv, netip.AddrPortFrom(loop4, 0)))
+	w.ok(e.Shutdown(srv, spec.SD_RECEIVE))
+	_, err = e.Recv(srv, make([]byte, 5))
+	w.is(err, spec.WSAESHUTDOWN)
+	addr, err := e.Getsockname(srv)
+	w.ok(err)
+
+	cli, err := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+	w.ok(err)
+	w.is(e.Shutdown(cli, spec.SD_SEND), spec.WSAENOTCONN) // neither bound nor connected: no source; kept
+	w.ok(e.Connect(cli, addr))
+	n, err := e.Send(cli, []byte("test\x00"))
+	w.ok(err)
+	assert.Equal(t, n, 5)
+	w.ok(e.Shutdown(cli, spec.SD_SEND))
+	w.ok(e.Shutdown(cli, spec.SD_SEND))
+	_, err = e.Send(cli, []byte("test\x00"))
+	w.is(err, spec.WSAESHUTDOWN)
+}

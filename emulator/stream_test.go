@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"testing/synctest"
 
 	"github.com/disconnectex/disconnectex/spec"
+	"gotest.tools/v3/assert"
 )
 
 func TestWSARecvPendsUntilData(t *testing.T) {
@@ -123,4 +126,73 @@ func TestWSASendPacketsAndSkipOnSuccess(t *testing.T) {
 	}
 	_, err = w.e.WSARecv(server, buf, spec.Overlapped(12345))
 	w.is(err, spec.WSAEFAULT)
+}
+
+// TestRecvPendingAtShutdownReceive: a receive waiting when its end is shut
+// with shutdown(SD_RECEIVE) stays pending and completes with the data the
+// peer sends afterwards, while a new receive fails WSAESHUTDOWN (Wine
+// dlls/ws2_32/tests/sock.c, test_shutdown, lines 9142-9167, ok on Windows;
+// issue 8 item 9). Before the fix, send dropped the data and the request
+// stayed pending forever.
+func TestRecvPendingAtShutdownReceive(t *testing.T) {
+	w := newWorld(t, Windows, WithDeadlockError())
+	client, server := w.pair(true)
+	ev, err := w.e.CreateEvent(false, false)
+	w.ok(err)
+	ov := w.ov(ev)
+	buf := make([]byte, 5)
+	_, err = w.e.WSARecv(client, buf, ov)
+	w.is(err, spec.ERROR_IO_PENDING)
+	w.ok(w.e.Shutdown(client, spec.SD_RECEIVE))
+	_, err = w.e.WSARecv(client, make([]byte, 5), 0)
+	w.is(err, spec.WSAESHUTDOWN)
+	w.is(w.e.WaitForSingleObject(ev, 0), spec.WAIT_TIMEOUT)
+	n, err := w.e.Send(server, []byte("test\x00"))
+	w.ok(err)
+	if n != 5 {
+		t.Fatalf("send: %d bytes, want 5", n)
+	}
+	w.ok(w.e.WaitForSingleObject(ev, 0))
+	got, err := w.e.GetOverlappedResult(spec.Handle(client), ov, false)
+	w.ok(err)
+	if string(buf[:got]) != "test\x00" {
+		t.Fatalf("pending receive got %q, want \"test\\x00\"", buf[:got])
+	}
+	_, err = w.e.WSARecv(client, buf, ov)
+	w.is(err, spec.WSAESHUTDOWN)
+	// With no receive waiting, later data is dropped: nothing readable.
+	_, err = w.e.Send(server, []byte("more"))
+	w.ok(err)
+	if r, err := w.e.Poll(client, spec.POLLRDNORM, 0); err != nil || r&spec.POLLRDNORM != 0 {
+		t.Fatalf("poll after dropped data: %v, %v; want not readable", r, err)
+	}
+}
+
+// TestBlockedRecvAtShutdownReceive: a blocking recv waiting at
+// shutdown(SD_RECEIVE) is not released by it and takes the peer's later
+// data, as the pending WSARecv of TestRecvPendingAtShutdownReceive does
+// (issue 8 item 9; inferred for the blocking call).
+func TestBlockedRecvAtShutdownReceive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, Windows)
+		client, server := w.pair(false)
+		got := make(chan string, 1)
+		go func() {
+			b := make([]byte, 8)
+			n, err := w.e.Recv(client, b)
+			got <- fmt.Sprintf("%q %s", b[:n], resultName(err))
+		}()
+		synctest.Wait()
+		w.ok(w.e.Shutdown(client, spec.SD_RECEIVE))
+		synctest.Wait()
+		if len(got) != 0 {
+			t.Fatalf("recv released by shutdown(SD_RECEIVE): %s", <-got)
+		}
+		_, err := w.e.Recv(client, make([]byte, 1))
+		w.is(err, spec.WSAESHUTDOWN)
+		_, err = w.e.Send(server, []byte("test"))
+		w.ok(err)
+		synctest.Wait()
+		assert.Equal(t, <-got, `"test" ok`)
+	})
 }
