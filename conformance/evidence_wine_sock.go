@@ -24,8 +24,9 @@ var wineSock = evidenceSource{
 		"test_shutdown_completion_port",
 		"test_completion_port",
 		"test_connect_completion_port",
+		"test_shutdown",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
