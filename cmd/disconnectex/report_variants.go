@@ -53,7 +53,9 @@ type variantRunRow struct {
 }
 
 // variantBackendName names a run's results in the case list.
-func variantBackendName(run string) string { return "emulator-windows[" + run + "]" }
+func variantBackendName(run string) string {
+	return backends.Emulator(emulator.Windows).Name + "[" + run + "]"
+}
 
 // addVariants runs the cases on every variant run and fills r.VariantRuns,
 // each clause row's Variants, and r.Results with the runs' unexpected
