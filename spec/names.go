@@ -107,26 +107,39 @@ func ParseGUID(s string) (GUID, error) {
 	return GUID{}, fmt.Errorf("spec: %q is not an extension function this project knows (try WSAID_DISCONNECTEX)", s)
 }
 
-// flagNames are DisconnectEx's flags, in bit order; DE_REUSE_SOCKET is
-// parsed as TF_REUSE_SOCKET, the name FlagsName prints.
-var flagNames = []struct {
+// bitName names one flag bit (or an alias of one).
+type bitName struct {
 	name string
 	v    uint32
-}{
+}
+
+// flagNames are DisconnectEx's flags, in bit order; DE_REUSE_SOCKET is
+// parsed as TF_REUSE_SOCKET, the name FlagsName prints.
+var flagNames = []bitName{
 	{"TF_DISCONNECT", TF_DISCONNECT},
 	{"TF_REUSE_SOCKET", TF_REUSE_SOCKET},
 	{"TF_WRITE_BEHIND", TF_WRITE_BEHIND},
 	{"DE_REUSE_SOCKET", DE_REUSE_SOCKET},
 }
 
-// FlagsName returns "0", or the flags' names joined with "|", with any bit
-// without a name in hexadecimal: "TF_DISCONNECT|TF_REUSE_SOCKET", "0x10".
-func FlagsName(f uint32) string {
+// completionModeNames are SetFileCompletionNotificationModes' flags, in
+// bit order, then the short forms the disconnectex scripts use, which are
+// parsed but never printed.
+var completionModeNames = []bitName{
+	{"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS", uint32(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)},
+	{"FILE_SKIP_SET_EVENT_ON_HANDLE", uint32(FILE_SKIP_SET_EVENT_ON_HANDLE)},
+	{"skip-port-on-success", uint32(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)},
+	{"skip-event-on-handle", uint32(FILE_SKIP_SET_EVENT_ON_HANDLE)},
+}
+
+// formatBits returns "0", or the names of f's bits joined with "|", with
+// any bit without a name in hexadecimal. The first name of a bit wins.
+func formatBits(names []bitName, f uint32) string {
 	if f == 0 {
 		return "0"
 	}
 	var parts []string
-	for _, x := range flagNames {
+	for _, x := range names {
 		if f&x.v != 0 {
 			parts = append(parts, x.name)
 			f &^= x.v
@@ -138,28 +151,64 @@ func FlagsName(f uint32) string {
 	return strings.Join(parts, "|")
 }
 
-// ParseFlags reads flags as FlagsName prints them: names (case-sensitive,
-// DE_REUSE_SOCKET too) and numbers (decimal or 0x-prefixed) joined with "|".
-func ParseFlags(s string) (uint32, error) {
+// parseBits reads what formatBits prints: names (case-sensitive, aliases
+// too) and numbers (decimal or 0x-prefixed) joined with "|"; want lists
+// the choices for the error.
+func parseBits(names []bitName, s, what, want string) (uint32, error) {
 	var v uint32
 	for _, part := range strings.Split(s, "|") {
-		i := slices.IndexFunc(flagNames, func(x struct {
-			name string
-			v    uint32
-		}) bool {
-			return x.name == part
-		})
-		if i >= 0 {
-			v |= flagNames[i].v
+		if i := slices.IndexFunc(names, func(x bitName) bool { return x.name == part }); i >= 0 {
+			v |= names[i].v
 			continue
 		}
 		n, err := strconv.ParseUint(part, 0, 32)
 		if err != nil {
-			return 0, fmt.Errorf("spec: bad flag %q (want TF_DISCONNECT, TF_REUSE_SOCKET, TF_WRITE_BEHIND or a number)", part)
+			return 0, fmt.Errorf("spec: bad %s %q (want %s)", what, part, want)
 		}
 		v |= uint32(n)
 	}
 	return v, nil
+}
+
+// FlagsName returns "0", or the flags' names joined with "|", with any bit
+// without a name in hexadecimal: "TF_DISCONNECT|TF_REUSE_SOCKET", "0x10".
+func FlagsName(f uint32) string { return formatBits(flagNames, f) }
+
+// ParseFlags reads flags as FlagsName prints them: names (case-sensitive,
+// DE_REUSE_SOCKET too) and numbers (decimal or 0x-prefixed) joined with "|".
+func ParseFlags(s string) (uint32, error) {
+	return parseBits(flagNames, s, "flag", "TF_DISCONNECT, TF_REUSE_SOCKET, TF_WRITE_BEHIND or a number")
+}
+
+// CompletionModesName returns "0", or the names of the
+// SetFileCompletionNotificationModes flags in m joined with "|", with any
+// bit without a name in hexadecimal: "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS".
+func CompletionModesName(m uint8) string { return formatBits(completionModeNames, uint32(m)) }
+
+// ParseCompletionModes reads completion modes as CompletionModesName
+// prints them, or in the short forms skip-port-on-success and
+// skip-event-on-handle, or as numbers, joined with "|". A value that does
+// not fit the call's byte is an error.
+func ParseCompletionModes(s string) (uint8, error) {
+	v, err := parseBits(completionModeNames, s, "completion mode",
+		"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE, skip-port-on-success, skip-event-on-handle or a number")
+	if err != nil {
+		return 0, err
+	}
+	if v > 0xff {
+		return 0, fmt.Errorf("spec: completion modes %d do not fit in a byte", v)
+	}
+	return uint8(v), nil
+}
+
+// CompletionModeShortNames returns the short forms ParseCompletionModes
+// takes for the two modes, in bit order.
+func CompletionModeShortNames() []string {
+	var out []string
+	for _, x := range completionModeNames[2:] {
+		out = append(out, x.name)
+	}
+	return out
 }
 
 // FormatDuration prints a duration as traces, reports and scripts show

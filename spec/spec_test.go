@@ -290,3 +290,29 @@ func TestClausesAreCopies(t *testing.T) {
 		}
 	}
 }
+
+func TestCompletionModes(t *testing.T) {
+	for m := range 256 {
+		if back, err := ParseCompletionModes(CompletionModesName(uint8(m))); err != nil || back != uint8(m) {
+			t.Errorf("ParseCompletionModes(CompletionModesName(%#x)) = %#x, %v", m, back, err)
+		}
+	}
+	for s, want := range map[string]uint8{
+		"skip-port-on-success":                 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+		"skip-event-on-handle|1":               FILE_SKIP_SET_EVENT_ON_HANDLE | FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+		"FILE_SKIP_SET_EVENT_ON_HANDLE":        FILE_SKIP_SET_EVENT_ON_HANDLE,
+		"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+	} {
+		if got, err := ParseCompletionModes(s); err != nil || got != want {
+			t.Errorf("ParseCompletionModes(%q) = %#x, %v; want %#x", s, got, err, want)
+		}
+	}
+	if got := CompletionModesName(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | 0x10); got != "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS|0x10" {
+		t.Errorf("CompletionModesName(0x11) = %q", got)
+	}
+	for _, bad := range []string{"skip", "256", "1|", "0x100"} {
+		if _, err := ParseCompletionModes(bad); err == nil {
+			t.Errorf("ParseCompletionModes(%q) succeeded", bad)
+		}
+	}
+}

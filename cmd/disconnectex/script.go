@@ -390,23 +390,6 @@ func (p *parser) address(w string) (netip.AddrPort, error) {
 	return a, nil
 }
 
-// bits parses NAME|NAME|number, each NAME one of names.
-func (p *parser) bits(w, what string, names map[string]uint32) (uint32, error) {
-	var v uint32
-	for _, part := range strings.Split(w, "|") {
-		if b, ok := names[part]; ok {
-			v |= b
-			continue
-		}
-		n, err := strconv.ParseUint(part, 0, 32)
-		if err != nil {
-			return 0, p.errf("bad %s %q", what, part)
-		}
-		v |= uint32(n)
-	}
-	return v, nil
-}
-
 // oneOf returns the position of w in words, or -1.
 func indexOf(words []string, w string) int {
 	for i, x := range words {

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/disconnectex/disconnectex/emulator"
@@ -236,13 +237,6 @@ func (st *associateStep) run(in *interp, api spec.API) result {
 	return result{err: api.AssociateCompletionPort(in.handle(st.port), in.sock(st.s), uintptr(st.key))}
 }
 
-var modeNames = map[string]uint32{
-	"skip-port-on-success":                 uint32(spec.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS),
-	"FILE_SKIP_COMPLETION_PORT_ON_SUCCESS": uint32(spec.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS),
-	"skip-event-on-handle":                 uint32(spec.FILE_SKIP_SET_EVENT_ON_HANDLE),
-	"FILE_SKIP_SET_EVENT_ON_HANDLE":        uint32(spec.FILE_SKIP_SET_EVENT_ON_HANDLE),
-}
-
 type skipModesStep struct {
 	s     ref
 	modes uint8
@@ -253,14 +247,11 @@ func parseSkipModes(p *parser, a []string) (step, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := p.bits(a[1], "completion mode", modeNames)
+	m, err := spec.ParseCompletionModes(a[1])
 	if err != nil {
-		return nil, err
+		return nil, p.errf("%s", strings.TrimPrefix(err.Error(), "spec: "))
 	}
-	if m > 255 {
-		return nil, p.errf("completion modes %d do not fit in a byte", m)
-	}
-	return &skipModesStep{s, uint8(m)}, nil
+	return &skipModesStep{s, m}, nil
 }
 
 func (st *skipModesStep) run(in *interp, api spec.API) result {

@@ -85,7 +85,7 @@ var verbs = []*verb{
 	{name: "port", syntax: "P [CONCURRENCY]", help: "CreateIoCompletionPort", parse: parsePort},
 	{name: "associate", syntax: "P S KEY", help: "associate socket S with port P", parse: parseAssociate},
 	{name: "skipmodes", syntax: "S MODE[|MODE]",
-		help: "SetFileCompletionNotificationModes; MODE is skip-port-on-success, skip-event-on-handle, or a number", parse: parseSkipModes},
+		help: "SetFileCompletionNotificationModes; MODE is " + strings.Join(spec.CompletionModeShortNames(), ", ") + ", a FILE_SKIP_* name, or a number", parse: parseSkipModes},
 	{name: "dequeue", syntax: "P DURATION|infinite", help: "GetQueuedCompletionStatus", value: "the packet's overlapped name",
 		parse: parseDequeue},
 	{name: "post", syntax: "P KEY [O]", help: "PostQueuedCompletionStatus", parse: parsePost},
