@@ -13,6 +13,7 @@ const (
 	fnConnectEx            uintptr = 0x7FF8_2000
 	fnAcceptEx             uintptr = 0x7FF8_3000
 	fnGetAcceptExSockaddrs uintptr = 0x7FF8_4000
+	fnTransmitFile         uintptr = 0x7FF8_5000 // looked up only: no TransmitFile call
 )
 
 func (e *Emulator) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
@@ -28,6 +29,8 @@ func (e *Emulator) extension(s spec.Socket, id spec.GUID) (uintptr, error) {
 		return fnAcceptEx, nil
 	case spec.WSAID_GETACCEPTEXSOCKADDRS:
 		return fnGetAcceptExSockaddrs, nil
+	case spec.WSAID_TRANSMITFILE:
+		return fnTransmitFile, nil
 	}
 	return 0, spec.WSAEINVAL
 }
