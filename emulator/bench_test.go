@@ -136,33 +136,40 @@ func TestTimeWaitMemory(t *testing.T) {
 		t.Skip("slow in -short mode and under -race")
 	}
 	const rows = 1_000_000
-	e, err := New(spec.DefaultSettings())
-	if err != nil {
-		t.Fatal(err)
-	}
-	distinctRows(t, e, 0, 1) // the first listener and the emulator's fixed tables
-	before := heapNow()
-	distinctRows(t, e, 1, rows-1)
-	after := heapNow()
-	rowsNow := wantUniqueTuples(t, e)
-	if n := len(rowsNow) - (rows-1)/16384 - 1 - 1; n != rows-1 {
-		t.Fatalf("%d TIME_WAIT rows, want %d", n, rows-1)
-	}
-	rowsNow = nil
-	delta := after - before
+	delta := distinctRowsHeap(t, rows)
 	t.Logf("%d TIME_WAIT rows with distinct 4-tuples: heap delta %.1f MB (%.1f bytes/row)", rows, float64(delta)/(1<<20), float64(delta)/float64(rows))
 	if delta >= 64<<20 {
 		t.Fatalf("%d TIME_WAIT rows take %d bytes, want < 64 MB", rows, delta)
 	}
+}
+
+// distinctRowsHeap makes rows TIME_WAIT rows with distinct 4-tuples
+// through the API, checks them, and returns the heap they take; then it
+// checks that they all leave after the delay.
+func distinctRowsHeap(tb testing.TB, rows int) int64 {
+	e, err := New(spec.DefaultSettings())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	distinctRows(tb, e, 0, 1) // the first listener and the emulator's fixed tables
+	before := heapNow()
+	distinctRows(tb, e, 1, rows-1)
+	after := heapNow()
+	rowsNow := wantUniqueTuples(tb, e)
+	if n := len(rowsNow) - (rows-1)/16384 - 1 - 1; n != rows-1 {
+		tb.Fatalf("%d TIME_WAIT rows, want %d", n, rows-1)
+	}
+	rowsNow = nil
 	// They all leave after the delay.
 	e.Sleep(spec.DefaultTcpTimedWaitDelay)
 	left, _ := e.TCPTable()
 	for _, row := range left {
 		if row.State == spec.TCPTimeWait {
-			t.Fatalf("row left after the delay: %v", row)
+			tb.Fatalf("row left after the delay: %v", row)
 		}
 	}
 	runtime.KeepAlive(e)
+	return after - before
 }
 
 // TestTimeWait4MRows fills the table itself with 4,194,304 live rows of
@@ -172,9 +179,19 @@ func TestTimeWait4MRows(t *testing.T) {
 		t.Skip("slow in -short mode and under -race")
 	}
 	const n = 4 << 20
+	delta := liveRowsHeap(t, n)
+	t.Logf("%d live TIME_WAIT rows: heap %.1f MB (%.1f bytes/row)", n, float64(delta)/(1<<20), float64(delta)/n)
+	if delta > 128<<20 {
+		t.Fatalf("%d rows take %.1f MB, want at most 128 MB", n, float64(delta)/(1<<20))
+	}
+}
+
+// liveRowsHeap pushes n live rows of distinct 4-tuples into the table and
+// returns the heap they take; then it checks that they all expire.
+func liveRowsHeap(tb testing.TB, n int) int64 {
 	e, err := New(spec.DefaultSettings())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	before := heapNow()
 	e.mu.Lock()
@@ -188,16 +205,12 @@ func TestTimeWait4MRows(t *testing.T) {
 	}
 	e.mu.Unlock()
 	after := heapNow()
-	delta := after - before
-	t.Logf("%d live TIME_WAIT rows: heap %.1f MB (%.1f bytes/row)", n, float64(delta)/(1<<20), float64(delta)/n)
-	if delta > 128<<20 {
-		t.Fatalf("%d rows take %.1f MB, want at most 128 MB", n, float64(delta)/(1<<20))
-	}
 	e.Sleep(time.Minute)
 	if q.live != 0 {
-		t.Fatalf("%d rows left after their expiry", q.live)
+		tb.Fatalf("%d rows left after their expiry", q.live)
 	}
 	runtime.KeepAlive(e)
+	return after - before
 }
 
 // BenchmarkTimeWaitRows adds one TIME_WAIT row with a distinct 4-tuple per

@@ -117,3 +117,24 @@ func TestChurnBadWorkload(t *testing.T) {
 		t.Error("WithTrace: no error")
 	}
 }
+
+// BenchmarkChurn measures the simulation's cost per connection (one op is
+// one connection attempt) for the client and the server closing first.
+func BenchmarkChurn(b *testing.B) {
+	for _, serverFirst := range []bool{false, true} {
+		name := "client-first"
+		if serverFirst {
+			name = "server-first"
+		}
+		b.Run(name, func(b *testing.B) {
+			w := Workload{Rate: 10000, Duration: time.Duration(b.N) * 100 * time.Microsecond, CloserServer: serverFirst, Samples: 10}
+			r, err := Churn(w)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Attempts < uint64(b.N) {
+				b.Fatalf("%d attempts, want %d", r.Attempts, b.N)
+			}
+		})
+	}
+}
