@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/disconnectex/disconnectex/internal/docsync"
 )
 
 // TestPlaygroundInBrowser loads the playground in Debian's chromium,
@@ -137,22 +139,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
 }
 
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\n  run:  %q\n  page: %q", i+1, a, b)
-		}
-	}
-	return "(no difference)"
-}
+// firstDiff shows the first line where the page's timeline differs from
+// the one `disconnectex run` prints.
+func firstDiff(want, got string) string { return docsync.LineDiff(want, got, "run: ", "page:") }
 
 // devtools speaks the DevTools protocol with a browser over the pipe that
 // --remote-debugging-pipe opens: JSON messages ended by a NUL byte, the

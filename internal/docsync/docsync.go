@@ -93,23 +93,27 @@ func CheckFile(t testing.TB, path, want string, update bool, howToUpdate string)
 	}
 }
 
-// FirstDiff describes the first line where got and want differ, or returns
-// "" when they are equal.
-func FirstDiff(got, want string) string {
-	if got == want {
+// FirstDiff describes the first line where got (the file checked in) and
+// want (what is generated now) differ, or returns "" when they are equal.
+func FirstDiff(got, want string) string { return LineDiff(got, want, "checked in:", "generated: ") }
+
+// LineDiff describes the first line where a and b differ, each line
+// labelled with its side's name, or returns "" when they are equal.
+func LineDiff(a, b, aName, bName string) string {
+	if a == b {
 		return ""
 	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for k := 0; k < max(len(gl), len(wl)); k++ {
-		var g, w string
-		if k < len(gl) {
-			g = gl[k]
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for k := 0; k < max(len(al), len(bl)); k++ {
+		var x, y string
+		if k < len(al) {
+			x = al[k]
 		}
-		if k < len(wl) {
-			w = wl[k]
+		if k < len(bl) {
+			y = bl[k]
 		}
-		if g != w {
-			return fmt.Sprintf("first difference at line %d\n  checked in: %q\n  generated:  %q", k+1, g, w)
+		if x != y {
+			return fmt.Sprintf("first difference at line %d\n  %s %q\n  %s %q", k+1, aName, x, bName, y)
 		}
 	}
 	return "the files differ in line endings"
