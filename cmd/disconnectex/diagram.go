@@ -24,12 +24,8 @@ Mermaid renders on GitHub inside a mermaid code block; dot is for Graphviz
 func runDiagram(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("diagram", diagramHelp)
 	format := fs.String("format", "mermaid", "output format: mermaid or dot")
-	pos, st := parseFlags(fs, args, stdout, stderr)
-	if st >= 0 {
+	if st := parseNoArgs(fs, args, stdout, stderr); st >= 0 {
 		return st
-	}
-	if len(pos) != 0 {
-		return usageError(fs, stderr, "diagram takes no arguments")
 	}
 	if !oneOf(*format, "mermaid", "dot") {
 		return usageError(fs, stderr, "unknown -format %q (want mermaid or dot)", *format)

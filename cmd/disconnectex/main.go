@@ -177,6 +177,16 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]st
 }
 
 // usageError reports a bad argument the flag package cannot see.
+// parseNoArgs is parseFlags for a command that takes flags only: extra
+// words are a usage error that names them.
+func parseNoArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) int {
+	pos, st := parseFlags(fs, args, stdout, stderr)
+	if st < 0 && len(pos) != 0 {
+		return usageError(fs, stderr, "%s takes no arguments (got %q)", fs.Name(), strings.Join(pos, " "))
+	}
+	return st
+}
+
 func usageError(fs *flag.FlagSet, stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
 	fmt.Fprintf(stderr, "Run '%s -h' for usage.\n", fs.Name())

@@ -134,12 +134,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("report", reportHelp)
 	format := fs.String("format", "text", "output format: text, markdown or json")
 	verbose := fs.Bool("v", false, "list every case result, not only the ones that did not pass")
-	pos, st := parseFlags(fs, args, stdout, stderr)
-	if st >= 0 {
+	if st := parseNoArgs(fs, args, stdout, stderr); st >= 0 {
 		return st
-	}
-	if len(pos) != 0 {
-		return usageError(fs, stderr, "report takes no arguments (got %q)", strings.Join(pos, " "))
 	}
 	if !oneOf(*format, "text", "markdown", "json") {
 		return usageError(fs, stderr, "unknown -format %q (want text, markdown or json)", *format)

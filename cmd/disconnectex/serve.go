@@ -41,12 +41,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	wasm := fs.String("wasm", "", "a prebuilt js/wasm build of this command (default: build one)")
 	export := fs.String("export", "", "write the site to this directory instead of serving it")
-	pos, st := parseFlags(fs, args, stdout, stderr)
-	if st >= 0 {
+	if st := parseNoArgs(fs, args, stdout, stderr); st >= 0 {
 		return st
-	}
-	if len(pos) != 0 {
-		return usageError(fs, stderr, "serve takes no arguments")
 	}
 	if *export == "" {
 		if err := checkLoopback(*addr); err != nil {

@@ -16,12 +16,8 @@ when the build recorded one), the Go version and the target platform.
 
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	fs := flagSet("version", versionHead)
-	pos, code := parseFlags(fs, args, stdout, stderr)
-	if code >= 0 {
+	if code := parseNoArgs(fs, args, stdout, stderr); code >= 0 {
 		return code
-	}
-	if len(pos) > 0 {
-		return usageError(fs, stderr, "takes no arguments, got %q", pos[0])
 	}
 	info, _ := debug.ReadBuildInfo()
 	fmt.Fprintln(stdout, versionLine(info))
