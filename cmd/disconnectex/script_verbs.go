@@ -223,11 +223,12 @@ Example (testdata/scenarios has commented lessons):
   event e manual
   overlapped o e
   disconnectex c o TF_REUSE_SOCKET -> ERROR_IO_PENDING
-  close s                          # the peer's FIN: c enters TIME_WAIT
-  wait e 0s -> WAIT_TIMEOUT
-  sleep 240s
+  close s                          # the peer's FIN: the graceful close is over
   wait e 0s -> ok
   state c -> reusable
+  connectex c srv o -> WSAEADDRINUSE  # c's TIME_WAIT row holds the pair...
+  sleep 240s
+  connectex c srv o -> ERROR_IO_PENDING  # ...for 240 s
 `, strings.Join(valueVerbs(), ", "), maxLine, maxNames, maxLive)
 	return b.String()
 }
