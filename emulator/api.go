@@ -24,16 +24,25 @@ func (v *view) begin() bool {
 // do runs one call: it takes the lock, fails with ERROR_INVALID_HANDLE on an
 // exited thread, processes the TIME_WAIT expiries that are due, and around
 // op records the call (args) and its result (err and, for calls that return
-// a value, result) when tracing. args and result run only when tracing; no
-// closure escapes, so a call costs nothing extra with tracing off: that
-// path (the one a benchmark measures) is kept apart from the traced one.
+// a value, result) when tracing. args and result run only when tracing (or
+// for a fault rule's predicate); no closure escapes, so a call costs
+// nothing extra with tracing off: that path (the one a benchmark measures)
+// is kept apart from the traced one. A fault rule that matches the call
+// acts instead of op or after it (faults.go); an observer gets the events
+// once the lock is released (observer.go).
 func (v *view) do(name string, s spec.Socket, args func() string, op func() error, result func() string) error {
+	return v.doOv(name, s, 0, 0, args, op, result)
+}
+
+// doOv is do for the calls that carry an OVERLAPPED ov (and, for AcceptEx,
+// an accept socket acc), which a fault rule may start as a request.
+func (v *view) doOv(name string, s, acc spec.Socket, ov spec.Overlapped, args func() string, op func() error, result func() string) error {
 	if v == nil || v.e == nil || v.t == nil {
 		return ErrZero
 	}
 	e := v.e
-	if e.tr != nil { // set by New, never changed
-		return v.doTraced(name, s, args, op, result)
+	if e.tr != nil || e.faults.rules.Load() != nil { // tr is set by New, never changed
+		return v.doTraced(name, s, acc, ov, args, op, result)
 	}
 	e.mu.Lock()
 	defer e.unlockCall(v.t)
@@ -44,8 +53,22 @@ func (v *view) do(name string, s spec.Socket, args func() string, op func() erro
 	return op()
 }
 
-// doTraced is do with tracing on.
-func (v *view) doTraced(name string, s spec.Socket, args func() string, op func() error, result func() string) error {
+// doTraced is do with tracing on or fault rules installed.
+func (v *view) doTraced(name string, s, acc spec.Socket, ov spec.Overlapped, args func() string, op func() error, result func() string) error {
+	e := v.e
+	var rules []*faultRule
+	if rs := e.faults.rules.Load(); rs != nil {
+		// Outside the lock: a predicate may call the emulator.
+		rules = candidates(*rs, name, s, acc, v.t.id, args)
+	}
+	err := v.traced(name, s, acc, ov, rules, args, op, result)
+	if e.tr != nil && e.tr.observe != nil {
+		e.deliverEvents()
+	}
+	return err
+}
+
+func (v *view) traced(name string, s, acc spec.Socket, ov spec.Overlapped, rules []*faultRule, args func() string, op func() error, result func() string) error {
 	e := v.e
 	e.mu.Lock()
 	defer e.unlockCall(v.t)
@@ -53,28 +76,37 @@ func (v *view) doTraced(name string, s spec.Socket, args func() string, op func(
 	if !v.begin() {
 		return spec.ERROR_INVALID_HANDLE
 	}
-	a := ""
-	if args != nil {
-		a = args()
+	if e.tr != nil {
+		a := ""
+		if args != nil {
+			a = args()
+		}
+		e.traceCall(v.t, name, s, a)
 	}
-	e.traceCall(v.t, name, s, a)
-	err := op()
-	r := ""
-	if result != nil {
-		r = result()
+	var err error
+	if rules != nil {
+		err = e.applyFaults(v.t, rules, name, s, acc, ov, op)
+	} else {
+		err = op()
 	}
-	e.traceResult(v.t, name, s, err, r)
+	if e.tr != nil {
+		r := ""
+		if result != nil {
+			r = result()
+		}
+		e.traceResult(v.t, name, s, err, r)
+	}
 	return err
 }
 
 // fast starts a call that may skip do: the view is usable, nothing traces
-// it and its thread has not exited. It returns the emulator locked, the
+// it, no fault rule is installed and its thread has not exited. It returns the emulator locked, the
 // call entered and the TIME_WAIT expiries due processed, exactly what do
 // does before op; the caller defers unlockCall. It returns nil, with
 // nothing held, when the call must go through do instead. The hot calls
 // (a reuse cycle's) take this path, which builds no closures.
 func (v *view) fast() *Emulator {
-	if v == nil || v.e == nil || v.t == nil || v.e.tr != nil {
+	if v == nil || v.e == nil || v.t == nil || v.e.tr != nil || v.e.faults.rules.Load() != nil {
 		return nil
 	}
 	e := v.e
@@ -310,7 +342,7 @@ func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped)
 		defer e.unlockCall(v.t)
 		return e.connectEx(v.t, s, addr, ov)
 	}
-	return v.do("ConnectEx", s,
+	return v.doOv("ConnectEx", s, 0, ov,
 		func() string { return fmt.Sprintf("s=%#x, %s, ov=%#x", uintptr(s), fmtAddr(addr), uintptr(ov)) },
 		func() error { return v.e.connectEx(v.t, s, addr, ov) },
 		nil)
@@ -326,7 +358,7 @@ func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) erro
 		defer e.unlockCall(v.t)
 		return e.acceptEx(v.t, listener, accepted, ov)
 	}
-	return v.do("AcceptEx", listener, func() string {
+	return v.doOv("AcceptEx", listener, accepted, ov, func() string {
 		return fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov))
 	}, func() error { return v.e.acceptEx(v.t, listener, accepted, ov) }, nil)
 }
@@ -339,7 +371,7 @@ func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved u
 		defer e.unlockCall(v.t)
 		return e.disconnectEx(v.t, s, ov, flags, reserved)
 	}
-	return v.do("DisconnectEx", s, func() string {
+	return v.doOv("DisconnectEx", s, 0, ov, func() string {
 		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), spec.FlagsName(flags), reserved)
 	}, func() error { return v.e.disconnectEx(v.t, s, ov, flags, reserved) }, nil)
 }
@@ -347,7 +379,7 @@ func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved u
 // WSASend sends b as send does. With an OVERLAPPED it is done within the
 // call: it returns 0, nil and completes through ov with the bytes sent.
 func (v *view) WSASend(s spec.Socket, b []byte, ov spec.Overlapped) (n uint32, err error) {
-	err = v.do("WSASend", s,
+	err = v.doOv("WSASend", s, 0, ov,
 		func() string { return fmt.Sprintf("s=%#x, %d bytes, ov=%#x", uintptr(s), len(b), uintptr(ov)) },
 		func() error { n, err = v.e.wsaSend(v.t, s, b, ov); return err },
 		func() string { return fmtVal(n) })
@@ -358,7 +390,7 @@ func (v *view) WSASend(s spec.Socket, b []byte, ov spec.Overlapped) (n uint32, e
 // is done within the call (0, nil) when bytes, the FIN or a reset are
 // already there, and pends (ERROR_IO_PENDING) otherwise; see stream.go.
 func (v *view) WSARecv(s spec.Socket, b []byte, ov spec.Overlapped) (n uint32, err error) {
-	err = v.do("WSARecv", s,
+	err = v.doOv("WSARecv", s, 0, ov,
 		func() string { return fmt.Sprintf("s=%#x, %d bytes, ov=%#x", uintptr(s), len(b), uintptr(ov)) },
 		func() error { n, err = v.e.wsaRecv(v.t, s, b, ov); return err },
 		func() string { return fmtVal(n) })

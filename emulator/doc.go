@@ -134,6 +134,22 @@
 // depend only on the calls made, so the same script gives the same trace.
 // Without WithTrace nothing is recorded and the hot paths pay one nil check.
 //
+// WithObserver hands the same events to a function outside the emulator's
+// lock, from every thread, in order; it may call the emulator (see its doc
+// for the ordering and re-entrancy rules). WithTraceFunc streams them under
+// the lock.
+//
+// # Faults
+//
+// Fault rules (WithFaults, Inject) make chosen calls fail: a rule matches a
+// call by name, socket, predicate or n-th occurrence and fails it at once
+// (FaultFail), starts its request and completes it later with an error
+// (FaultComplete: a refused ConnectEx, an aborted AcceptEx), or has the
+// peer reset the connection (FaultReset: a reset during DisconnectEx).
+// Delays run on the emulator's clock, rules count their matches in the
+// trace's order, and every firing is a KindFault event, so a faulted run
+// is as deterministic as any other. Bad rules give ErrBadFault.
+//
 // # Use as a fake in tests
 //
 // Write the code under test against spec.API (or spec.DisconnectExFunc

@@ -62,6 +62,8 @@ type Emulator struct {
 
 	tr *tracer // nil when tracing is off
 
+	faults faultSet // fault rules (faults.go)
+
 	missed []string // transitions the table lacked (emulator bugs; see setState)
 }
 
@@ -75,6 +77,8 @@ type config struct {
 	clock       Clock
 	trace       bool
 	traceFunc   func(Event) // WithTraceFunc
+	observer    func(Event) // WithObserver
+	faults      []Fault     // WithFaults
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
@@ -145,8 +149,13 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	if e.variants.is(axTimeWaitSYN, VariantSYNRefused) {
 		e.synPolicy = synRefused
 	}
-	if cf.trace || cf.traceFunc != nil {
-		e.tr = &tracer{sink: cf.traceFunc}
+	if cf.trace || cf.traceFunc != nil || cf.observer != nil {
+		e.tr = &tracer{sink: cf.traceFunc, keep: cf.trace && cf.traceFunc == nil, observe: cf.observer}
+	}
+	for _, f := range cf.faults {
+		if _, err := e.inject(f); err != nil {
+			return nil, err
+		}
 	}
 	return e, nil
 }

@@ -19,6 +19,7 @@ const (
 	opSend
 	opRecv
 	opIoctl
+	opFault // a request a fault rule started instead of the call (faults.go)
 )
 
 func (o opKind) String() string {
@@ -35,6 +36,8 @@ func (o opKind) String() string {
 		return "WSARecv"
 	case opIoctl:
 		return "WSAIoctl"
+	case opFault:
+		return "fault"
 	}
 	return "none"
 }
@@ -57,6 +60,8 @@ type ovl struct {
 	thread  *thread // issuing thread
 	buf     []byte  // WSARecv: where the bytes go
 	now     bool    // done within the call: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS applies
+	seq     uint32  // counts the requests started on it (a fault's timer knows its own)
+	call    string  // opFault: the call the rule faulted
 }
 
 // An address is 0x7E00_0000_0000 | gen<<24 | idx<<4 for the first 65,536
@@ -164,6 +169,8 @@ func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
 	o.bytes = 0
 	o.buf = nil
 	o.now = false
+	o.seq++
+	o.call = ""
 	so.pending = append(so.pending, o.idx)
 	if o.async {
 		so.signaled = false
@@ -204,7 +211,7 @@ func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
 		e.queueCompletion(so, o, st)
 	}
 	if e.tr != nil {
-		e.tr.add(e, Event{Kind: KindCompletion, Thread: o.thread.id, Socket: so.h, Call: o.op.String(),
+		e.tr.add(e, Event{Kind: KindCompletion, Thread: o.thread.id, Socket: so.h, Call: o.opName(),
 			Args: "ov=" + fmtHandle(uintptr(o.value())), Result: st.String()})
 	}
 	e.wake()

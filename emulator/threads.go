@@ -126,6 +126,9 @@ func (e *Emulator) Go(fs ...func(t *Thread)) error {
 
 // endGo ends a thread started with Go whose function returned.
 func (e *Emulator) endGo(t *thread) {
+	if e.tr != nil && e.tr.observe != nil {
+		defer e.deliverEvents() // after the unlock below: the ExitThread events
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	t.started = false

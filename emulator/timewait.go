@@ -328,14 +328,17 @@ func (q *twQueue) disown(so *socket) {
 // expireDue removes the rows whose time has come, each at its due time, and
 // completes the TF_REUSE_SOCKET requests that waited for them.
 func (e *Emulator) expireDue() {
-	if e.tw.live != 0 || len(e.syns) != 0 { // the common case stays inline
+	if e.tw.live != 0 || len(e.syns) != 0 || len(e.faults.timers) != 0 { // the common case stays inline
 		e.expireAny()
 	}
 }
 
-// expireAny runs the SYN timers (remote.go) and removes the rows that are
-// due.
+// expireAny runs the delayed effects of fault rules (faults.go) and the
+// SYN timers (remote.go), and removes the rows that are due.
 func (e *Emulator) expireAny() {
+	if len(e.faults.timers) != 0 {
+		e.faultsDue()
+	}
 	if len(e.syns) != 0 {
 		e.expireSYNs()
 	}

@@ -21,6 +21,10 @@ const (
 	KindTransition
 	// KindCompletion: an overlapped request completed.
 	KindCompletion
+	// KindFault: a fault rule fired on a call, or its delayed effect came
+	// due (see Fault). Call is the call, Args names the rule ("rule 2"),
+	// Result says what it did.
+	KindFault
 )
 
 func (k EventKind) String() string {
@@ -33,6 +37,8 @@ func (k EventKind) String() string {
 		return "transition"
 	case KindCompletion:
 		return "completion"
+	case KindFault:
+		return "fault"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -77,6 +83,12 @@ func (ev Event) String() string {
 		}
 	case KindCompletion:
 		fmt.Fprintf(&b, " s=%#x %s %s %s", uintptr(ev.Socket), ev.Call, ev.Args, ev.Result)
+	case KindFault:
+		fmt.Fprintf(&b, " %s", ev.Call)
+		if ev.Socket != 0 {
+			fmt.Fprintf(&b, " s=%#x", uintptr(ev.Socket))
+		}
+		fmt.Fprintf(&b, ": %s (%s)", ev.Result, ev.Args)
 	}
 	return b.String()
 }
@@ -84,7 +96,14 @@ func (ev Event) String() string {
 type tracer struct {
 	events []Event
 	seq    int         // events so far
+	keep   bool        // WithTrace (without WithTraceFunc): events are kept
 	sink   func(Event) // WithTraceFunc: each event goes here and is not kept
+
+	// WithObserver (observer.go): events wait in queue until a call
+	// returns and hands them to observe, outside the lock.
+	observe      func(Event)
+	queue, spare []Event
+	delivering   bool
 }
 
 // add records an event stamped with the current time. Callers check e.tr != nil.
@@ -96,15 +115,19 @@ func (t *tracer) add(e *Emulator, ev Event) {
 	}
 	if t.sink != nil {
 		t.sink(ev)
-		return
+	} else if t.keep {
+		t.events = append(t.events, ev)
 	}
-	t.events = append(t.events, ev)
+	if t.observe != nil {
+		t.queue = append(t.queue, ev)
+	}
 }
 
 // WithTraceFunc is the streaming trace: each event WithTrace would record
 // is handed to f as it happens, in order, and nothing is kept (Trace
 // returns nil), so a long run costs no memory for its trace. f is called
-// with the emulator's lock held: it must not call the emulator. Besides f's
+// with the emulator's lock held: it must not call the emulator (WithObserver
+// hands the same events to a function outside the lock). Besides f's
 // own work, an event costs the formatting of its Args and Result strings
 // (a few hundred bytes of garbage).
 func WithTraceFunc(f func(Event)) Option { return func(c *config) { c.traceFunc = f } }

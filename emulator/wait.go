@@ -134,7 +134,7 @@ func (e *Emulator) waitUntil(deadline int64, ready func() bool) waitResult {
 
 // nextWake returns the earliest instant a sleeper waits for: the earliest
 // deadline, or the next TIME_WAIT expiry (rows past the horizon never
-// expire).
+// expire), SYN timer or delayed effect of a fault rule.
 func (e *Emulator) nextWake() (int64, bool) {
 	wake, ok := int64(0), false
 	for _, d := range e.deadlines {
@@ -147,6 +147,9 @@ func (e *Emulator) nextWake() (int64, bool) {
 	}
 	if at, has := e.nextSYN(); has && at <= e.horizon() && (!ok || at < wake) {
 		wake, ok = at, true
+	}
+	if at, has := e.faults.nextTimer(); has && (!ok || at < wake) {
+		wake, ok = at, true // a fault's delayed effect (faults.go)
 	}
 	return wake, ok
 }

@@ -55,6 +55,9 @@ func Mermaid(w io.Writer, evs []emulator.Event, names Names) error {
 		case emulator.KindCompletion:
 			fmt.Fprintf(bw, "    Note over %s: %s\n", ps.target(ev, &r, thread),
 				mermaidText(at+"completed: "+strings.TrimSpace(ev.Call+" "+r.label(ev.Args)+" "+ev.Result)))
+		case emulator.KindFault:
+			fmt.Fprintf(bw, "    Note over %s: %s\n", ps.target(ev, &r, thread),
+				mermaidText(at+"fault ("+ev.Args+"): "+ev.Call+": "+r.label(ev.Result)))
 		}
 	}
 	return bw.Flush()

@@ -104,7 +104,15 @@ func (p *svgPainter) draw(title string) {
 		}
 	}
 	legendTop := lanesTop + len(p.tl.Lanes)*laneHeight + 24
-	nItems := len(legend) + len(markNames)
+	marks := MarkCompletion // the fault mark has a legend entry only where one is drawn
+	for _, l := range p.tl.Lanes {
+		for _, m := range l.Marks {
+			if m.Kind == MarkFault {
+				marks = MarkFault
+			}
+		}
+	}
+	nItems := len(legend) + int(marks) + 1
 	height := legendTop + 18 + ((nItems+legendCols-1)/legendCols)*legendRow + 10
 
 	p.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">`+"\n",
@@ -117,7 +125,7 @@ func (p *svgPainter) draw(title string) {
 	for i, l := range p.tl.Lanes {
 		p.lane(i, l)
 	}
-	p.legend(legendTop, legend)
+	p.legend(legendTop, legend, marks)
 	p.printf("</svg>\n")
 }
 
@@ -226,10 +234,12 @@ func (p *svgPainter) glyph(m Mark, x float64, cy int, attrs, title string) {
 			fill = "#c0392b"
 		}
 		p.printf(`<circle %s cx="%.1f" cy="%d" r="4" fill="%s">%s</circle>`+"\n", attrs, x, cy, fill, title)
+	case MarkFault:
+		p.printf(`<path %s d="M%.1f %dl4 4l-4 4l-4 -4z" fill="#8e44ad">%s</path>`+"\n", attrs, x, cy-4, title)
 	}
 }
 
-func (p *svgPainter) legend(top int, states []string) {
+func (p *svgPainter) legend(top int, states []string, marks MarkKind) {
 	p.printf(`<g class="legend">` + "\n")
 	p.printf(`<text x="20" y="%d" font-weight="bold">Legend</text>`+"\n", top)
 	item := 0
@@ -243,7 +253,7 @@ func (p *svgPainter) legend(top int, states []string) {
 		p.printf(`<rect x="%d" y="%d" width="22" height="12" fill="%s" stroke="#666666" stroke-width="0.5"/>`+"\n", x, y, stateFill[s])
 		p.printf(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", x+28, y+6, esc(s))
 	}
-	for k := MarkCall; k <= MarkCompletion; k++ {
+	for k := MarkCall; k <= marks; k++ {
 		x, y := at()
 		p.glyph(Mark{Kind: k}, float64(x+11), y+6, `class="key"`, "")
 		p.printf(`<text x="%d" y="%d" dominant-baseline="middle">%s</text>`+"\n", x+28, y+6, esc(markLegend[k]))
@@ -251,7 +261,7 @@ func (p *svgPainter) legend(top int, states []string) {
 	p.printf("</g>\n")
 }
 
-var markLegend = [...]string{"call on the socket", "ERROR_IO_PENDING: request in flight", "call failed", "request completed (red: failed)"}
+var markLegend = [...]string{"call on the socket", "ERROR_IO_PENDING: request in flight", "call failed", "request completed (red: failed)", "fault injected (emulator.Fault)"}
 
 func esc(s string) string {
 	var b strings.Builder

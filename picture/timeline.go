@@ -30,9 +30,10 @@ const (
 	MarkPending                    // the call returned ERROR_IO_PENDING: a request is in flight
 	MarkError                      // the call failed
 	MarkCompletion                 // an overlapped request on the socket completed
+	MarkFault                      // a fault rule fired on the socket (emulator.KindFault)
 )
 
-var markNames = [...]string{"call", "pending", "error", "completion"}
+var markNames = [...]string{"call", "pending", "error", "completion", "fault"}
 
 func (k MarkKind) String() string {
 	if int(k) < len(markNames) {
@@ -130,6 +131,11 @@ func (r *reader) event(tl *Timeline, ev emulator.Event) {
 			text := strings.TrimSpace(ev.Call + " " + r.label(ev.Args) + " " + ev.Result)
 			r.mark(tl, ev.Socket, Mark{Kind: MarkCompletion, At: ev.Time, Seq: ev.Seq, Text: text,
 				Failed: ev.Result != "STATUS_SUCCESS"})
+		}
+	case emulator.KindFault:
+		if ev.Socket != 0 {
+			r.mark(tl, ev.Socket, Mark{Kind: MarkFault, At: ev.Time, Seq: ev.Seq,
+				Text: ev.Call + ": " + r.label(ev.Result) + " (" + ev.Args + ")"})
 		}
 	case emulator.KindTransition:
 		from, to, ok := strings.Cut(ev.Result, " -> ")

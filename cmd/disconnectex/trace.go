@@ -318,6 +318,11 @@ func (t *timeline) what(ev emulator.Event) string {
 			fmt.Fprintf(&b, "%s: ", t.sock(ev.Socket))
 		}
 		fmt.Fprintf(&b, "%s %s %s", ev.Call, t.names(ev.Args), t.names(ev.Result))
+	case emulator.KindFault:
+		if ev.Socket != 0 {
+			fmt.Fprintf(&b, "%s: ", t.sock(ev.Socket))
+		}
+		fmt.Fprintf(&b, "%s: %s (%s)", ev.Call, t.names(ev.Result), ev.Args)
 	default:
 		fmt.Fprintf(&b, "%s %s %s", ev.Call, t.names(ev.Args), t.names(ev.Result))
 	}
