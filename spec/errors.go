@@ -169,13 +169,19 @@ func (e Errno) Error() string {
 }
 
 // Is lets errors.Is match an Errno against a syscall.Errno (and so against
-// golang.org/x/sys/windows.Errno constants) with the same number.
+// golang.org/x/sys/windows.Errno constants) with the same number, and
+// relates the two faces of one failure: the Win32 error GetOverlappedResult
+// reports and the Winsock error WSAGetOverlappedResult reports for the
+// same NTSTATUS (NTStatus.Win32 and Winsock), so that
+// errors.Is(ERROR_CONNECTION_REFUSED, WSAECONNREFUSED) and the reverse
+// hold, and a caller checking either face matches both. See sameFailure
+// for which pairs, and why not all.
 func (e Errno) Is(target error) bool {
 	switch t := target.(type) {
 	case Errno:
-		return e == t
+		return e == t || sameFailure(e, t)
 	case syscall.Errno:
-		return uint32(e) == uint32(t)
+		return uint32(e) == uint32(t) || sameFailure(e, Errno(t))
 	}
 	return false
 }

@@ -219,3 +219,36 @@ func StatusFromWinsock(e Errno) NTStatus {
 	}
 	return STATUS_INVALID_PARAMETER
 }
+
+// faces holds the pairs of codes that are the Win32 and the Winsock face
+// of one row of statusTable, both ways round. Left out:
+//   - STATUS_SUCCESS and STATUS_PENDING, which are not failures;
+//   - STATUS_INVALID_PARAMETER: ERROR_INVALID_PARAMETER and WSAEINVAL are
+//     also what Win32 and Winsock report for any status they do not map,
+//     and what many calls return at once for unrelated bad arguments, so
+//     relating them would make every invalid-argument error match.
+//
+// The relation is the table's and not transitive: ERROR_NETNAME_DELETED
+// is the Win32 face of a reset (WSAECONNRESET) and of a local disconnect
+// (WSAECONNABORTED), so it matches both, while WSAECONNRESET and
+// WSAECONNABORTED stay distinct. A syscall.Errno's own Is knows nothing of
+// this: errors.Is(spec.WSAECONNREFUSED, windows.ERROR_CONNECTION_REFUSED)
+// holds, errors.Is(windows.WSAECONNREFUSED, spec.ERROR_CONNECTION_REFUSED)
+// does not.
+var faces = func() map[[2]Errno]bool {
+	m := map[[2]Errno]bool{}
+	for st, info := range statusTable {
+		switch st {
+		case STATUS_SUCCESS, STATUS_PENDING, STATUS_INVALID_PARAMETER:
+			continue
+		}
+		if info.win32 != info.winsock {
+			m[[2]Errno{info.win32, info.winsock}] = true
+			m[[2]Errno{info.winsock, info.win32}] = true
+		}
+	}
+	return m
+}()
+
+// sameFailure reports whether a and b are the two faces of one failure.
+func sameFailure(a, b Errno) bool { return faces[[2]Errno{a, b}] }

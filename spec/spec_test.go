@@ -316,3 +316,31 @@ func TestCompletionModes(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsIsFaces: the Win32 and Winsock faces of one NTSTATUS match
+// each other under errors.Is, both ways, also through wrapping and
+// against syscall.Errno; unrelated codes and the catch-all pair do not.
+func TestErrorsIsFaces(t *testing.T) {
+	for _, st := range NTStatuses() {
+		w, s := st.Win32(), st.Winsock()
+		if st == STATUS_SUCCESS || st == STATUS_PENDING || st == STATUS_INVALID_PARAMETER || w == s {
+			continue
+		}
+		if !errors.Is(w, s) || !errors.Is(s, w) || !errors.Is(fmt.Errorf("op: %w", w), s) || !errors.Is(s, syscall.Errno(w)) {
+			t.Errorf("%s: %s and %s are not related by errors.Is", st, w.Name(), s.Name())
+		}
+	}
+	if !errors.Is(ERROR_CONNECTION_REFUSED, WSAECONNREFUSED) || !errors.Is(WSAECONNREFUSED, ERROR_CONNECTION_REFUSED) {
+		t.Error("ERROR_CONNECTION_REFUSED and WSAECONNREFUSED are not one failure")
+	}
+	for _, pair := range [][2]Errno{
+		{ERROR_INVALID_PARAMETER, WSAEINVAL}, // the catch-all faces
+		{WSAECONNRESET, WSAECONNABORTED},     // not transitive through ERROR_NETNAME_DELETED
+		{ERROR_CONNECTION_REFUSED, WSAECONNRESET},
+		{WSAENOTCONN, WSAESHUTDOWN},
+	} {
+		if errors.Is(pair[0], pair[1]) || errors.Is(pair[1], pair[0]) {
+			t.Errorf("errors.Is relates %s and %s", pair[0].Name(), pair[1].Name())
+		}
+	}
+}
