@@ -20,7 +20,11 @@ const explainHelp = `Usage: disconnectex explain [-format text|markdown] CODE
 Explain a Windows error code as DisconnectEx (and the calls around it) uses
 it. CODE is a name, case-insensitive (WSAENOTCONN, wsaenotconn, ENOTCONN,
 WSA_OPERATION_ABORTED) or a number (10057, 0x2749); a name and its number
-print the same explanation:
+print the same explanation. CODE may also be an NTSTATUS, the status a
+request leaves in OVERLAPPED.Internal, by name or number
+(STATUS_CANCELLED, 0xC0000120): explain then names its two faces, the
+Win32 error of GetOverlappedResult and the Winsock error of
+WSAGetOverlappedResult, and explains each. An explanation covers:
 
   - what the code means for DisconnectEx;
   - every documented cause: the clauses of the DisconnectEx page (and of the
@@ -89,12 +93,25 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, stderr, "want exactly one error code, such as WSAENOTCONN or 10057")
 	}
 	code, err := parseCode(pos[0])
+	if st, ok := parseStatus(pos[0]); err != nil && ok {
+		if *format == "markdown" {
+			ref.writeStatusMarkdown(stdout, st)
+		} else {
+			ref.writeStatusText(stdout, st)
+		}
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "disconnectex explain: %v\n", err)
 		fmt.Fprintf(stderr, "Codes DisconnectEx and the calls around it report:\n")
 		for _, c := range ref.codes() {
 			fmt.Fprintf(stderr, "  %-34s %5d\n", c.Name(), uint32(c))
 		}
+		var sts []string
+		for _, st := range spec.NTStatuses() {
+			sts = append(sts, st.String())
+		}
+		fmt.Fprintf(stderr, "and the NTSTATUS values it explains through them: %s.\n", strings.Join(sts, ", "))
 		fmt.Fprintf(stderr, "Run 'disconnectex explain -list' for the list with meanings.\n")
 		return exitUsage
 	}
