@@ -29,6 +29,21 @@
 // family is used (loaded once from a probe socket if need be), so the call
 // itself reports WSAENOTSOCK as Windows does.
 //
+// # DisconnectEx for x/sys users
+//
+// Code written against golang.org/x/sys/windows rather than spec.API gets
+// the DisconnectEx that package lacks, in its style (file xsys_windows.go):
+// DisconnectEx(s windows.Handle, o *windows.Overlapped, flags, reserved
+// uint32) error, loaded once per process by LoadDisconnectEx from a probe
+// TCP socket (AF_INET, else AF_INET6), as windows.LoadConnectEx loads
+// ConnectEx, and returning windows.ERROR_IO_PENDING for a request that
+// pends, as x/sys's ConnectEx and AcceptEx do; plus WSAID_DISCONNECTEX and
+// DE_REUSE_SOCKET, which x/sys does not declare (it has TF_DISCONNECT,
+// TF_REUSE_SOCKET, SO_UPDATE_CONNECT_CONTEXT and
+// SIO_GET_EXTENSION_FUNCTION_POINTER, which are not repeated here). The
+// tests run it under Wine (scripts/wine-test); there TF_REUSE_SOCKET is
+// ignored (internal/backends/divergences/wine.json).
+//
 // # OVERLAPPED memory
 //
 // A spec.Overlapped is the address of an OVERLAPPED at the start of a page
