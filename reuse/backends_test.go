@@ -41,12 +41,6 @@ func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 		}
 		t.Cleanup(func() { _ = api.Close() })
 		_, wine := native.WineVersion()
-		if wine {
-			// Recorded, not diagnosed: under Wine 8.0 a server Read on a
-			// connection accepted on a replaced socket never completes and
-			// the run hangs (scripts/wine-test, testdata/reusemod).
-			t.Skip("wine: a Read of the echo server hangs under Wine 8.0 (not diagnosed)")
-		}
 		name := "native"
 		if wine {
 			name = "wine"

@@ -105,6 +105,32 @@ func (sk *sock) free(api spec.API) {
 	}
 }
 
+// stillConnected reports whether sk still holds its last connection
+// after its DisconnectEx(TF_REUSE_SOCKET) completed, that is whether the
+// backend failed to prepare it for reuse; the owner then closes it and
+// makes a fresh one, counted in Stats.ReuseFailed. The probe is a
+// zero-byte send, which transmits nothing: on a socket Windows made
+// reusable it fails WSAENOTCONN (conformance case
+// params/reuse-flag-disconnects); it succeeds on a socket still connected,
+// and fails WSAESHUTDOWN on one still in its last connection's shutdown.
+// Only those two count, so a backend that answers otherwise keeps reusing.
+//
+// Wine 8.0 is the backend this catches: it ignores the flag and only shuts
+// down the sending side. Its ConnectEx then fails WSAEISCONN, but its
+// AcceptEx accepts into such a socket without resetting its shutdown state
+// (Wine server/sock.c, accept_into_socket, keeps wr_shutdown and hangup),
+// so a receive on the new connection never completes (sock_get_poll_events
+// polls nothing for a connected socket with both) and a send fails
+// (DECL_HANDLER(send_socket): STATUS_PIPE_DISCONNECTED). And the pool
+// would keep such a socket off its remote for the TIME_WAIT that Linux
+// shows in the TCP table. getpeername cannot tell: once both FINs have
+// passed, Linux reports ENOTCONN for the socket that Wine still counts
+// as connected.
+func (sk *sock) stillConnected(api spec.API) bool {
+	_, err := api.Send(sk.s, nil)
+	return err == nil || errors.Is(err, spec.WSAESHUTDOWN)
+}
+
 // conn is a net.Conn over one connection of a sock. A new conn is made
 // for every connection, so a net.Conn kept after Close never reaches the
 // socket's next connection.

@@ -27,8 +27,12 @@
 //     remotes, may go), and counts the waits in Stats.TimeWaitWaits.
 //   - A backend that does not make the socket reusable (Wine 8.0 ignores
 //     TF_REUSE_SOCKET: its DisconnectEx is a shutdown, and the next
-//     ConnectEx fails with WSAEISCONN, the next AcceptEx with WSAEINVAL)
-//     costs a fresh socket, counted in Stats.ReuseFailed.
+//     ConnectEx fails with WSAEISCONN) costs a fresh socket, counted in
+//     Stats.ReuseFailed. Wine's AcceptEx does accept into such a socket,
+//     but the connection it gives can neither receive nor send, so the
+//     Pool and the Listener probe every recycled socket with a zero-byte
+//     send (WSAENOTCONN on a socket Windows made reusable) and replace one
+//     that is still connected or shut down.
 //
 // For a server, closing after the client (read to io.EOF, then Close)
 // keeps TIME_WAIT on the client, and the accepted socket is reusable the

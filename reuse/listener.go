@@ -213,6 +213,10 @@ func (l *Listener) control(sk *sock, phase uint32, r overlapped.Result) {
 				l.st.RecycleFailed++
 			}
 			l.dropLocked(sk)
+		case sk.stillConnected(l.a):
+			l.st.ReuseFailed++
+			l.dropLocked(sk)
+			l.fillLocked()
 		case len(l.free) < l.maxIdle:
 			l.free = append(l.free, sk)
 			l.fillLocked()

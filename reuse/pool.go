@@ -368,6 +368,11 @@ func (p *Pool) control(sk *sock, phase uint32, r overlapped.Result) {
 		p.dropLocked(sk)
 		return
 	}
+	if sk.stillConnected(p.a) {
+		p.st.ReuseFailed++
+		p.dropLocked(sk)
+		return
+	}
 	if sk.peerFirst || p.ownTimeWait(sk) {
 		// The remote closed first: it holds the pair in TIME_WAIT from
 		// now, when our FIN has reached it. Or this side did, and its
