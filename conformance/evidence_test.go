@@ -180,8 +180,11 @@ func line(lines []string, n int) string {
 }
 
 // funcSpan returns the first and last line of function fn: for C, from
-// its definition at column 0 to the next "}" at column 0; for C#, from the
-// first line declaring it to the line before the next member declaration.
+// its definition at column 0 to the "}" that closes its body (braces in
+// string and character literals and in comments do not count, so a block
+// whose "}" stands at column 0, as sock.c's todo_wine blocks sometimes do,
+// does not end it); for C#, from the first line declaring it to the line
+// before the next member declaration.
 func funcSpan(lines []string, fn string, cs bool) [2]int {
 	def := regexp.MustCompile(`^[A-Za-z_][\w \t\*]*\b` + regexp.QuoteMeta(fn) + `\s*\(`)
 	member := regexp.MustCompile(`^\s*(public|private|internal|protected)\s`)
@@ -192,17 +195,58 @@ func funcSpan(lines []string, fn string, cs bool) [2]int {
 		if !def.MatchString(l) || strings.HasSuffix(strings.TrimSpace(l), ";") {
 			continue
 		}
-		for j := i + 1; j < len(lines); j++ {
-			if !cs && strings.HasPrefix(lines[j], "}") {
-				return [2]int{i + 1, j + 1}
+		if !cs {
+			if end := closingBrace(lines, i); end > 0 {
+				return [2]int{i + 1, end}
 			}
-			if cs && member.MatchString(lines[j]) {
+			return [2]int{i + 1, len(lines)}
+		}
+		for j := i + 1; j < len(lines); j++ {
+			if member.MatchString(lines[j]) {
 				return [2]int{i + 1, j}
 			}
 		}
 		return [2]int{i + 1, len(lines)}
 	}
 	return [2]int{}
+}
+
+// closingBrace returns the line (1-based) of the "}" that closes the body
+// of the C function defined at line index i, or 0 if there is none.
+func closingBrace(lines []string, i int) int {
+	depth, opened, comment := 0, false, false
+	for j := i; j < len(lines); j++ {
+		l := lines[j]
+		for k := 0; k < len(l); k++ {
+			switch c := l[k]; {
+			case comment:
+				if c == '*' && k+1 < len(l) && l[k+1] == '/' {
+					comment = false
+					k++
+				}
+			case c == '/' && k+1 < len(l) && l[k+1] == '/':
+				k = len(l)
+			case c == '/' && k+1 < len(l) && l[k+1] == '*':
+				comment = true
+				k++
+			case c == '"' || c == '\'':
+				for k++; k < len(l) && l[k] != c; k++ {
+					if l[k] == '\\' {
+						k++
+					}
+				}
+			case c == '{':
+				depth++
+				opened = true
+			case c == '}':
+				depth--
+				if opened && depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	return 0
 }
 
 // todoWineAt reports whether line n is marked todo_wine: on the line, on
