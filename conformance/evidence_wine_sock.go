@@ -26,8 +26,10 @@ var wineSock = evidenceSource{
 		"test_connect_completion_port",
 		"test_shutdown",
 		"test_TransmitFile",
+		"sync_read", "iocp_async_read", "iocp_async_read_closesocket", "iocp_async_closesocket",
+		"wsa_async_select_thread", "wsa_recv_thread", "iocp_async_read_thread_closesocket", "iocp_async_read_thread",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

@@ -10,7 +10,7 @@ import "github.com/disconnectex/disconnectex/spec"
 // Reasons particular to these two functions.
 const (
 	whyGQCSOutputs = "spec.API's GetQueuedCompletionStatus returns a zero Completion on WAIT_TIMEOUT, so whether the call leaves its key and byte-count outputs untouched (0xdeadbeef) is not visible"
-	whyCountNull   = "spec.API's WSASend and WSARecv pass a NULL byte count with an OVERLAPPED, so whether a call that fails at once leaves the count untouched (0xdeadbeef) is not visible"
+	whyCountNull   = "spec.API's WSASend and WSARecv pass a NULL byte count with an OVERLAPPED, so whether a call that does not complete at once leaves the count untouched (0xdeadbeef) is not visible"
 	whyDuplicate   = "spec.API has no WSADuplicateSocket (a second socket handle to one socket)"
 )
 

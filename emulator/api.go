@@ -272,8 +272,9 @@ func (v *view) UpdateConnectContext(s spec.Socket) error {
 		nil)
 }
 
-// Closesocket is closesocket(): pending requests complete with
-// STATUS_CANCELLED (events set, packets queued), then the connection closes
+// Closesocket is closesocket(): pending WSARecv requests complete with
+// STATUS_CONNECTION_ABORTED and the others with STATUS_CANCELLED (events
+// set, packets queued), then the connection closes
 // gracefully (FIN) or, with SetLinger(s, true, 0), is reset. TIME_WAIT rows
 // and a connection still closing outlive the handle.
 func (v *view) Closesocket(s spec.Socket) error {

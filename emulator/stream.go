@@ -144,3 +144,22 @@ func (e *Emulator) serviceRecvs(so *socket) {
 		e.complete(o, st) // removes so.pending[i]
 	}
 }
+
+// abortRecvs ends the pending WSARecv requests of so, whose handle is being
+// closed, with STATUS_CONNECTION_ABORTED (ERROR_CONNECTION_ABORTED): Wine's
+// sock.c iocp_async_read_closesocket and iocp_async_read_thread_closesocket
+// (crossover-wine-23.0.1, todo_wine ok at lines 11570, 11578, 11809 and
+// 11817: Windows passes them) expect that status after closesocket, where
+// XP gave STATUS_LOCAL_DISCONNECT. The other requests are canceled
+// (cancelAll): a listener's AcceptEx ends STATUS_CANCELLED (sock.c
+// test_completion_port, line 10363).
+func (e *Emulator) abortRecvs(so *socket) {
+	for i := 0; i < len(so.pending); {
+		o := e.ovs[so.pending[i]]
+		if o.op != opRecv {
+			i++
+			continue
+		}
+		e.complete(o, spec.STATUS_CONNECTION_ABORTED) // removes so.pending[i]
+	}
+}

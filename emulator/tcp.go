@@ -150,6 +150,7 @@ func (e *Emulator) attach(a *socket, srv *socket) {
 // TIME_WAIT rows and a connection still closing outlive the handle.
 func (e *Emulator) closeSocket(so *socket) {
 	so.closing = true
+	e.abortRecvs(so)
 	e.cancelAll(so, 0)
 	if so.inSyn { // a blocking connect in progress (a ConnectEx's was canceled above)
 		e.abortSYN(so, spec.STATUS_CANCELLED, trConnectCanceled)
