@@ -141,34 +141,14 @@ func (r *Request) WSARecv(s spec.Socket, b []byte) *Request {
 // Wait waits for the current request and returns its bytes and error
 // (GetOverlappedResult with bWait TRUE on the signalled handle), or the
 // immediate failure.
-func (r *Request) Wait() (uint32, error) {
-	if !r.live {
-		return 0, ErrNoRequest
-	}
-	if r.err != nil {
-		r.live = false
-		return 0, r.err
-	}
-	n, err := r.api.GetOverlappedResult(r.h, r.ov, true)
-	if !errors.Is(err, spec.ERROR_IO_INCOMPLETE) {
-		r.live = false
-	}
-	return n, err
-}
+func (r *Request) Wait() (uint32, error) { return r.result(true) }
 
 // WaitTimeout waits at most d (in the backend's time) for the current
 // request. When d passes first it returns WAIT_TIMEOUT and the request is
 // still in progress: wait again, or Cancel and then Wait.
 func (r *Request) WaitTimeout(d time.Duration) (uint32, error) {
-	if !r.live {
-		return 0, ErrNoRequest
-	}
-	if r.err != nil {
-		r.live = false
-		return 0, r.err
-	}
 	if n, err := r.Result(); !errors.Is(err, spec.ERROR_IO_INCOMPLETE) {
-		return n, err
+		return n, err // done, failed at once, or no request
 	}
 	if err := r.api.WaitForSingleObject(r.Signalled(), d); err != nil {
 		return 0, err
@@ -178,7 +158,12 @@ func (r *Request) WaitTimeout(d time.Duration) (uint32, error) {
 
 // Result reports the current request without waiting: ERROR_IO_INCOMPLETE
 // while it is in progress.
-func (r *Request) Result() (uint32, error) {
+func (r *Request) Result() (uint32, error) { return r.result(false) }
+
+// result is GetOverlappedResult(wait) for the current request, or its
+// immediate failure, or ErrNoRequest; once it reports an outcome the
+// request is over.
+func (r *Request) result(wait bool) (uint32, error) {
 	if !r.live {
 		return 0, ErrNoRequest
 	}
@@ -186,7 +171,7 @@ func (r *Request) Result() (uint32, error) {
 		r.live = false
 		return 0, r.err
 	}
-	n, err := r.api.GetOverlappedResult(r.h, r.ov, false)
+	n, err := r.api.GetOverlappedResult(r.h, r.ov, wait)
 	if !errors.Is(err, spec.ERROR_IO_INCOMPLETE) {
 		r.live = false
 	}
