@@ -31,16 +31,7 @@ const prompt = time.Second
 const wildOverlapped = spec.Overlapped(0xBAD0)
 
 // errName names an outcome: "success", the Errno name, or the error text.
-func errName(err error) string {
-	if err == nil {
-		return "success"
-	}
-	var e spec.Errno
-	if errors.As(err, &e) {
-		return e.Name()
-	}
-	return err.Error()
-}
+func errName(err error) string { return spec.ErrorName(err) }
 
 func isErr(err error, want spec.Errno) bool {
 	if want == spec.ERROR_SUCCESS {

@@ -323,22 +323,22 @@ func (s *churnSim) attempt() string {
 	t := e.view.t
 	c, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
 	if err != nil {
-		return errString(err)
+		return spec.ErrorName(err)
 	}
 	if s.w.Client != s.w.Server {
 		if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
 			e.closeSocket(e.sock(c))
-			return errString(err)
+			return spec.ErrorName(err)
 		}
 	}
 	if err := e.connect(t, c, addr); err != nil {
 		e.closeSocket(e.sock(c))
-		return errString(err)
+		return spec.ErrorName(err)
 	}
 	srv, _, err := e.accept(l)
 	if err != nil {
 		e.closeSocket(e.sock(c))
-		return errString(err)
+		return spec.ErrorName(err)
 	}
 	first, second := c, srv
 	if s.w.CloserServer {
@@ -378,11 +378,11 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 			var err error
 			c, err = e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
 			if err != nil {
-				return errString(err)
+				return spec.ErrorName(err)
 			}
 			if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
 				e.closeSocket(e.sock(c))
-				return errString(err)
+				return spec.ErrorName(err)
 			}
 			o1, err1 := e.newOverlapped(0)
 			o2, err2 := e.newOverlapped(0)
@@ -401,7 +401,7 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		}
 		if err != nil {
 			s.idle = append(s.idle, c) // still reusable: this attempt failed
-			last = errString(err)
+			last = spec.ErrorName(err)
 			if errors.Is(err, spec.WSAEADDRINUSE) {
 				failed = true
 				continue
@@ -410,7 +410,7 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		}
 		srv, _, err := e.accept(l)
 		if err != nil {
-			return errString(err)
+			return spec.ErrorName(err)
 		}
 		if s.w.CloserServer {
 			e.closeSocket(e.sock(srv))
@@ -427,12 +427,4 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		return ""
 	}
 	return last
-}
-
-func errString(err error) string {
-	var c spec.Errno
-	if errors.As(err, &c) {
-		return c.Name()
-	}
-	return err.Error()
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -147,6 +148,20 @@ func (e Errno) Name() string {
 		return info.name
 	}
 	return "Errno(" + strconv.FormatUint(uint64(e), 10) + ")"
+}
+
+// ErrorName names an error as traces, reports and scripts show results:
+// the name of the Errno err is or wraps ("WSAENOTCONN"), "success" for nil,
+// or else err's text.
+func ErrorName(err error) string {
+	if err == nil {
+		return "success"
+	}
+	var e Errno
+	if errors.As(err, &e) {
+		return e.Name()
+	}
+	return err.Error()
 }
 
 // Message returns what the code means, in a short sentence.

@@ -103,7 +103,7 @@ func (in *interp) step(c *call) (o outcome, msg string) {
 	}
 	got := "ok"
 	if r.err != nil {
-		got = errText(r.err)
+		got = spec.ErrorName(r.err)
 	} else if r.value != "" {
 		got = r.value
 	}
@@ -148,20 +148,11 @@ func lineText(c *call) string {
 	return t
 }
 
-// errText names an error: "WSAENOTCONN", or the error's text.
-func errText(err error) string {
-	var e spec.Errno
-	if errors.As(err, &e) {
-		return e.Name()
-	}
-	return err.Error()
-}
-
 // check returns "" when r meets the expectation, else what r was.
 func (e *expectation) check(r result) string {
 	got := "ok"
 	if r.err != nil {
-		got = errText(r.err)
+		got = spec.ErrorName(r.err)
 	}
 	switch {
 	case e.any:
