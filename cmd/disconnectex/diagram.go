@@ -27,8 +27,8 @@ func runDiagram(args []string, stdout, stderr io.Writer) int {
 	if st := parseNoArgs(fs, args, stdout, stderr); st >= 0 {
 		return st
 	}
-	if !oneOf(*format, "mermaid", "dot") {
-		return usageError(fs, stderr, "unknown -format %q (want mermaid or dot)", *format)
+	if st := checkFormat(fs, stderr, *format, "mermaid", "dot"); st >= 0 {
+		return st
 	}
 	d, err := emulator.Diagram(*format)
 	if err != nil {

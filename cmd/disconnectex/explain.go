@@ -53,8 +53,8 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if st >= 0 {
 		return st
 	}
-	if !oneOf(*format, "text", "markdown") {
-		return usageError(fs, stderr, "unknown -format %q (want text or markdown)", *format)
+	if st := checkFormat(fs, stderr, *format, "text", "markdown"); st >= 0 {
+		return st
 	}
 	ref, err := newReference()
 	if err != nil {

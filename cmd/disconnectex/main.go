@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -193,14 +194,13 @@ func usageError(fs *flag.FlagSet, stderr io.Writer, format string, a ...any) int
 	return exitUsage
 }
 
-// oneOf checks a -format value.
-func oneOf(v string, allowed ...string) bool {
-	for _, a := range allowed {
-		if v == a {
-			return true
-		}
+// checkFormat checks a -format value: -1 when it is one of allowed, else
+// the usage error's exit status, the message listing allowed.
+func checkFormat(fs *flag.FlagSet, stderr io.Writer, v string, allowed ...string) int {
+	if slices.Contains(allowed, v) {
+		return -1
 	}
-	return false
+	return usageError(fs, stderr, "unknown -format %q (want %s)", v, orList(allowed))
 }
 
 // newTable returns a tabwriter for aligned columns; call Flush.

@@ -137,8 +137,8 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if st := parseNoArgs(fs, args, stdout, stderr); st >= 0 {
 		return st
 	}
-	if !oneOf(*format, "text", "markdown", "json") {
-		return usageError(fs, stderr, "unknown -format %q (want text, markdown or json)", *format)
+	if st := checkFormat(fs, stderr, *format, "text", "markdown", "json"); st >= 0 {
+		return st
 	}
 	r := buildReport(reportBackends(), conformance.Cases())
 	r.addVariants(variantSuites(), conformance.Cases())

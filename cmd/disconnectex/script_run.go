@@ -28,8 +28,8 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	if st >= 0 {
 		return st
 	}
-	if !oneOf(*format, traceFormats...) {
-		return usageError(fs, stderr, "unknown -format %q (want text, json, mermaid or svg)", *format)
+	if st := checkFormat(fs, stderr, *format, traceFormats...); st >= 0 {
+		return st
 	}
 	if len(pos) != 1 {
 		return usageError(fs, stderr, "want exactly one script file (or - for standard input)")

@@ -54,8 +54,8 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 	if st >= 0 {
 		return st
 	}
-	if !oneOf(*format, traceFormats...) {
-		return usageError(fs, stderr, "unknown -format %q (want text, json, mermaid or svg)", *format)
+	if st := checkFormat(fs, stderr, *format, traceFormats...); st >= 0 {
+		return st
 	}
 	p, err := emulator.ParseProfile(*profile)
 	if err != nil {
