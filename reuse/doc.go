@@ -34,6 +34,19 @@
 //     send (WSAENOTCONN on a socket Windows made reusable) and replace one
 //     that is still connected or shut down.
 //
+// # Failures
+//
+// A recycle that fails (the peer resets while DisconnectEx waits for its
+// FIN) closes the socket (Stats.RecycleFailed), and its room in the Pool
+// or under ListenConfig.MaxSockets goes to a fresh one. A failed ConnectEx
+// is DialContext's error; after a refusal, an unreachable network or a
+// timeout, the failures Winsock lets a socket retry, the socket goes back
+// to the pool, otherwise it is closed (Stats.ConnectFailed). A failed
+// AcceptEx (aborted, or its connection reset before it was accepted)
+// closes its socket and posts a new request (Stats.AcceptFailed). The
+// tests drive each path with the emulator's fault rules (emulator.Fault)
+// on every variant.
+//
 // For a server, closing after the client (read to io.EOF, then Close)
 // keeps TIME_WAIT on the client, and the accepted socket is reusable the
 // moment its DisconnectEx completes.

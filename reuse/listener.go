@@ -190,7 +190,10 @@ func (l *Listener) control(sk *sock, phase uint32, r overlapped.Result) {
 	case phaseAccept:
 		delete(l.outstanding, sk)
 		if r.Err != nil || l.closed {
-			l.dropLocked(sk) // canceled by Close, or reset before it was accepted
+			if r.Err != nil && !l.closed {
+				l.st.AcceptFailed++ // aborted, or reset before it was accepted
+			}
+			l.dropLocked(sk) // (Close cancels the requests too)
 			l.fillLocked()
 			return
 		}
@@ -213,6 +216,7 @@ func (l *Listener) control(sk *sock, phase uint32, r overlapped.Result) {
 				l.st.RecycleFailed++
 			}
 			l.dropLocked(sk)
+			l.fillLocked() // at MaxSockets, the dropped socket's room refills
 		case sk.stillConnected(l.a):
 			l.st.ReuseFailed++
 			l.dropLocked(sk)
@@ -222,6 +226,7 @@ func (l *Listener) control(sk *sock, phase uint32, r overlapped.Result) {
 			l.fillLocked()
 		default:
 			l.dropLocked(sk)
+			l.fillLocked()
 		}
 	}
 }
@@ -286,6 +291,7 @@ func (l *Listener) release(sk *sock, remote netip.AddrPort, peerFirst bool) {
 		delete(l.recycling, sk)
 		l.st.RecycleFailed++
 		l.dropLocked(sk)
+		l.fillLocked()
 	}
 }
 

@@ -177,7 +177,8 @@ func (p *Pool) DialContext(ctx context.Context, remote netip.AddrPort) (net.Conn
 			p.mu.Unlock()
 			continue
 		}
-		if errors.Is(err, spec.ERROR_CONNECTION_REFUSED) && !p.closed {
+		p.st.ConnectFailed++
+		if retryable(err) && !p.closed {
 			p.idle = append(p.idle, sk) // still bound and unconnected
 			p.wakeLocked()
 		} else {
@@ -186,6 +187,27 @@ func (p *Pool) DialContext(ctx context.Context, remote netip.AddrPort) (net.Conn
 		p.mu.Unlock()
 		return nil, opErr(err)
 	}
+}
+
+// retryable reports whether a failed ConnectEx left its socket fit for
+// another: Microsoft's connect page (Remarks) lets an application call
+// connect again on the same socket after WSAECONNREFUSED, WSAENETUNREACH
+// or WSAETIMEDOUT. The Win32 faces (GetOverlappedResult's) are the same
+// failures; the request either pended and completed so, or failed at once.
+// WSAEHOSTUNREACH is taken as the same kind of failure as WSAENETUNREACH
+// (an inference: the page does not list it).
+func retryable(err error) bool {
+	for _, e := range []spec.Errno{
+		spec.ERROR_CONNECTION_REFUSED, spec.WSAECONNREFUSED,
+		spec.ERROR_NETWORK_UNREACHABLE, spec.WSAENETUNREACH,
+		spec.ERROR_HOST_UNREACHABLE, spec.WSAEHOSTUNREACH,
+		spec.ERROR_SEM_TIMEOUT, spec.WSAETIMEDOUT,
+	} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // take finds a socket for remote: an idle one whose pair with remote is

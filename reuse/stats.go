@@ -17,6 +17,16 @@ type Stats struct {
 	// failed (the peer reset the connection, or Close canceled them); the
 	// socket was closed.
 	RecycleFailed uint64
+	// ConnectFailed counts ConnectEx requests that failed (refused,
+	// unreachable, timed out, aborted, ...): DialContext returned the
+	// error. A socket whose connection attempt failed in a way after which
+	// Winsock lets it try again (retryable) went back to the pool; any
+	// other was closed.
+	ConnectFailed uint64
+	// AcceptFailed counts AcceptEx requests that failed other than by
+	// Close (aborted, or the connection reset before it was accepted):
+	// the socket was closed and a new request posted in its place.
+	AcceptFailed uint64
 	// TimeWaitWaits counts the times a Dial waited because every idle
 	// socket's pair with the remote was still in the remote's TIME_WAIT.
 	TimeWaitWaits uint64
