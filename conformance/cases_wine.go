@@ -35,14 +35,5 @@ func wantHalfClosed(t *T, api spec.API, what string, c conn) {
 	if n, err := api.Recv(c.client, buf); err != nil || n != 5 || !bytes.Equal(buf, []byte("test\x00")) {
 		t.Errorf("%s: recv on the client: got %q with %s, want \"test\\x00\"", what, buf[:max(n, 0)], errName(err))
 	}
-	peer, err := api.Getpeername(c.client)
-	if wantOK(t, what+": getpeername(client)", err) && peer != c.addr {
-		t.Errorf("%s: getpeername(client): got %v, want the listener's %v", what, peer, c.addr)
-	}
-	local, err := api.Getsockname(c.client)
-	mustOK(t, what+": getsockname(client)", err)
-	peer, err = api.Getpeername(c.server)
-	if wantOK(t, what+": getpeername(server)", err) && peer != local {
-		t.Errorf("%s: getpeername(server): got %v, want the client's %v", what, peer, local)
-	}
+	wantNamesKept(t, api, what, c)
 }
