@@ -79,6 +79,7 @@ type config struct {
 	traceFunc   func(Event) // WithTraceFunc
 	observer    func(Event) // WithObserver
 	faults      []Fault     // WithFaults
+	traceRing   int         // WithTraceRing
 	variants    variantSet
 	err         error // the first bad option (WithVariant)
 	deadlockErr bool
@@ -98,7 +99,8 @@ func WithClock(c Clock) Option { return func(cf *config) { cf.clock = c } }
 // WithTrace records every call, result, state transition and completion
 // (see Trace). Tracing is off by default and then costs nothing. Each
 // recorded Event holds 96 bytes plus its strings, for the life of
-// the emulator; WithTraceFunc streams the events instead.
+// the emulator; WithTraceRing keeps only the last n, WithTraceFunc streams
+// them instead.
 func WithTrace() Option { return func(c *config) { c.trace = true } }
 
 // New returns an emulator with the given system settings. It fails when
@@ -150,7 +152,7 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 		e.synPolicy = synRefused
 	}
 	if cf.trace || cf.traceFunc != nil || cf.observer != nil {
-		e.tr = &tracer{sink: cf.traceFunc, keep: cf.trace && cf.traceFunc == nil, observe: cf.observer}
+		e.tr = &tracer{sink: cf.traceFunc, keep: cf.trace && cf.traceFunc == nil, observe: cf.observer, ring: cf.traceRing}
 	}
 	for _, f := range cf.faults {
 		if _, err := e.inject(f); err != nil {

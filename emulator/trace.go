@@ -98,6 +98,8 @@ type tracer struct {
 	seq    int         // events so far
 	keep   bool        // WithTrace (without WithTraceFunc): events are kept
 	sink   func(Event) // WithTraceFunc: each event goes here and is not kept
+	ring   int         // WithTraceRing: keep at most this many events (0: all)
+	next   int         // ring: where the next event goes once events is full
 
 	// WithObserver (observer.go): events wait in queue until a call
 	// returns and hands them to observe, outside the lock.
@@ -116,11 +118,34 @@ func (t *tracer) add(e *Emulator, ev Event) {
 	if t.sink != nil {
 		t.sink(ev)
 	} else if t.keep {
-		t.events = append(t.events, ev)
+		t.keepEvent(ev)
 	}
 	if t.observe != nil {
 		t.queue = append(t.queue, ev)
 	}
+}
+
+// keepEvent keeps ev: appended, or with a full ring in place of the oldest.
+func (t *tracer) keepEvent(ev Event) {
+	if t.ring > 0 && len(t.events) == t.ring {
+		t.events[t.next] = ev // the oldest event's strings become garbage
+		t.next++
+		if t.next == t.ring {
+			t.next = 0
+		}
+		return
+	}
+	t.events = append(t.events, ev)
+}
+
+// kept returns the kept events, oldest first, in a new slice.
+func (t *tracer) kept() []Event {
+	if len(t.events) == 0 {
+		return nil
+	}
+	out := make([]Event, 0, len(t.events))
+	out = append(out, t.events[t.next:]...)
+	return append(out, t.events[:t.next]...)
 }
 
 // WithTraceFunc is the streaming trace: each event WithTrace would record
@@ -132,8 +157,31 @@ func (t *tracer) add(e *Emulator, ev Event) {
 // (a few hundred bytes of garbage).
 func WithTraceFunc(f func(Event)) Option { return func(c *config) { c.traceFunc = f } }
 
-// Trace returns the events recorded so far (nil unless WithTrace was given).
-// The slice is a copy.
+// WithTraceRing is the bounded trace: it records what WithTrace records
+// but keeps only the last n events (n >= 1; New fails otherwise), so a run
+// of any length holds at most n events. Trace returns them oldest first;
+// their Seq numbers keep counting from the start of the run, so the first
+// kept event's Seq-1 events were dropped. The ring is allocated as it
+// fills, one Event (96 bytes on 64-bit platforms, unsafe.Sizeof(Event{}))
+// per slot, and each kept event also holds its Args and Result strings
+// (typically 20 to 80 bytes; a call name is a constant and costs nothing).
+// An event that falls off the ring leaves its strings to the garbage
+// collector. Each event costs the same formatting work as with WithTrace.
+// WithTraceFunc, given too, takes precedence: nothing is kept.
+func WithTraceRing(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			if c.err == nil {
+				c.err = fmt.Errorf("emulator: WithTraceRing(%d): the ring must hold at least one event", n)
+			}
+			return
+		}
+		c.trace, c.traceRing = true, n
+	}
+}
+
+// Trace returns the events recorded so far (nil unless WithTrace or
+// WithTraceRing was given), oldest first. The slice is a copy.
 func (e *Emulator) Trace() []Event {
 	if !e.usable() {
 		return nil
@@ -143,7 +191,10 @@ func (e *Emulator) Trace() []Event {
 	if e.tr == nil {
 		return nil
 	}
-	return append([]Event(nil), e.tr.events...)
+	if e.tr.sink != nil {
+		return nil
+	}
+	return e.tr.kept()
 }
 
 // TraceString returns the trace, one event per line.
