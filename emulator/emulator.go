@@ -65,6 +65,8 @@ type Emulator struct {
 	faults faultSet // fault rules (faults.go)
 
 	missed []string // transitions the table lacked (emulator bugs; see setState)
+
+	seeded seededBug // a defect the package's tests inject on purpose (seeded.go); none otherwise
 }
 
 var _ spec.API = (*Emulator)(nil)
@@ -86,6 +88,7 @@ type config struct {
 	hosts       []RemoteHost // WithRemoteHosts
 	syn         SYNSchedule  // WithSYNSchedule
 	synSet      bool
+	seeded      seededBug // tests only (seeded.go)
 }
 
 // WithProfile selects Windows (the default) or Documented behaviour.
@@ -133,6 +136,7 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 		delay:    int64(cf.variants.timeWaitDelay(s)),
 
 		deadlockErr: cf.deadlockErr,
+		seeded:      cf.seeded,
 	}
 	e.view = view{e: e, t: &thread{}}
 	e.cond.L = &e.mu

@@ -62,6 +62,10 @@ type ovl struct {
 	now     bool    // done within the call: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS applies
 	seq     uint32  // counts the requests started on it (a fault's timer knows its own)
 	call    string  // opFault: the call the rule faulted
+	// owed counts requests started on this OVERLAPPED less completions:
+	// 1 while pending, else 0. The fuzz tests check it; anything else is a
+	// request completed twice or never.
+	owed int32
 }
 
 // An address is 0x7E00_0000_0000 | gen<<24 | idx<<4 for the first 65,536
@@ -159,6 +163,7 @@ func (e *Emulator) freeOverlapped(v spec.Overlapped) error {
 // signalled state, as starting I/O on a file does.
 func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
 	o.pending = true
+	o.owed++
 	o.async = so.overlapped
 	o.op = op
 	o.reuse = false
@@ -198,6 +203,7 @@ func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
 		}
 	}
 	o.pending = false
+	o.owed--
 	o.status = st
 	o.buf = nil
 	if ev := o.event &^ 1; ev != 0 {
@@ -258,6 +264,9 @@ func (e *Emulator) cancel(o *ovl) {
 		}
 	}
 	e.complete(o, spec.STATUS_CANCELLED)
+	if e.seeded == seededDoubleCompletion {
+		e.complete(o, spec.STATUS_CANCELLED)
+	}
 }
 
 // reuseStillWanted reports whether another TF_REUSE_SOCKET request (or a

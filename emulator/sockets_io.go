@@ -294,6 +294,14 @@ func (e *Emulator) tcpTable() []spec.TCPRow {
 	}
 	out = e.tw.tcpRows(out)
 	out = e.tcpSynSent(out)
+	if e.seeded == seededDuplicateRow {
+		for _, r := range out {
+			if r.State != spec.TCPListen {
+				out = append(out, r)
+				break
+			}
+		}
+	}
 	sortRows(out)
 	return out
 }

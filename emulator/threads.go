@@ -65,6 +65,10 @@ func (t *Thread) Exit() error {
 
 func (e *Emulator) exitThread(t *thread) {
 	t.exited = true
+	if e.seeded == seededMapOrderExit {
+		e.exitThreadMapOrder(t)
+		return
+	}
 	for _, o := range e.ovs {
 		if !o.live || !o.pending || o.thread != t {
 			continue
