@@ -91,51 +91,45 @@ func (r *Request) started(err error) *Request {
 	return r
 }
 
-// ConnectEx starts ConnectEx(s, addr); s must be bound.
-func (r *Request) ConnectEx(s spec.Socket, addr netip.AddrPort) *Request {
+// issue starts a request on s, the handle it signals, with call, unless
+// resetting the event failed.
+func (r *Request) issue(s spec.Socket, call func() error) *Request {
 	r.begin(s, spec.Handle(s))
 	if r.err != nil {
 		return r
 	}
-	return r.started(r.api.ConnectEx(s, addr, r.ov))
+	return r.started(call())
+}
+
+// ConnectEx starts ConnectEx(s, addr); s must be bound.
+func (r *Request) ConnectEx(s spec.Socket, addr netip.AddrPort) *Request {
+	return r.issue(s, func() error { return r.api.ConnectEx(s, addr, r.ov) })
 }
 
 // AcceptEx starts AcceptEx(listener, accepted); the listener is signalled.
 func (r *Request) AcceptEx(listener, accepted spec.Socket) *Request {
-	r.begin(listener, spec.Handle(listener))
-	if r.err != nil {
-		return r
-	}
-	return r.started(r.api.AcceptEx(listener, accepted, r.ov))
+	return r.issue(listener, func() error { return r.api.AcceptEx(listener, accepted, r.ov) })
 }
 
 // DisconnectEx starts DisconnectEx(s, flags, 0).
 func (r *Request) DisconnectEx(s spec.Socket, flags uint32) *Request {
-	r.begin(s, spec.Handle(s))
-	if r.err != nil {
-		return r
-	}
-	return r.started(r.api.DisconnectEx(s, r.ov, flags, 0))
+	return r.issue(s, func() error { return r.api.DisconnectEx(s, r.ov, flags, 0) })
 }
 
 // WSASend starts WSASend(s, b); b must stay untouched until Wait returns.
 func (r *Request) WSASend(s spec.Socket, b []byte) *Request {
-	r.begin(s, spec.Handle(s))
-	if r.err != nil {
-		return r
-	}
-	_, err := r.api.WSASend(s, b, r.ov)
-	return r.started(err)
+	return r.issue(s, func() error {
+		_, err := r.api.WSASend(s, b, r.ov)
+		return err
+	})
 }
 
 // WSARecv starts WSARecv(s, b); the bytes are in b when Wait returns.
 func (r *Request) WSARecv(s spec.Socket, b []byte) *Request {
-	r.begin(s, spec.Handle(s))
-	if r.err != nil {
-		return r
-	}
-	_, err := r.api.WSARecv(s, b, r.ov)
-	return r.started(err)
+	return r.issue(s, func() error {
+		_, err := r.api.WSARecv(s, b, r.ov)
+		return err
+	})
 }
 
 // Wait waits for the current request and returns its bytes and error
