@@ -109,11 +109,14 @@ func (sk *sock) free(api spec.API) {
 // after its DisconnectEx(TF_REUSE_SOCKET) completed, that is whether the
 // backend failed to prepare it for reuse; the owner then closes it and
 // makes a fresh one, counted in Stats.ReuseFailed. The probe is a
-// zero-byte send, which transmits nothing: on a socket Windows made
-// reusable it fails WSAENOTCONN (conformance case
-// params/reuse-flag-disconnects); it succeeds on a socket still connected,
-// and fails WSAESHUTDOWN on one still in its last connection's shutdown.
-// Only those two count, so a backend that answers otherwise keeps reusing.
+// zero-byte send, which transmits nothing. On a socket Windows made
+// reusable a send fails WSAENOTCONN (conformance case
+// params/reuse-flag-disconnects sends one byte; that a zero-byte send
+// fails the same way is an inference, true of the emulator). It succeeds
+// on a socket still connected, and fails WSAESHUTDOWN on one still in its
+// last connection's shutdown; only those two count, so a backend that
+// fails it any other way keeps reusing, and one that wrongly let it
+// succeed would show every recycle in Stats.ReuseFailed.
 //
 // Wine 8.0 is the backend this catches: it ignores the flag and only shuts
 // down the sending side. Its ConnectEx then fails WSAEISCONN, but its
