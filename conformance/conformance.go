@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"runtime"
 	"slices"
@@ -39,10 +40,23 @@ const (
 	// backend needs child-process isolation, because an implementation
 	// that writes through the pointer first crashes the process.
 	WildPointers Capability = "wild-pointers"
+	// RemoteHosts: the API value also implements
+	// interface{ RemoteHost(spec.HostBehavior) (netip.AddrPort, error) }:
+	// it can give the address of a host beyond loopback that accepts,
+	// never closes, refuses, drops SYNs or is unreachable (the emulator's
+	// network; a native backend makes what it can of these on the machine
+	// it runs on and fails RemoteHost for the rest, which skips the case).
+	RemoteHosts Capability = "remote-hosts"
 )
 
+// remoteHoster is what a backend with the RemoteHosts capability
+// implements.
+type remoteHoster interface {
+	RemoteHost(b spec.HostBehavior) (netip.AddrPort, error)
+}
+
 // capabilities lists every capability in a stable order.
-var capabilities = []Capability{VirtualTime, Settings, LongWaits, Introspection, WildPointers}
+var capabilities = []Capability{VirtualTime, Settings, LongWaits, Introspection, WildPointers, RemoteHosts}
 
 // why explains, for a skip message, what a case uses a capability for.
 var why = map[Capability]string{
@@ -51,6 +65,7 @@ var why = map[Capability]string{
 	LongWaits:     "the case waits minutes on a real clock",
 	Introspection: "the case reads the socket life-cycle state through State(spec.Socket)",
 	WildPointers:  "the case passes an OVERLAPPED pointer the backend never handed out, which may crash an unisolated process",
+	RemoteHosts:   "the case connects to a host beyond loopback that behaves one way (refuses, drops SYNs, is unreachable, never closes) through RemoteHost",
 }
 
 // longWait is the longest total wait a case may make on a backend that
@@ -141,7 +156,7 @@ type Result struct {
 // Cases returns the suite's table in a stable order. The slice is a copy.
 func Cases() []Case {
 	return slices.Concat(paramsCases, returnCases, errorsCases, overlappedCases, iocpCases,
-		threadCases, timewaitCases, reuseCases, portsCases, tupleCases, badinputCases, eventResetCases, wineCases, dotnetCases, afdCases)
+		threadCases, timewaitCases, reuseCases, portsCases, tupleCases, badinputCases, eventResetCases, wineCases, dotnetCases, afdCases, netCases)
 }
 
 // Lookup returns the case with the given name.

@@ -95,6 +95,12 @@
 //   - WildPointers: passing an OVERLAPPED pointer the backend never handed
 //     out is safe (the emulator validates it; native needs child-process
 //     isolation, since an implementation that writes through it crashes).
+//   - RemoteHosts: the API value implements
+//     RemoteHost(spec.HostBehavior) (netip.AddrPort, error), which gives the address of a host beyond
+//     loopback that accepts, never closes, refuses, drops SYNs or is
+//     unreachable. The emulator has them all (its remote hosts); a native
+//     backend produces what the machine allows and fails RemoteHost for the
+//     rest, and the case then skips naming the capability and the behaviour.
 //
 // A case whose Waits exceed a few seconds needs VirtualTime or LongWaits.
 //

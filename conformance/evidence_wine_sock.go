@@ -28,8 +28,9 @@ var wineSock = evidenceSource{
 		"test_TransmitFile",
 		"sync_read", "iocp_async_read", "iocp_async_read_closesocket", "iocp_async_closesocket",
 		"wsa_async_select_thread", "wsa_recv_thread", "iocp_async_read_thread_closesocket", "iocp_async_read_thread",
+		"test_connecting_socket",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

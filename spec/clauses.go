@@ -102,6 +102,10 @@ const (
 	srcDotnetReuseFirst = "dotnet/runtime@03dcbb2f src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs, Disconnect_Success (line 19, a ConditionalTheory on IsThreadingSupported, not OuterLoop, so it runs in every ordinary Windows pass): DisconnectAsync(client, reuseSocket: true) at line 30, then ConnectAsync(server2.EndPoint) at line 37 is awaited at once and succeeds"
 	srcDotnetServerFIN  = "dotnet/runtime@4daff4b0 src/libraries/Common/tests/System/Net/Sockets/SocketTestServerAsync.cs, ProcessReceive (line 258: 0 bytes read -> CloseClientSocket at line 280) and CloseClientSocket (line 318: Shutdown(SocketShutdown.Send) line 330, Dispose line 339): the test server closes its end only after reading the client's FIN, so in Disconnect_Success the client is the side that closes first"
 	srcWineExtFunc      = "Wine dlls/ws2_32/tests/sock.c (Gcenx/winecx crossover-wine-23.0.1), test_get_extension_func, lines 5638-5641 (ok on Windows): SIO_GET_EXTENSION_FUNCTION_POINTER with a GUID the provider does not know fails WSAEINVAL"
+	srcWineConnecting   = "Wine dlls/ws2_32/tests/sock.c, test_connecting_socket (ok on Windows) on a socket whose connect to 192.0.2.0 is in progress: after a non-blocking connect() a second connect fails WSAEALREADY; ConnectEx, and connect() after ConnectEx, fail WSAEINVAL, leaving Internal STATUS_PENDING; getsockname gives the bound family and a nonzero port; after ConnectEx getpeername fails WSAENOTCONN; todo_wine (Windows passes, Wine not): getpeername after connect() gives the address, recv and send fail WSAENOTCONN"
+	srcTcpInitialRTT    = "Microsoft Windows 2000 registry reference, TcpInitialRTT (learn.microsoft.com previous-versions windows-2000-server cc938207): default 3 s; the time between a connection request (SYN) and its first retransmission, doubled on each later one; the SYN is sent twice more, as TcpMaxConnectRetransmissions says"
+	srcTcpMaxConnect    = "Microsoft Windows 2000 and Windows Server 2003 registry references, TcpMaxConnectRetransmissions (cc938209, cc758896): default 2 retransmissions of an unanswered connection request; the delay starts at TcpInitialRTT (3 s) and doubles after each attempt; after the last, TCP waits double the last delay and abandons the request (3 + 6 + 12 = 21 s)"
+	srcKB2786464        = "Microsoft KB 2786464 as quoted in Server Fault question 193160 (Which is the default TCP connect timeout in Windows): in Windows 7 and Server 2008 R2 the maximum SYN retransmissions is 2 and the initial RTO 3 s, so the three-way handshake is limited to 21 s (3 + 2*3 + 4*3); a hotfix adds netsh MaxSynRetransmissions and InitialRto (which may only be lowered from 3000 ms)"
 	srcReactOSDisc      = "ReactOS drivers/network/afd/afd/main.c, AfdDisconnect: STATUS_INVALID_PARAMETER for a connectionless endpoint (ReactOS, not Windows: an inference)"
 )
 
@@ -157,6 +161,10 @@ const (
 	ClauseGapBadHandle       = "DX-GAP-BAD-HANDLE"
 	ClauseGapEventReset      = "DX-GAP-EVENT-RESET"
 	ClauseGapTimeWaitSYN     = "DX-GAP-TIMEWAIT-SYN"
+	ClauseGapConnecting      = "DX-GAP-CONNECTING"
+	ClauseGapSYNTimeout      = "DX-GAP-SYN-TIMEOUT"
+	ClauseGapUnreachable     = "DX-GAP-UNREACHABLE"
+	ClauseGapPeerNoFIN       = "DX-GAP-PEER-NO-FIN"
 )
 
 // catalogue is the clause list in page order. The Windows text is ours;
@@ -358,6 +366,22 @@ var catalogue = []Clause{
 		Page:    "(not stated) What a new connection does to a socket pair that the listening side holds in TIME_WAIT (the server closed first and the client connects again from the same port, as a reused ConnectEx socket does).",
 		Windows: "Not observed; two outcomes are plausible (the emulator's variants takeover and refuse): the SYN reopens the connection and the row leaves the table (takeover; RFC 1122 allows it; the page says a connection in TIME_WAIT \"can be reopened at much less cost\"), or the pair is refused until the row expires and connect fails with WSAEADDRINUSE (refuse; the page: \"a socket pair cannot be re-used\"; the Server 2003 SP1 note on connections with the socket addresses of one in TIME WAIT). Either way a TCP stack keys connections by their 4-tuple, so the table never holds two rows for one pair. No observation of Windows for the listening side's row is published; the emulator takes the row over by default (the page's own words, and this suite's reuse cases written as Windows reconnecting a reused socket to the same server).",
 		Status:  Unspecified, Errors: []Errno{WSAEADDRINUSE}, Evidence: []string{srcRFC1122, srcRFC793, srcSmartPortAlloc}},
+	{ID: ClauseGapConnecting, Section: SectionGaps,
+		Page:    "(not stated) Calls on a socket whose connect is still in progress, as a socket that is to be reused goes through ConnectEx.",
+		Windows: "Observed (Wine's test_connecting_socket, ok on Windows): a second ConnectEx fails WSAEINVAL at once and leaves Internal STATUS_PENDING; connect() after ConnectEx fails WSAEINVAL (after a non-blocking connect(), WSAEALREADY); getsockname gives the bound port; getpeername fails WSAENOTCONN after ConnectEx; recv and send fail WSAENOTCONN (todo_wine: Wine differs). Inferred, not observed: DisconnectEx fails WSAENOTCONN, as on any socket that is not connected.",
+		Status:  Unspecified, Errors: []Errno{WSAEINVAL, WSAEALREADY, WSAENOTCONN}, Evidence: []string{srcWineConnecting}},
+	{ID: ClauseGapSYNTimeout, Section: SectionGaps,
+		Page:    "(not stated) A ConnectEx whose SYN is never answered, and how long it stays pending.",
+		Windows: "Documented by Microsoft, not observed by a public test: the request pends while the SYN is retransmitted after TcpInitialRTT (3 s) and then after twice the last wait, TcpMaxConnectRetransmissions (2) times, so at 3 s and 9 s, and fails after a last wait of 12 s, at 21 s, with STATUS_IO_TIMEOUT (ERROR_SEM_TIMEOUT, WSAETIMEDOUT). KB 2786464 gives the same 21 s for Windows 7 and Server 2008 R2; it lets an administrator lower the initial RTO and change the count (netsh), which the emulator's WithSYNSchedule models. No source found gives another default for later Windows, so there is one schedule, not variants.",
+		Status:  Unspecified, Errors: []Errno{ERROR_SEM_TIMEOUT, WSAETIMEDOUT}, Evidence: []string{srcTcpInitialRTT, srcTcpMaxConnect, srcKB2786464, srcWineConnecting}},
+	{ID: ClauseGapUnreachable, Section: SectionGaps,
+		Page:    "(not stated) A ConnectEx to a host that refuses the connection or cannot be reached.",
+		Windows: "A refused ConnectEx completes ERROR_CONNECTION_REFUSED (WSAECONNREFUSED through WSAGetOverlappedResult; Wine's test_connect, ok on Windows). Inferred from the NTSTATUS mapping, not observed: an unreachable host completes STATUS_HOST_UNREACHABLE (ERROR_HOST_UNREACHABLE, WSAEHOSTUNREACH), an unreachable network STATUS_NETWORK_UNREACHABLE (ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH); a blocking connect() fails with the Winsock code.",
+		Status:  Unspecified, Errors: []Errno{ERROR_CONNECTION_REFUSED, WSAECONNREFUSED, ERROR_HOST_UNREACHABLE, WSAEHOSTUNREACH, ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH}, Evidence: []string{srcWineConnect, srcWineNtdllError, srcWineWS2Status}},
+	{ID: ClauseGapPeerNoFIN, Section: SectionGaps,
+		Page:    "(not stated) DisconnectEx(TF_REUSE_SOCKET) when the peer never sends its FIN.",
+		Windows: "Inferred, not observed: the request waits for the peer's FIN (TransmitFile's page: the call completes only when the peer has completed the graceful close) and no timer ends the wait while the socket's handle is open, so it stays pending until CancelIoEx (ERROR_OPERATION_ABORTED) or closesocket; the socket stays transmit-closing after a cancel.",
+		Status:  Unspecified, Errors: []Errno{ERROR_OPERATION_ABORTED}, Evidence: []string{srcTransmitFileDoc, srcCancelIoExDoc}},
 }
 
 // Clauses returns the catalogue in page order: a deep copy, so a caller

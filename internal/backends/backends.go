@@ -48,7 +48,7 @@ type Backend struct {
 
 // emulatorCapabilities are what every emulator profile can do.
 var emulatorCapabilities = []conformance.Capability{conformance.VirtualTime, conformance.Settings,
-	conformance.Introspection, conformance.WildPointers}
+	conformance.Introspection, conformance.WildPointers, conformance.RemoteHosts}
 
 var all = []Backend{
 	{Name: "emulator-windows", Description: "the emulator's Windows profile",

@@ -1,0 +1,71 @@
+package conformance
+
+import (
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Cases from sock.c's test_connecting_socket: a socket whose ConnectEx to
+// an address nobody answers (192.0.2.0 there; the backend's host that drops
+// SYNs here) is still in progress. The first half of that test starts the
+// connect with a non-blocking connect(), which spec.API cannot express
+// (evidence_wine_sock_connecting.go says so line by line).
+
+var wineConnectingCases = []Case{
+	{
+		Name:    "wine-connecting/connectex-in-progress",
+		Clauses: clauses(spec.ClauseGapConnecting, spec.ClauseRetPending),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			c, _, _, dst := pendingConnectEx(t, api)
+			wantErr(t, "connect() while the ConnectEx is in progress", api.Connect(c, dst), spec.WSAEINVAL)
+			ov := overlapped(t, api, 0)
+			preset(t, api, ov)
+			wantErr(t, "a second ConnectEx while the first is in progress", api.ConnectEx(c, dst, ov), spec.WSAEINVAL)
+			if st, _, err := api.OverlappedFields(ov); wantOK(t, "OverlappedFields", err) && st != spec.STATUS_PENDING {
+				t.Errorf("second ConnectEx: Internal: got %v, want STATUS_PENDING", st)
+			}
+			if a, err := api.Getsockname(c); wantOK(t, "getsockname(connecting socket)", err) {
+				if !a.Addr().Is4() || a.Port() == 0 {
+					t.Errorf("getsockname(connecting socket): got %v, want an IPv4 address with a nonzero port", a)
+				}
+			}
+			_, err := api.Getpeername(c)
+			wantErr(t, "getpeername(socket with a ConnectEx in progress)", err, spec.WSAENOTCONN)
+			if _, err := api.Recv(c, make([]byte, 4)); err == nil {
+				t.Errorf("recv(connecting socket): got success, want a failure")
+			}
+			if _, err := api.Send(c, []byte("data\x00")); err == nil {
+				t.Errorf("send(connecting socket): got success, want a failure")
+			}
+		},
+	},
+	{
+		Name:    "wine-connecting/second-connectex-leaves-internalhigh",
+		Clauses: clauses(spec.ClauseGapConnecting),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			c, _, _, dst := pendingConnectEx(t, api)
+			wantConnectExFails(t, api, "a second ConnectEx while the first is in progress", c, dst, spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "wine-connecting/recv-enotconn",
+		Clauses: clauses(spec.ClauseGapConnecting),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			c, _, _, _ := pendingConnectEx(t, api)
+			_, err := api.Recv(c, make([]byte, 4))
+			wantErr(t, "recv(socket with a ConnectEx in progress)", err, spec.WSAENOTCONN)
+		},
+	},
+	{
+		Name:    "wine-connecting/send-enotconn",
+		Clauses: clauses(spec.ClauseGapConnecting),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			c, _, _, _ := pendingConnectEx(t, api)
+			_, err := api.Send(c, []byte("data\x00"))
+			wantErr(t, "send(socket with a ConnectEx in progress)", err, spec.WSAENOTCONN)
+		},
+	},
+}
