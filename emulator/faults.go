@@ -168,7 +168,9 @@ func badFault(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadFault, fmt.Sprintf(format, a...))
 }
 
-func (f Fault) validate() error {
+// Validate reports why WithFaults and Inject would refuse the rule (an
+// error wrapping ErrBadFault), or nil.
+func (f Fault) Validate() error {
 	if f.Call != "" && !slices.Contains(faultable, f.Call) {
 		hint := ""
 		for _, n := range faultable {
@@ -237,7 +239,7 @@ func (e *Emulator) Inject(rule Fault) (remove func(), err error) {
 }
 
 func (e *Emulator) inject(rule Fault) (func(), error) {
-	if err := rule.validate(); err != nil {
+	if err := rule.Validate(); err != nil {
 		return nil, err
 	}
 	fs := &e.faults
@@ -381,7 +383,9 @@ func (e *Emulator) applyFaults(t *thread, rules []*faultRule, name string, s, ac
 			e.faults.add(faultTimer{at: e.after(r.Delay), rule: r.id, call: name, thread: t.id, reset: target, so: e.sock(target)})
 			return err
 		}
-		e.faultEvent(t, r, name, target, e.peerReset(e.sock(target)))
+		so := e.sock(target)
+		e.faultEvent(t, r, name, target, resetOutcome(so))
+		e.peerReset(so)
 		return err
 	}
 	return op()
@@ -398,11 +402,19 @@ func (e *Emulator) faultEventID(thread, rule int, call string, s spec.Socket, wh
 	}
 }
 
-// peerReset resets so's connection as the peer's abortive close does and
-// says what it did, for the trace.
-func (e *Emulator) peerReset(so *socket) string {
+// resetOutcome says what peerReset will do to so, for the trace: the
+// fault's event comes before the reset's own effects.
+func resetOutcome(so *socket) string {
 	if so == nil || !isStream(so) || so.conn != connOpen {
 		return "the peer resets: no connection"
+	}
+	return "the peer resets the connection"
+}
+
+// peerReset resets so's connection as the peer's abortive close does.
+func (e *Emulator) peerReset(so *socket) {
+	if so == nil || !isStream(so) || so.conn != connOpen {
+		return
 	}
 	p := so.peer
 	if p == nil {
@@ -413,7 +425,7 @@ func (e *Emulator) peerReset(so *socket) string {
 			e.reuseFailed(so, spec.STATUS_CONNECTION_RESET)
 		}
 		e.wake()
-		return "the peer resets the connection"
+		return
 	}
 	e.abortEnd(p) // p sends the RST: so sees it
 	switch {
@@ -425,7 +437,6 @@ func (e *Emulator) peerReset(so *socket) string {
 			e.reuseFailed(p, spec.STATUS_CONNECTION_RESET)
 		}
 	}
-	return "the peer resets the connection"
 }
 
 // faultTimer is a delayed effect: a request's completion (o) or a reset.
@@ -479,7 +490,8 @@ func (e *Emulator) faultsDue() {
 		if so != t.so {
 			so = nil // the handle was closed meanwhile
 		}
-		e.faultEventID(t.thread, t.rule, t.call, t.reset, e.peerReset(so))
+		e.faultEventID(t.thread, t.rule, t.call, t.reset, resetOutcome(so))
+		e.peerReset(so)
 	}
 }
 

@@ -110,6 +110,7 @@ type parser struct {
 	profile  emulator.Profile
 	settings spec.Settings
 	variants []string // CLAUSE=name, from set variant, in order
+	faults   []emulator.Fault
 }
 
 func newParser() *parser {

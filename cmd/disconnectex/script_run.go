@@ -178,6 +178,9 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 		clause, name, _ := strings.Cut(v, "=")
 		opts = append(opts, emulator.WithVariant(clause, name))
 	}
+	if len(p.faults) > 0 {
+		opts = append(opts, emulator.WithFaults(p.faults...))
+	}
 	watch := watchScript
 	if verbose {
 		opts = append(opts, emulator.WithTraceFunc(func(ev emulator.Event) {
@@ -194,6 +197,9 @@ func start(p *parser, name string, verbose bool, out io.Writer) (*interp, error)
 		s.TcpTimedWaitDelay, s.DynamicPorts.Start, int(s.DynamicPorts.Start)+s.DynamicPorts.Count-1)
 	if len(p.variants) > 0 {
 		fmt.Fprintf(out, ", variants %s", strings.Join(p.variants, " "))
+	}
+	if n := len(p.faults); n > 0 {
+		fmt.Fprintf(out, ", %d fault rule(s)", n)
 	}
 	fmt.Fprintln(out)
 	in := newInterp(em, verbose, out)

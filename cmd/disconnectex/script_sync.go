@@ -391,6 +391,62 @@ func setVariant(p *parser, a []string) error {
 	return p.errf("clause %s has no variant %q (want %s)", a[0], a[1], orList(names))
 }
 
+// setFault parses set fault CALL NTH ACTION [CODE] [DELAY] into a rule;
+// the emulator's Fault.Validate has the last word.
+func setFault(p *parser, a []string) error {
+	f := emulator.Fault{Call: a[0]}
+	for _, n := range emulator.FaultCalls() {
+		if strings.EqualFold(n, a[0]) {
+			f.Call = n
+		}
+	}
+	nth, err := strconv.Atoi(a[1])
+	if err != nil {
+		return p.errf("bad NTH %q (want a number, 0 for every call)", a[1])
+	}
+	f.Nth = nth
+	rest := a[3:]
+	if n := len(rest); n > 0 {
+		if d, err := time.ParseDuration(rest[n-1]); err == nil {
+			f.Delay, rest = d, rest[:n-1]
+		}
+	}
+	code := ""
+	switch len(rest) {
+	case 0:
+	case 1:
+		code = rest[0]
+	default:
+		return p.errf("want: set fault CALL NTH fail|complete|reset [CODE] [DELAY]")
+	}
+	switch a[2] {
+	case "fail":
+		e, err := spec.ParseErrno(code)
+		if err != nil {
+			return p.errf("fail needs an error CODE, e.g. WSAECONNREFUSED (got %q)", code)
+		}
+		f.Action, f.Err = emulator.FaultFail, e
+	case "complete":
+		st, ok := parseStatus(code)
+		if !ok {
+			return p.errf("complete needs an NTSTATUS CODE, e.g. STATUS_CONNECTION_REFUSED (got %q)", code)
+		}
+		f.Action, f.Status = emulator.FaultComplete, st
+	case "reset":
+		if code != "" {
+			return p.errf("reset takes no CODE (got %q)", code)
+		}
+		f.Action = emulator.FaultReset
+	default:
+		return p.errf("unknown fault action %q (want fail, complete or reset)", a[2])
+	}
+	if err := f.Validate(); err != nil {
+		return p.errf("%s", strings.TrimPrefix(err.Error(), "emulator: "))
+	}
+	p.faults = append(p.faults, f)
+	return nil
+}
+
 func setPorts(p *parser, a []string) error {
 	start, err1 := strconv.ParseUint(a[0], 10, 16)
 	count, err2 := strconv.Atoi(a[1])

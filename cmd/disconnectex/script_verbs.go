@@ -136,6 +136,7 @@ var settings = []*setting{
 	{name: "profile", syntax: "windows|documented", help: "the emulator profile (default windows)", parse: setProfile},
 	{name: "timedwaitdelay", syntax: "DURATION", help: "TcpTimedWaitDelay, 0s..300s (default 240s)", parse: setTimedWaitDelay},
 	{name: "ports", syntax: "START COUNT", help: "the dynamic port range (default 49152 16384)", parse: setPorts},
+	{name: "fault", syntax: "CALL NTH fail|complete|reset [CODE] [DELAY]", help: "a fault rule (emulator.Fault) on the NTH call named CALL as the trace names it (0: every one): fail with the error CODE, complete the request later with the NTSTATUS CODE, or reset the connection, after DELAY (e.g. set fault ConnectEx 1 complete STATUS_CONNECTION_REFUSED 2s)", parse: setFault},
 	{name: "variant", syntax: "CLAUSE NAME", help: "follow that variant of a clause whose Windows behaviour is not settled (e.g. set variant DX-FLAG-TIMEWAIT waits; `disconnectex report` lists them)", parse: setVariant},
 }
 
