@@ -162,6 +162,13 @@ func (e *Emulator) freeOverlapped(v spec.Overlapped) error {
 // complete. An async request (overlapped socket) resets the handle's
 // signalled state, as starting I/O on a file does.
 func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
+	e.arm(t, so, o, op)
+	so.pending = append(so.pending, o.idx)
+}
+
+// arm is start but for listing the request as pending on so: finish,
+// which completes the request within the call, needs no list.
+func (e *Emulator) arm(t *thread, so *socket, o *ovl, op opKind) {
 	o.pending = true
 	o.owed++
 	o.async = so.overlapped
@@ -176,15 +183,16 @@ func (e *Emulator) start(t *thread, so *socket, o *ovl, op opKind) {
 	o.now = false
 	o.seq++
 	o.call = ""
-	so.pending = append(so.pending, o.idx)
 	if o.async {
 		so.signaled = false
 	}
 	// The I/O manager clears hEvent when a request starts, whatever the
 	// handle's mode (spec.ClauseGapEventReset): an event an earlier
 	// completion left signalled does not stand for this request.
-	if ev := e.event(o.event &^ 1); ev != nil {
-		ev.signaled = false
+	if h := o.event &^ 1; h != 0 {
+		if ev := e.event(h); ev != nil {
+			ev.signaled = false
+		}
 	}
 }
 
@@ -198,10 +206,20 @@ func (e *Emulator) complete(o *ovl, st spec.NTStatus) {
 	so := o.sock
 	for i, idx := range so.pending {
 		if idx == o.idx {
-			so.pending = append(so.pending[:i], so.pending[i+1:]...)
+			if i == len(so.pending)-1 {
+				so.pending = so.pending[:i]
+			} else {
+				so.pending = append(so.pending[:i], so.pending[i+1:]...)
+			}
 			break
 		}
 	}
+	e.settle(o, st)
+}
+
+// settle is complete but for taking the request off so's pending list.
+func (e *Emulator) settle(o *ovl, st spec.NTStatus) {
+	so := o.sock
 	o.pending = false
 	o.owed--
 	o.status = st
@@ -230,9 +248,9 @@ func (e *Emulator) finish(t *thread, so *socket, o *ovl, op opKind, st spec.NTSt
 	if o == nil {
 		return errOf(st.Winsock())
 	}
-	e.start(t, so, o, op)
+	e.arm(t, so, o, op) // start and complete, without listing it on so
 	async := o.async
-	e.complete(o, st)
+	e.settle(o, st)
 	if async {
 		return spec.ERROR_IO_PENDING
 	}

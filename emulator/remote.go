@@ -165,6 +165,9 @@ func satAdd(a, b int64) int64 {
 // not a remote host (loopback, or no prefix covers it).
 func (e *Emulator) hostFor(a netip.Addr) spec.HostBehavior {
 	a = a.Unmap()
+	if a.IsLoopback() { // the common case, without the prefixes: none covers loopback (WithRemoteHosts)
+		return 0
+	}
 	best, bits := spec.HostBehavior(0), -1
 	for _, h := range e.hosts {
 		if h.Prefix.Bits() >= bits && h.Prefix.Contains(a) {
