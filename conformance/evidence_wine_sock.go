@@ -29,8 +29,9 @@ var wineSock = evidenceSource{
 		"sync_read", "iocp_async_read", "iocp_async_read_closesocket", "iocp_async_closesocket",
 		"wsa_async_select_thread", "wsa_recv_thread", "iocp_async_read_thread_closesocket", "iocp_async_read_thread",
 		"test_connecting_socket",
+		"test_WSAPoll",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

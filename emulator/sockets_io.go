@@ -129,9 +129,21 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 	return 0, nil
 }
 
-const pollIn = spec.POLLRDNORM | 0x0200 /* POLLRDBAND */ | 0x0400 /* POLLPRI */
-const pollOut = spec.POLLWRNORM | 0x0020                          /* POLLWRBAND */
+// pollEvents are the bits WSAPoll accepts in events: POLLRDNORM,
+// POLLRDBAND and POLLWRNORM (POLLIN and POLLOUT). Every other bit, POLLPRI
+// and POLLWRBAND included, fails WSAEINVAL (Wine dlls/ws2_32/tests/sock.c,
+// test_WSAPoll, lines 7797-7806 and 7894-7903, todo_wine: Windows fails
+// each of 13 such bits on a listener and on a connected socket).
+const pollEvents = spec.POLLRDNORM | spec.POLLRDBAND | spec.POLLWRNORM
 
+// pollNow is what WSAPoll reports for so (test_WSAPoll, ok on Windows): a
+// listener is readable with a connection in its backlog (7874-7881); a
+// connected socket is writable, still after its own shutdown(SD_SEND)
+// (7999, 8005), readable while data waits (7927, 8039-8040), and the
+// peer's FIN sets POLLHUP without POLLRDNORM (8022-8023; with data,
+// POLLRDNORM|POLLHUP, 8045-8046, todo_wine); a UDP socket is writable
+// bound or not (8139-8149). After both FINs or a reset the socket stays
+// readable (a recv ends at once): inferred, no source.
 func (e *Emulator) pollNow(so *socket) spec.PollEvents {
 	var r spec.PollEvents
 	switch {
@@ -140,14 +152,12 @@ func (e *Emulator) pollNow(so *socket) spec.PollEvents {
 			r |= spec.POLLRDNORM
 		}
 	case !isStream(so):
-		if so.bound {
-			r |= spec.POLLWRNORM
-		}
+		r |= spec.POLLWRNORM
 	case connectedish(so.state):
-		if len(so.rbuf) > 0 || so.finRcvd || so.conn != connOpen {
+		if len(so.rbuf) > 0 || so.conn != connOpen {
 			r |= spec.POLLRDNORM
 		}
-		if so.conn == connOpen && !so.finSent {
+		if so.conn == connOpen {
 			r |= spec.POLLWRNORM
 		}
 		if so.conn == connReset {
@@ -164,7 +174,7 @@ func (e *Emulator) poll(s spec.Socket, events spec.PollEvents, timeout time.Dura
 	if so == nil {
 		return 0, spec.WSAENOTSOCK
 	}
-	if events&^(pollIn|pollOut) != 0 || !spec.ValidTimeout(timeout) {
+	if events&^pollEvents != 0 || !spec.ValidTimeout(timeout) {
 		return 0, spec.WSAEINVAL
 	}
 	mask := events | spec.POLLHUP | spec.POLLERR

@@ -172,4 +172,10 @@ const (
 	POLLERR    PollEvents = 0x0001
 	POLLHUP    PollEvents = 0x0002
 	POLLNVAL   PollEvents = 0x0004
+	// POLLRDBAND (out-of-band data) may be asked for; POLLPRI and
+	// POLLWRBAND, like the output-only bits, make WSAPoll fail WSAEINVAL
+	// (Wine sock.c test_WSAPoll, todo_wine on Wine, so Windows' behaviour).
+	POLLRDBAND PollEvents = 0x0200
+	POLLPRI    PollEvents = 0x0400
+	POLLWRBAND PollEvents = 0x0020
 )
