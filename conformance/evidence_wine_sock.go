@@ -30,8 +30,9 @@ var wineSock = evidenceSource{
 		"wsa_async_select_thread", "wsa_recv_thread", "iocp_async_read_thread_closesocket", "iocp_async_read_thread",
 		"test_connecting_socket",
 		"test_WSAPoll",
+		"nonblocking_async_recv_thread", "test_nonblocking_async_recv", "test_simultaneous_async_recv", "test_empty_recv",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

@@ -105,7 +105,10 @@ func (e *Emulator) wsaRecv(t *thread, s spec.Socket, b []byte, ov spec.Overlappe
 	if so.rdShut {
 		return 0, spec.WSAESHUTDOWN
 	}
-	if len(b) == 0 || recvReady(so) && !e.recvQueued(so) {
+	// A zero-length WSARecv waits for data like any other and then
+	// completes with 0 bytes, taking nothing (sock.c test_empty_recv,
+	// crossover-wine-23.0.1, plain ok at lines 12819-12835).
+	if recvReady(so) && !e.recvQueued(so) {
 		if so.conn == connReset && len(so.rbuf) == 0 {
 			return 0, spec.WSAECONNRESET // failed at once: no completion
 		}

@@ -1,0 +1,81 @@
+package conformance
+
+import "github.com/disconnectex/disconnectex/spec"
+
+// The expectations of sock.c's test_nonblocking_async_recv (and its
+// thread, nonblocking_async_recv_thread), test_simultaneous_async_recv and
+// test_empty_recv (Gcenx/winecx crossover-wine-23.0.1), in file order.
+// Their cases are in cases_wine_recv.go.
+
+const (
+	whyBlockedThread = "the check needs a call blocked in a second thread while the first one sends; a spec.API Thread's call blocks its caller"
+	whyWSABufs       = "spec.API's WSARecv always passes exactly one WSABUF"
+	// nonblockingNote is added where the test's socket is non-blocking.
+	nonblockingNote = " (the test's socket is non-blocking, which spec.API cannot make; the case's is blocking)"
+)
+
+const (
+	caseRecvNullEvent   = "wine-recv/null-event-signals-socket"
+	caseRecvEvent       = "wine-recv/event-pends-until-data"
+	caseRecvWaiting     = "wine-recv/data-waiting"
+	caseRecvNonOverlap  = "wine-recv/non-overlapped-socket-data-waiting"
+	caseRecvTwo         = "wine-recv/two-pending-in-order"
+	caseRecvZeroPends   = "wine-recv/zero-length-pends-until-data"
+	caseRecvZeroWaiting = "wine-recv/zero-length-with-data-at-once"
+)
+
+func nonblocking(fn string, line, end int, checks string) expectation {
+	return expectation{Func: fn, Line: line, End: end, Kind: kindOK, Clause: spec.ClauseParamOverlapped, Checks: checks, Why: whyNonblocking}
+}
+
+func blockedThread(fn string, line, end int, checks string) expectation {
+	return expectation{Func: fn, Line: line, End: end, Kind: kindOK, Clause: spec.ClauseParamOverlapped, Checks: checks, Why: whyBlockedThread}
+}
+
+const fnNonblockingRecv = "test_nonblocking_async_recv"
+
+var wineSockRecv = []expectation{
+	blockedThread("nonblocking_async_recv_thread", 12566, 12570, "in the second thread, WSARecv with an OVERLAPPED on a non-overlapped, non-blocking socket blocks until data arrives, then returns 0; GetOverlappedResult gives the 4 bytes"),
+
+	nonblocking(fnNonblockingRecv, 12596, 12597, "recv on a non-blocking overlapped socket with nothing to read fails WSAEWOULDBLOCK"),
+	nonblocking(fnNonblockingRecv, 12602, 12604, "WSARecv without an OVERLAPPED fails WSAEWOULDBLOCK and leaves the (unused) OVERLAPPED's Internal alone"),
+	{Func: fnNonblockingRecv, Line: 12615, End: 12616, Kind: kindOK, Checks: "an overlapped WSARecv with hEvent NULL and nothing sent returns SOCKET_ERROR with ERROR_IO_PENDING" + nonblockingNote, Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12618, Kind: kindOK, Checks: "the socket handle is not signalled while it pends", Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12619, End: 12620, Kind: kindOK, Checks: "Internal is STATUS_PENDING and InternalHigh keeps its preset 0xdeadbeef while it pends", Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12623, Kind: kindOK, Checks: "the peer sends 4 bytes", Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12626, Kind: kindOK, Checks: "the socket handle is then signalled within 1 s", Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12628, End: 12630, Kind: kindOK, Checks: "GetOverlappedResult(no wait) succeeds with the 4 bytes, intact", Case: caseRecvNullEvent},
+	{Func: fnNonblockingRecv, Line: 12639, End: 12640, Kind: kindOK, Checks: "with an event, the overlapped WSARecv also returns SOCKET_ERROR with ERROR_IO_PENDING" + nonblockingNote, Case: caseRecvEvent},
+	{Func: fnNonblockingRecv, Line: 12642, Kind: kindOK, Checks: "the event is not signalled while it pends", Case: caseRecvEvent},
+	{Func: fnNonblockingRecv, Line: 12645, Kind: kindOK, Checks: "the peer sends 4 bytes", Case: caseRecvEvent},
+	{Func: fnNonblockingRecv, Line: 12648, Kind: kindOK, Checks: "the event is signalled within 1 s", Case: caseRecvEvent},
+	{Func: fnNonblockingRecv, Line: 12650, End: 12652, Kind: kindOK, Checks: "GetOverlappedResult(no wait) succeeds with the 4 bytes, intact", Case: caseRecvEvent},
+	{Func: fnNonblockingRecv, Line: 12658, Kind: kindOK, Checks: "the peer sends 4 bytes before the next WSARecv", Case: caseRecvWaiting},
+	{Func: fnNonblockingRecv, Line: 12662, Kind: kindOK, Checks: "with the data waiting, the overlapped WSARecv returns 0 or pends (the test says 0 is usual but not reliable)" + nonblockingNote, Case: caseRecvWaiting},
+	{Func: fnNonblockingRecv, Line: 12664, Kind: kindOK, Checks: "the event is signalled within 1 s", Case: caseRecvWaiting},
+	{Func: fnNonblockingRecv, Line: 12666, End: 12668, Kind: kindOK, Checks: "GetOverlappedResult(no wait) succeeds with the 4 bytes, intact", Case: caseRecvWaiting},
+	nonblocking(fnNonblockingRecv, 12682, 12683, "on a non-overlapped, non-blocking pair, recv with nothing to read fails WSAEWOULDBLOCK"),
+	nonblocking(fnNonblockingRecv, 12688, 12690, "and so does WSARecv without an OVERLAPPED, leaving the OVERLAPPED alone"),
+	blockedThread(fnNonblockingRecv, 12699, 12705, "WSARecv with an OVERLAPPED (hEvent NULL) on the non-overlapped socket blocks its thread for 200 ms, until the peer sends 4 bytes; then the thread ends"),
+	blockedThread(fnNonblockingRecv, 12715, 12721, "the same with an event in the OVERLAPPED"),
+	{Func: fnNonblockingRecv, Line: 12727, Kind: kindOK, Checks: "the peer sends 4 bytes to the non-overlapped socket", Case: caseRecvNonOverlap},
+	{Func: fnNonblockingRecv, Line: 12731, Kind: kindOK, Checks: "with the data waiting, WSARecv with an OVERLAPPED on the non-overlapped socket returns 0" + nonblockingNote, Case: caseRecvNonOverlap},
+	{Func: fnNonblockingRecv, Line: 12733, End: 12735, Kind: kindOK, Checks: "GetOverlappedResult(no wait) succeeds with the 4 bytes, intact", Case: caseRecvNonOverlap},
+
+	{Func: "test_simultaneous_async_recv", Line: 12765, End: 12766, Kind: kindOK, Checks: "two overlapped WSARecv of 16 bytes each (own events) both return SOCKET_ERROR with ERROR_IO_PENDING", Case: caseRecvTwo},
+	{Func: "test_simultaneous_async_recv", Line: 12770, Kind: kindOK, Checks: "the peer sends 32 bytes in one send", Case: caseRecvTwo},
+	{Func: "test_simultaneous_async_recv", Line: 12779, Kind: kindOK, Checks: "each request's event is signalled within 1 s", Case: caseRecvTwo},
+	{Func: "test_simultaneous_async_recv", Line: 12783, End: 12785, Kind: kindOK, Checks: "each completes with 16 bytes: the first request the first half, the second the second half", Case: caseRecvTwo},
+
+	{Func: "test_empty_recv", Line: 12808, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "WSARecv with no WSABUF array (NULL, count 0) fails", Why: whyWSABufs},
+	{Func: "test_empty_recv", Line: 12809, Kind: kindTodoWine, Clause: spec.ClauseRetPending, Checks: "with WSAEINVAL", Why: whyWSABufs},
+	{Func: "test_empty_recv", Line: 12815, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "WSARecv with a buffer but a count of 0 fails", Why: whyWSABufs},
+	{Func: "test_empty_recv", Line: 12816, Kind: kindTodoWine, Clause: spec.ClauseRetPending, Checks: "with WSAEINVAL", Why: whyWSABufs},
+	{Func: "test_empty_recv", Line: 12820, End: 12821, Kind: kindOK, Checks: "an overlapped WSARecv of one zero-length WSABUF with nothing sent returns SOCKET_ERROR with ERROR_IO_PENDING", Case: caseRecvZeroPends},
+	{Func: "test_empty_recv", Line: 12824, Kind: kindOK, Checks: "the peer sends 5 bytes", Case: caseRecvZeroPends},
+	{Func: "test_empty_recv", Line: 12827, Kind: kindOK, Checks: "the zero-length WSARecv's event is then signalled within 1 s", Case: caseRecvZeroPends},
+	{Func: "test_empty_recv", Line: 12829, End: 12830, Kind: kindOK, Checks: "GetOverlappedResult succeeds with 0 bytes", Case: caseRecvZeroPends},
+	{Func: "test_empty_recv", Line: 12834, End: 12835, Kind: kindOK, Checks: "with the data waiting, another zero-length WSARecv returns 0 at once with a count of 0 (the case reads the count from GetOverlappedResult)", Case: caseRecvZeroWaiting},
+	{Func: "test_empty_recv", Line: 12838, Kind: kindOK, Checks: "recv(NULL, 0) returns 0", Case: caseRecvZeroWaiting},
+	{Func: "test_empty_recv", Line: 12841, End: 12842, Kind: kindOK, Checks: "the zero-length reads took nothing: recv of 5 bytes returns the 5 bytes sent", Case: caseRecvZeroWaiting},
+}
