@@ -31,8 +31,10 @@ var wineSock = evidenceSource{
 		"test_connecting_socket",
 		"test_WSAPoll",
 		"nonblocking_async_recv_thread", "test_nonblocking_async_recv", "test_simultaneous_async_recv", "test_empty_recv",
+		"test_getpeername",
+		"test_backlog_query",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
