@@ -404,3 +404,33 @@ func TestFaultDeterministic(t *testing.T) {
 		t.Errorf("faults missing:\n%s", a)
 	}
 }
+
+// BenchmarkFaultRules: the reuse cycle of BenchmarkReuseCycle (delay 0)
+// with no rule, with a rule that matches no call of the cycle (each call
+// then takes the checked path), and with a predicate rule that is asked
+// about every call and never fires.
+func BenchmarkFaultRules(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		rule *Fault
+	}{
+		{"none", nil},
+		{"other-call", &Fault{Call: "listen", Action: FaultFail, Err: spec.WSAEINVAL}},
+		{"predicate", &Fault{Match: func(FaultCall) bool { return false }, Action: FaultFail, Err: spec.WSAEINVAL}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := newReuseCycler(b, settings(0))
+			if bc.rule != nil {
+				if _, err := r.e.Inject(*bc.rule); err != nil {
+					b.Fatal(err)
+				}
+			}
+			r.cycle(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				r.cycle(b)
+			}
+		})
+	}
+}
