@@ -123,7 +123,10 @@ func (v *view) fast() *Emulator {
 // unlockCall ends a call and releases the lock (deferred, so a panic in a
 // call leaves the emulator usable).
 func (e *Emulator) unlockCall(t *thread) {
-	e.exitCall(t)
+	if t.started { // exitCall, with one call less
+		e.exitStarted(t)
+	}
+	e.leaveCall()
 	e.mu.Unlock()
 }
 

@@ -164,10 +164,15 @@ func (e *Emulator) enterCall(t *thread) {
 
 func (e *Emulator) exitCall(t *thread) {
 	if t.started {
-		t.calls--
-		if t.calls == 0 {
-			e.running++
-		}
+		e.exitStarted(t)
 	}
 	e.leaveCall()
+}
+
+// exitStarted is exitCall's part for a thread started with Go.
+func (e *Emulator) exitStarted(t *thread) {
+	t.calls--
+	if t.calls == 0 {
+		e.running++
+	}
 }
