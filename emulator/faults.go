@@ -235,8 +235,9 @@ func WithFaults(rules ...Fault) Option {
 // Inject adds a fault rule while the emulator runs; it applies to calls
 // that begin after Inject returns. remove takes it away again (calls
 // already matched keep their fault, and delayed effects already
-// scheduled still come); calling remove twice is harmless. A bad rule
-// gives an error wrapping ErrBadFault.
+// scheduled still come); calling remove twice is harmless. remove takes
+// the emulator's lock: call it anywhere but in a WithTraceFunc function.
+// A bad rule gives an error wrapping ErrBadFault.
 func (e *Emulator) Inject(rule Fault) (remove func(), err error) {
 	if !e.usable() {
 		return nil, ErrZero
