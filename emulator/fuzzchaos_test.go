@@ -15,13 +15,14 @@ import (
 
 // FuzzChaos is the structured fuzzer: the input is the program itself.
 //
-//	go test -run '^$' -fuzz '^FuzzChaos$' -fuzztime 5m -parallel 1 ./emulator
+//	go test -run '^$' -fuzz '^FuzzChaos$' -fuzztime 5m -fuzzminimizetime 2s -parallel 1 ./emulator
 //
 // Bytes 0-3 are the settings and options (fuzzHeader). Every following 8
 // bytes are one call (fuzzOp): operation, lane, two object indices,
-// flags, reserved, timeout and an argument byte. Each lane is an emulated
-// thread started with Go, and runs its calls in order, concurrently with
-// the other lanes: blocking calls (Accept, Recv, INFINITE waits,
+// flags, reserved, timeout and an argument byte; the operations are every
+// spec.API call, Thread.Exit, and adding and removing fault rules
+// (Inject). Each lane is an emulated thread started with Go, and runs its
+// calls in order, concurrently with the other lanes: blocking calls (Accept, Recv, INFINITE waits,
 // synchronous DisconnectEx(TF_REUSE_SOCKET), GetOverlappedResult with wait)
 // are released by another lane or, WithDeadlockError, fail with
 // ErrDeadlock once every lane is blocked. After every call the checker
@@ -31,11 +32,9 @@ import (
 // not finish within its wall deadline is a hang: a finding, like a broken
 // invariant or a panic. Inputs are deterministic with one lane; with
 // more, the lanes' interleaving varies from run to run, so a finding may
-// need a few runs to reproduce.
+// need a few runs to reproduce. The seed corpus is fuzzSeeds, checked in
+// under testdata/fuzz/FuzzChaos (TestFuzzCorpus).
 func FuzzChaos(f *testing.F) {
-	for _, seed := range fuzzSeeds {
-		f.Add(seed.data())
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		done := make(chan *fuzzRun, 1)
 		go func() { done <- runFuzz(data) }()
@@ -171,6 +170,7 @@ var fuzzOpNames = [...]string{
 	"Set/ResetEvent", "WaitForSingleObject", "CloseHandle", "CreateIoCompletionPort", "associate",
 	"notification modes", "GetQueuedCompletionStatus", "PostQueuedCompletionStatus", "Sleep",
 	"TCPTable", "ExitThread", "names and contexts", "ExtensionLookup", "SetOverlappedFields",
+	"Inject", "remove fault",
 }
 
 var fuzzAddrs = []netip.AddrPort{
@@ -197,6 +197,7 @@ type fuzzRun struct {
 	ovs   []spec.Overlapped
 
 	problems []string
+	removes  []func()
 	lastNow  int64 // guarded by e.mu (the checker runs under it)
 }
 
@@ -392,6 +393,56 @@ func (r *fuzzRun) step(th *Thread, op fuzzOp) {
 		_, _, _ = th.ExtensionLookup(r.pickSock(op.A), spec.WSAID_DISCONNECTEX, r.pickOv(op.B), op.Flags&1 == 0)
 	case 35:
 		_ = th.SetOverlappedFields(r.pickOv(op.B), spec.NTStatus(uint32(op.Arg)<<24), uintptr(op.Flags))
+	case 36:
+		r.inject(op)
+	case 37:
+		r.mu.Lock()
+		var rm func()
+		if n := len(r.removes); n > 0 {
+			rm = r.removes[int(op.A)%n]
+		}
+		r.mu.Unlock()
+		if rm != nil {
+			rm()
+		}
+	}
+}
+
+var (
+	fuzzFaultErrs   = []spec.Errno{spec.WSAECONNRESET, spec.WSAENOBUFS, spec.ERROR_INVALID_HANDLE, spec.WSAEINVAL, spec.ERROR_IO_PENDING, 0}
+	fuzzFaultStatus = []spec.NTStatus{spec.STATUS_CONNECTION_REFUSED, spec.STATUS_CANCELLED, spec.STATUS_CONNECTION_RESET, spec.STATUS_SUCCESS, spec.STATUS_PENDING}
+)
+
+// inject adds a fault rule (emulator/faults.go) made from the op's bytes;
+// some are bad on purpose (the rule is then refused).
+func (r *fuzzRun) inject(op fuzzOp) {
+	calls := FaultCalls()
+	rule := Fault{
+		Action: FaultAction(1 + op.Flags%4), // 4: an unknown action
+		Nth:    int(op.Reserved % 4),
+		Delay:  fuzzTimeout(op.Timeout),
+	}
+	// The field of the action, or with bit 6 both (a bad rule).
+	if rule.Action == FaultFail || op.Flags&0x40 != 0 {
+		rule.Err = fuzzFaultErrs[int(op.Flags>>2)%len(fuzzFaultErrs)]
+	}
+	if rule.Action == FaultComplete || op.Flags&0x40 != 0 {
+		rule.Status = fuzzFaultStatus[int(op.Flags>>2)%len(fuzzFaultStatus)]
+	}
+	if op.Arg < 0xF0 {
+		rule.Call = calls[int(op.Arg)%len(calls)]
+	}
+	if op.Flags&0x80 != 0 {
+		rule.Socket = r.pickSock(op.A)
+	}
+	if op.B&1 != 0 {
+		rule.Match = func(c FaultCall) bool { return c.Thread%2 == int(op.B>>1)%2 }
+	}
+	rm, err := r.e.Inject(rule)
+	if err == nil {
+		r.mu.Lock()
+		r.removes = append(r.removes, rm)
+		r.mu.Unlock()
 	}
 }
 

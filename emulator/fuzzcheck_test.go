@@ -202,6 +202,15 @@ func opc(name string) uint8 {
 	panic("no fuzz op " + name)
 }
 
+// fcall is the Arg byte of an Inject op naming call.
+func fcall(call string) uint8 {
+	i := slices.Index(FaultCalls(), call)
+	if i < 0 {
+		panic("no faultable call " + call)
+	}
+	return uint8(i)
+}
+
 // The seeds: the reuse cycle on both profiles, INFINITE and huge waits,
 // blocking calls released by another lane or by the deadlock detector,
 // thread exit with requests pending, and port exhaustion. They are also
@@ -261,6 +270,17 @@ var fuzzSeeds = []fuzzSeed{
 		{Op: opc("DisconnectEx"), A: 2, B: 1, Flags: 2}, {Op: opc("Sleep"), Timeout: 200},
 		{Op: opc("socket")}, {Op: opc("connect"), A: 3, Arg: 7}, {Op: opc("DisconnectEx"), A: 3, B: 1, Flags: 2},
 		{Op: opc("GetOverlappedResult"), A: 0x83, B: 1, Flags: 1}, {Op: opc("connect"), A: 3, Arg: 9},
+	}},
+	{"fault rules: a ConnectEx refused 2 s later, a reset during DisconnectEx", fuzzHeader{0b010, 3, 4, 0}, []fuzzOp{
+		{Op: opc("Inject"), Arg: fcall("ConnectEx"), Flags: 1, Timeout: 130},
+		{Op: opc("Inject"), Arg: fcall("DisconnectEx"), Flags: 2},
+		{Op: opc("socket")}, {Op: opc("bind"), A: 1, Arg: 2}, {Op: opc("NewOverlapped"), Flags: 2},
+		{Op: opc("ConnectEx"), A: 1, B: 0, Arg: 0}, {Op: opc("GetOverlappedResult"), A: 0x81, B: 0, Flags: 1},
+		{Op: opc("remove fault"), A: 0},
+		{Op: opc("ConnectEx"), A: 1, B: 0, Arg: 0}, {Op: opc("GetOverlappedResult"), A: 0x81, B: 0, Flags: 1},
+		{Op: opc("accept"), A: 0}, {Op: opc("NewOverlapped"), Flags: 2},
+		{Op: opc("DisconnectEx"), A: 1, B: 1, Flags: 2}, {Op: opc("GetOverlappedResult"), A: 0x81, B: 1, Flags: 1},
+		{Op: opc("recv"), A: 2, Arg: 2},
 	}},
 	{"port exhaustion at the top of the range", fuzzHeader{0, 4, 0x81, 0}, []fuzzOp{
 		{Op: opc("socket")}, {Op: opc("connect"), A: 1}, {Op: opc("socket")}, {Op: opc("connect"), A: 2},
