@@ -15,7 +15,7 @@ import (
 
 // FuzzChaos is the structured fuzzer: the input is the program itself.
 //
-//	go test -run '^$' -fuzz '^FuzzChaos$' -fuzztime 5m -fuzzminimizetime 2s -parallel 1 ./emulator
+//	go test -run '^$' -fuzz '^FuzzChaos$' -fuzztime 5m -fuzzminimizetime 50x -parallel 1 ./emulator
 //
 // Bytes 0-3 are the settings and options (fuzzHeader). Every following 8
 // bytes are one call (fuzzOp): operation, lane, two object indices,
