@@ -141,11 +141,14 @@ func (r *fuzzRun) check(where string) {
 
 var neverCloses = netip.MustParsePrefix("198.51.100.128/25") // DefaultRemoteHosts
 
-// closeAll ends a run: every handle closed, TIME_WAIT waited out, and then
+// closeAll ends a run: every fault rule removed, every handle closed, TIME_WAIT waited out, and then
 // nothing may be left: no request pending, no TCP row, no caller inside
 // the emulator, no thread started with Go still counted as running.
 func (r *fuzzRun) closeAll() {
 	e := r.e
+	for _, rm := range r.removes { // no fault rule fails the closing calls
+		rm()
+	}
 	for _, s := range r.socks {
 		_ = e.Closesocket(s)
 	}
