@@ -37,8 +37,8 @@ var wineSockConnecting = []expectation{
 	{Func: fnConnecting, Line: 12372, Kind: kindTodoWine, Checks: "that second ConnectEx leaves InternalHigh untouched (0xdeadbeef); Wine writes it", Case: "wine-connecting/second-connectex-leaves-internalhigh"},
 	{Func: fnConnecting, Line: 12376, End: 12378, Kind: kindOK, Checks: "getsockname on the socket with the ConnectEx in progress succeeds with AF_INET and a nonzero port", Case: "wine-connecting/connectex-in-progress"},
 	{Func: fnConnecting, Line: 12382, End: 12383, Kind: kindOK, Checks: "getpeername on the socket with the ConnectEx in progress fails WSAENOTCONN", Case: "wine-connecting/connectex-in-progress"},
-	{Func: fnConnecting, Line: 12386, Kind: kindOK, Checks: "recv on the socket with the ConnectEx in progress fails", Case: "wine-connecting/connectex-in-progress"},
+	{Func: fnConnecting, Line: 12386, Kind: kindOK, Checks: "recv on the socket with the ConnectEx in progress fails", Case: "wine-connecting/recv-enotconn"},
 	{Func: fnConnecting, Line: 12387, Kind: kindTodoWine, Checks: "with WSAENOTCONN; Wine gives another code", Case: "wine-connecting/recv-enotconn"},
-	{Func: fnConnecting, Line: 12390, Kind: kindOK, Checks: "send on the socket with the ConnectEx in progress fails", Case: "wine-connecting/connectex-in-progress"},
+	{Func: fnConnecting, Line: 12390, Kind: kindOK, Checks: "send on the socket with the ConnectEx in progress fails", Case: "wine-connecting/send-enotconn"},
 	{Func: fnConnecting, Line: 12391, Kind: kindTodoWine, Checks: "with WSAENOTCONN; Wine gives another code", Case: "wine-connecting/send-enotconn"},
 }

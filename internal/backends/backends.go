@@ -36,7 +36,7 @@ type Backend struct {
 	// profile").
 	Description string
 	// Capabilities are what it can do in-process. The native backend has
-	// none: no virtual time, no settings (Windows' TCP settings are the
+	// only RemoteHosts (loopback stand-ins, nativenet.go): no virtual time, no settings (Windows' TCP settings are the
 	// system's), no long waits unless a test asks for them, and no wild
 	// pointers unless a test isolates those cases in a child process
 	// (conformance/native_test.go does).
@@ -45,6 +45,10 @@ type Backend struct {
 	emulated bool
 	profile  emulator.Profile
 }
+
+// nativeCapabilities are what the native backend can do in-process:
+// stand-ins for remote hosts on the machine itself (nativenet.go).
+var nativeCapabilities = []conformance.Capability{conformance.RemoteHosts}
 
 // emulatorCapabilities are what every emulator profile can do.
 var emulatorCapabilities = []conformance.Capability{conformance.VirtualTime, conformance.Settings,
@@ -55,8 +59,8 @@ var all = []Backend{
 		Capabilities: emulatorCapabilities, emulated: true, profile: emulator.Windows},
 	{Name: "emulator-documented", Description: "the emulator's Documented profile (the page read literally)",
 		Capabilities: emulatorCapabilities, emulated: true, profile: emulator.Documented},
-	{Name: "native", Description: "native Windows"},
-	{Name: "wine", Description: "Wine"},
+	{Name: "native", Description: "native Windows", Capabilities: nativeCapabilities},
+	{Name: "wine", Description: "Wine", Capabilities: nativeCapabilities},
 }
 
 // All returns every backend of the module, available on this machine or
@@ -179,10 +183,11 @@ func (b Backend) Suite(o Options) (conformance.Backend, error) {
 		return cb, nil
 	}
 	cb.New = func(t testing.TB, s spec.Settings) (spec.API, error) {
-		api, err := native.New(s)
+		napi, err := native.New(s)
 		if err != nil {
 			return nil, err
 		}
+		api := withRemoteHosts(napi)
 		// Registered first, so it runs after the case's own cleanups:
 		// what the case left (threads not exited, OVERLAPPEDs not freed)
 		// does not outlive it.
