@@ -180,3 +180,69 @@ var wineRecvCases = []Case{
 		},
 	},
 }
+
+// Cases from sock.c's test_WSARecv and test_tcp_reset.
+var wineWSARecvCases = []Case{
+	{
+		Name:    "wine-wsarecv/blocking-partial-reads",
+		Clauses: clauses(spec.ClauseParamOverlapped),
+		Body: func(t *T, api spec.API) {
+			src, dest := pairWith(t, api, spec.WSA_FLAG_OVERLAPPED)
+			sendData(t, api, src, []byte("test"))
+			buf := make([]byte, 20)
+			for i := 1; i <= 2; i++ {
+				n, err := api.WSARecv(dest, buf[:2], 0)
+				if wantOK(t, fmt.Sprintf("blocking WSARecv %d of 2 bytes", i), err) && n != 2 {
+					t.Errorf("blocking WSARecv %d of 2 bytes: got %d bytes, want 2", i, n)
+				}
+			}
+			sendData(t, api, src, []byte("test"))
+			n, err := api.WSARecv(dest, buf[:4], 0)
+			if wantOK(t, "blocking WSARecv of 4 bytes", err) && (n != 4 || !bytes.Equal(buf[:4], []byte("test"))) {
+				t.Errorf("blocking WSARecv of 4 bytes: got %d bytes %q, want 4 bytes \"test\"", n, buf[:n])
+			}
+		},
+	},
+	{
+		Name:    "wine-wsarecv/pending-recv-reset-auto-event",
+		Clauses: clauses(spec.ClauseGapPeerReset, spec.ClauseRetLaterFailure, spec.ClauseRemSignalEvent),
+		Body: func(t *T, api spec.API) {
+			src, dest := pairWith(t, api, spec.WSA_FLAG_OVERLAPPED)
+			ev := autoEvent(t, api)
+			ov := overlapped(t, api, ev)
+			buf := make([]byte, 20)
+			wantErr(t, "WSARecv(dest, ov) with nothing sent", errOf(api.WSARecv(dest, buf, ov)), spec.ERROR_IO_PENDING)
+			// The test issues a second WSARecv on the same OVERLAPPED here,
+			// which Windows lets pend too; the emulator keeps one request
+			// per OVERLAPPED (see the entry for line 7466).
+			reset(t, api, src)
+			waitPrompt(t, api, "WSARecv after the peer's RST", ev)
+			n, err := api.GetOverlappedResult(spec.Handle(dest), ov, false)
+			wantErr(t, "GetOverlappedResult after the peer's RST", err, spec.ERROR_NETNAME_DELETED)
+			if n != 0 {
+				t.Errorf("GetOverlappedResult after the peer's RST: got %d bytes, want 0", n)
+			}
+		},
+	},
+	{
+		Name:    "wine-tcp-reset/pending-recv-then-reset",
+		Clauses: clauses(spec.ClauseGapPeerReset, spec.ClauseRetLaterFailure),
+		Body: func(t *T, api spec.API) {
+			client, server := pairWith(t, api, spec.WSA_FLAG_OVERLAPPED)
+			ev := event(t, api)
+			ov := overlapped(t, api, ev)
+			buf := make([]byte, 10)
+			wantErr(t, "WSARecv(client, 10 bytes, ov) with nothing sent", errOf(api.WSARecv(client, buf, ov)), spec.ERROR_IO_PENDING)
+			reset(t, api, server)
+			waitPrompt(t, api, "WSARecv after the peer's RST", ev)
+			n, err := api.GetOverlappedResult(spec.Handle(client), ov, false)
+			wantErr(t, "GetOverlappedResult after the peer's RST", err, spec.ERROR_NETNAME_DELETED)
+			if n != 0 {
+				t.Errorf("GetOverlappedResult after the peer's RST: got %d bytes, want 0", n)
+			}
+			wantInternal(t, api, "WSARecv after the peer's RST", ov, spec.STATUS_CONNECTION_RESET)
+			wantErr(t, "a second WSARecv(client, ov) after the RST", errOf(api.WSARecv(client, buf, ov)), spec.WSAECONNRESET)
+			wantPoll(t, api, "reset client", client, pollAll, spec.POLLERR|spec.POLLHUP|spec.POLLWRNORM)
+		},
+	},
+}

@@ -33,8 +33,9 @@ var wineSock = evidenceSource{
 		"nonblocking_async_recv_thread", "test_nonblocking_async_recv", "test_simultaneous_async_recv", "test_empty_recv",
 		"test_getpeername",
 		"test_backlog_query",
+		"recv_thread_apc_func", "recv_thread", "test_WSARecv", "test_tcp_reset",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

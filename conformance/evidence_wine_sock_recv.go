@@ -79,3 +79,49 @@ var wineSockRecv = []expectation{
 	{Func: "test_empty_recv", Line: 12838, Kind: kindOK, Checks: "recv(NULL, 0) returns 0", Case: caseRecvZeroWaiting},
 	{Func: "test_empty_recv", Line: 12841, End: 12842, Kind: kindOK, Checks: "the zero-length reads took nothing: recv of 5 bytes returns the 5 bytes sent", Case: caseRecvZeroWaiting},
 }
+
+// test_WSARecv (with its threads recv_thread and recv_thread_apc_func) and
+// test_tcp_reset.
+const (
+	caseWSARecvPartial = "wine-wsarecv/blocking-partial-reads"
+	caseWSARecvReset   = "wine-wsarecv/pending-recv-reset-auto-event"
+	caseTCPReset       = "wine-tcp-reset/pending-recv-then-reset"
+	whyOneRequest      = "not ported: the emulator keeps one request per OVERLAPPED and fails a second WSARecv on an OVERLAPPED in use with WSAEINVAL, and its Windows profile may record no divergence; a request record apart from the OVERLAPPED it writes is left to do"
+)
+
+var wineSockWSARecv = []expectation{
+	{Func: "recv_thread_apc_func", Line: 7326, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "the APC queued to the receiving thread sends 4 bytes", Why: whyAPC},
+	{Func: "recv_thread", Line: 7360, End: 7362, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "a blocking WSARecv in a thread whose APC sends the data returns 0, last error 0, with the 4 bytes", Why: whyAPC},
+
+	{Func: "test_WSARecv", Line: 7400, Kind: kindOK, Checks: "send of 4 bytes returns 4", Case: caseWSARecvPartial},
+	{Func: "test_WSARecv", Line: 7401, Kind: kindOK, Checks: "and leaves the last error 0", Why: whyLastError},
+	{Func: "test_WSARecv", Line: 7407, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "QueueUserAPC to the test's own thread succeeds", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7410, End: 7411, Kind: kindOK, Checks: "a blocking WSARecv of 2 bytes returns 0 with 2 bytes", Case: caseWSARecvPartial},
+	{Func: "test_WSARecv", Line: 7412, Kind: kindOK, Checks: "and leaves the last error 0", Why: whyLastError},
+	{Func: "test_WSARecv", Line: 7414, End: 7416, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "the blocking WSARecv did not run the queued APC; SleepEx(0, TRUE) does", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7421, End: 7422, Kind: kindOK, Checks: "a second blocking WSARecv of 2 bytes returns the other 2", Case: caseWSARecvPartial},
+	{Func: "test_WSARecv", Line: 7423, Kind: kindOK, Checks: "and leaves the last error 0", Why: whyLastError},
+	{Func: "test_WSARecv", Line: 7428, Kind: kindOK, Checks: "send of 4 more bytes returns 4", Case: caseWSARecvPartial},
+	{Func: "test_WSARecv", Line: 7429, Kind: kindOK, Checks: "and leaves the last error 0", Why: whyLastError},
+	{Func: "test_WSARecv", Line: 7433, End: 7434, Kind: kindOK, Checks: "a blocking WSARecv of 4 bytes returns 0 with 4 bytes", Case: caseWSARecvPartial},
+	{Func: "test_WSARecv", Line: 7435, Kind: kindOK, Checks: "and leaves the last error 0", Why: whyLastError},
+	{Func: "test_WSARecv", Line: 7443, End: 7454, Kind: kindOK, Clause: spec.ClauseParamOverlapped, Checks: "9 bytes sent are scattered over two WSABUFs of 4 and 5 bytes by one blocking WSARecv, last error 0", Why: whyWSABufs},
+	{Func: "test_WSARecv", Line: 7458, Kind: kindOK, Checks: "setup: an auto-reset event for the OVERLAPPED", Case: caseWSARecvReset},
+	{Func: "test_WSARecv", Line: 7463, Kind: kindOK, Checks: "an overlapped WSARecv with nothing sent returns SOCKET_ERROR with ERROR_IO_PENDING", Case: caseWSARecvReset},
+	{Func: "test_WSARecv", Line: 7466, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "a second overlapped WSARecv on the same OVERLAPPED, the first still pending, also pends", Why: whyOneRequest},
+	{Func: "test_WSARecv", Line: 7471, Kind: kindOK, Checks: "after the peer's RST the event is signalled within 1 s", Case: caseWSARecvReset},
+	{Func: "test_WSARecv", Line: 7474, End: 7476, Kind: kindOK, Checks: "GetOverlappedResult fails ERROR_NETNAME_DELETED with 0 bytes", Case: caseWSARecvReset},
+	{Func: "test_WSARecv", Line: 7481, End: 7506, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "setup of the thread and APC part: a non-overlapped client connects to a listener and is accepted", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7521, End: 7523, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "an APC queued to a thread blocked in WSARecv runs (once) and its send completes that WSARecv", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7531, End: 7540, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "WSARecv with a completion routine pends; SleepEx(1000, TRUE) returns WAIT_IO_COMPLETION after the routine ran once; the event is not signalled", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7543, Kind: kindOK, Clause: spec.ClauseGapCompletionPort, Checks: "the socket joins a port", Why: whyAPC},
+	{Func: "test_WSARecv", Line: 7549, End: 7550, Kind: kindOK, Clause: spec.ClauseGapCompletionPort, Checks: "a WSARecv with a completion routine on a socket on a port fails WSAEINVAL and the routine is not called", Why: whyAPC},
+
+	{Func: "test_tcp_reset", Line: 13302, End: 13303, Kind: kindOK, Checks: "an overlapped WSARecv with nothing sent returns SOCKET_ERROR with ERROR_IO_PENDING", Case: caseTCPReset},
+	{Func: "test_tcp_reset", Line: 13308, Kind: kindOK, Checks: "after the peer closes with an RST the event is signalled within 1 s", Case: caseTCPReset},
+	{Func: "test_tcp_reset", Line: 13310, End: 13313, Kind: kindOK, Checks: "GetOverlappedResult fails ERROR_NETNAME_DELETED with 0 bytes, Internal STATUS_CONNECTION_RESET", Case: caseTCPReset},
+	{Func: "test_tcp_reset", Line: 13317, End: 13318, Kind: kindOK, Clause: spec.ClauseGapPeerReset, Checks: "getsockopt(SO_ERROR) then succeeds with 0: the reset is not left as a pending socket error", Why: whySockopt},
+	{Func: "test_tcp_reset", Line: 13325, End: 13326, Kind: kindTodoWine, Checks: "a second overlapped WSARecv fails at once with WSAECONNRESET", Case: caseTCPReset},
+	{Func: "test_tcp_reset", Line: 13328, Kind: kindOK, Checks: "WSAPoll on the reset socket (POLLIN|POLLWRNORM asked) reports POLLERR|POLLHUP|POLLWRNORM", Case: caseTCPReset},
+	{Func: "test_tcp_reset", Line: 13337, End: 13346, Kind: kindOK, Clause: spec.ClauseGapPeerReset, Checks: "select then reports the reset socket readable and writable but not in the except set", Why: whySelect},
+}

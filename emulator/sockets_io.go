@@ -142,8 +142,10 @@ const pollEvents = spec.POLLRDNORM | spec.POLLRDBAND | spec.POLLWRNORM
 // (7999, 8005), readable while data waits (7927, 8039-8040), and the
 // peer's FIN sets POLLHUP without POLLRDNORM (8022-8023; with data,
 // POLLRDNORM|POLLHUP, 8045-8046, todo_wine); a UDP socket is writable
-// bound or not (8139-8149). After both FINs or a reset the socket stays
-// readable (a recv ends at once): inferred, no source.
+// bound or not (8139-8149). A socket reset by its peer reports
+// POLLERR|POLLHUP|POLLWRNORM, not POLLRDNORM (sock.c test_tcp_reset,
+// plain ok at line 13328, after a WSARecv took the reset). After both FINs
+// the socket stays readable (a recv ends at once): inferred, no source.
 func (e *Emulator) pollNow(so *socket) spec.PollEvents {
 	var r spec.PollEvents
 	switch {
@@ -154,14 +156,14 @@ func (e *Emulator) pollNow(so *socket) spec.PollEvents {
 	case !isStream(so):
 		r |= spec.POLLWRNORM
 	case connectedish(so.state):
-		if len(so.rbuf) > 0 || so.conn != connOpen {
+		if len(so.rbuf) > 0 || so.conn != connOpen && so.conn != connReset {
 			r |= spec.POLLRDNORM
 		}
 		if so.conn == connOpen {
 			r |= spec.POLLWRNORM
 		}
 		if so.conn == connReset {
-			r |= spec.POLLHUP | spec.POLLERR
+			r |= spec.POLLHUP | spec.POLLERR | spec.POLLWRNORM
 		} else if so.finRcvd || so.conn == connTimeWait || so.conn == connClosed {
 			r |= spec.POLLHUP
 		}
