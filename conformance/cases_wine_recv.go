@@ -246,3 +246,15 @@ var wineWSARecvCases = []Case{
 		},
 	},
 }
+
+// Cases from sock.c's test_send.
+var wineSendCases = []Case{
+	{
+		Name:    "wine-send/invalid-socket",
+		Clauses: clauses(spec.ClauseParamSocket),
+		Body: func(t *T, api spec.API) {
+			ov := overlapped(t, api, autoEvent(t, api))
+			wantErr(t, "WSASend(INVALID_SOCKET, ov)", errOf(api.WSASend(spec.INVALID_SOCKET, make([]byte, 16), ov)), spec.WSAENOTSOCK)
+		},
+	},
+}

@@ -34,8 +34,9 @@ var wineSock = evidenceSource{
 		"test_getpeername",
 		"test_backlog_query",
 		"recv_thread_apc_func", "recv_thread", "test_WSARecv", "test_tcp_reset",
+		"test_send",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

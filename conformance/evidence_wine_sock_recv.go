@@ -125,3 +125,16 @@ var wineSockWSARecv = []expectation{
 	{Func: "test_tcp_reset", Line: 13328, Kind: kindOK, Checks: "WSAPoll on the reset socket (POLLIN|POLLWRNORM asked) reports POLLERR|POLLHUP|POLLWRNORM", Case: caseTCPReset},
 	{Func: "test_tcp_reset", Line: 13337, End: 13346, Kind: kindOK, Clause: spec.ClauseGapPeerReset, Checks: "select then reports the reset socket readable and writable but not in the except set", Why: whySelect},
 }
+
+// test_send (and its drain_socket_thread, which has no check of its own).
+var wineSockSend = []expectation{
+	{Func: "test_send", Line: 5877, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "setsockopt(SO_SNDBUF, 0) on the receiving end succeeds, so that a large WSASend pends", Why: whySockopt},
+	{Func: "test_send", Line: 5890, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "a blocking send of 1 MiB returns 1 MiB while a second thread drains the other end", Why: whyBlockedThread},
+	{Func: "test_send", Line: 5896, Kind: kindOK, Checks: "setup: an auto-reset event for the OVERLAPPED", Case: "wine-send/invalid-socket"},
+	{Func: "test_send", Line: 5903, End: 5904, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "an overlapped WSASend of 1 MiB on the socket without a send buffer pends: SOCKET_ERROR, ERROR_IO_PENDING", Why: whySockopt},
+	{Func: "test_send", Line: 5920, End: 5924, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "non-blocking recv of one byte at a time on the peer gets every byte of the pending send, in order", Why: whyNonblocking},
+	{Func: "test_send", Line: 5928, End: 5932, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "the event is then signalled and GetOverlappedResult reports the 1 MiB sent", Why: whySockopt},
+	{Func: "test_send", Line: 5938, Kind: kindOK, Checks: "WSASend(INVALID_SOCKET, ov) fails WSAENOTSOCK", Case: "wine-send/invalid-socket"},
+	{Func: "test_send", Line: 5943, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "another overlapped WSASend of 1 MiB pends", Why: whySockopt},
+	{Func: "test_send", Line: 5954, Kind: kindOK, Clause: spec.ClauseRetPending, Checks: "the drain thread ends within 500 ms once the sockets are closed", Why: whyBlockedThread},
+}
