@@ -294,8 +294,15 @@ func (e *Emulator) release(idx uint32) {
 
 // sock returns the open socket a handle names, or nil.
 func (e *Emulator) sock(s spec.Socket) *socket {
-	sl := e.lookup(uintptr(s))
-	if sl == nil || sl.kind != kindSocket {
+	// lookup, with the kind checked in the same test (inlined: every call
+	// on a socket starts here). Handle 0 gives index 0, which wraps.
+	v := uint64(s) >> 2
+	i := v&idxMask - 1
+	if s&3 != 0 || i >= uint64(len(e.handles)) {
+		return nil
+	}
+	sl := &e.handles[i]
+	if sl.kind != kindSocket || uint64(sl.gen) != v>>idxBits {
 		return nil
 	}
 	return sl.sock
