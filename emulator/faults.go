@@ -13,40 +13,6 @@ import (
 	"github.com/disconnectex/disconnectex/spec"
 )
 
-// Fault injection. A Fault is a rule: it matches calls, and on the calls
-// it fires on it makes the call fail, makes its request complete later
-// with an error, or has the connection reset. Rules come from WithFaults
-// or Inject and apply to every view, the Emulator's own calls and those
-// of every Thread (NewThread, Go) alike.
-//
-// Matching. A rule matches a call when every criterion it sets holds:
-// Call (the call's name as the trace writes it, see FaultCalls), Socket
-// (the call's socket, or AcceptEx's accept socket) and Match (a
-// predicate). Nth then picks the calls it fires on among those it
-// matches: the Nth one only (counted from 1), or every one when Nth is 0.
-// Each rule counts its own matches, in the order the calls take the
-// emulator's lock (the trace's order), so a script gives the same faults
-// every run; when several rules fire on one call, the first added acts and
-// the others have counted it. A call a rule fires on is recorded as a
-// KindFault event between the call and its result, and so is a delayed
-// effect when it comes due.
-//
-// Match runs before the call takes the emulator's lock, on the caller's
-// goroutine, so it may call the emulator (State, say); its calls are
-// matched against the rules too. It must be safe for concurrent use. It
-// runs only when the rule's Call and Socket (if set) match.
-//
-// Cost: with no rule installed a call pays one atomic load. With rules, every
-// call takes the path a traced call takes (closures and all, no
-// allocation while tracing is off), and a call a predicate is asked about
-// also formats its Args (BenchmarkFaultRules: about a dozen small
-// allocations per reuse cycle).
-//
-// Delays are in the emulator's time: with the virtual clock a delay
-// passes as soon as every caller waits (package doc, "Time"), and a
-// delayed effect wakes a waiter as a TIME_WAIT expiry does. Effects due at
-// the same instant as TIME_WAIT expiries come first.
-
 // FaultAction is what a Fault does to a call it fires on.
 type FaultAction uint8
 
@@ -93,10 +59,43 @@ func (a FaultAction) String() string {
 	return fmt.Sprintf("FaultAction(%d)", uint8(a))
 }
 
-// Fault is one fault-injection rule (see FaultAction and the matching
-// rules above). A rule that sets no criterion, or names an unknown call,
-// or whose fields do not fit its action, is refused with an error that
-// says why (ErrBadFault).
+// Fault is one fault-injection rule: it matches calls, and on the calls
+// it fires on it makes the call fail, makes its request complete later
+// with an error, or has the connection reset. Rules come from WithFaults
+// or Inject and apply to every view, the Emulator's own calls and those
+// of every Thread (NewThread, Go) alike.
+//
+// Matching. A rule matches a call when every criterion it sets holds:
+// Call (the call's name as the trace writes it, see FaultCalls), Socket
+// (the call's socket, or AcceptEx's accept socket) and Match (a
+// predicate). Nth then picks the calls it fires on among those it
+// matches: the Nth one only (counted from 1), or every one when Nth is 0.
+// Each rule counts its own matches, in the order the calls take the
+// emulator's lock (the trace's order), so a script gives the same faults
+// every run; when several rules fire on one call, the first added acts and
+// the others have counted it. A call a rule fires on is recorded as a
+// KindFault event between the call and its result, and so is a delayed
+// effect when it comes due.
+//
+// Match runs before the call takes the emulator's lock, on the caller's
+// goroutine, so it may call the emulator (State, say); its calls are
+// matched against the rules too. It must be safe for concurrent use. It
+// runs only when the rule's Call and Socket (if set) match.
+//
+// Cost: with no rule installed a call pays one atomic load. With rules, every
+// call takes the path a traced call takes (closures and all, no
+// allocation while tracing is off), and a call a predicate is asked about
+// also formats its Args (BenchmarkFaultRules: about a dozen small
+// allocations per reuse cycle).
+//
+// Delays are in the emulator's time: with the virtual clock a delay
+// passes as soon as every caller waits (package doc, "Time"), and a
+// delayed effect wakes a waiter as a TIME_WAIT expiry does. Effects due at
+// the same instant as TIME_WAIT expiries come first.
+//
+// A rule that sets no criterion, or names an unknown call, or whose
+// fields do not fit its Action (see FaultAction), is refused with an error
+// that says why (ErrBadFault; Validate).
 type Fault struct {
 	// Call is the call's name as in the trace ("ConnectEx", "WSARecv",
 	// "closesocket"); "" matches any call. FaultCalls lists the names.
