@@ -242,4 +242,55 @@ var reuseCases = []Case{
 			reconnectOutcome(t, "ConnectEx to the same server after a passive close", tryConnectEx(t, api, c.client, c.addr))
 		},
 	},
+	{
+		Name:    "reuse/acceptex-then-pending-recv",
+		Clauses: clauses(spec.ClauseFlagReuse, spec.ClauseFlagReuseTarget),
+		Body:    reuseThenPendingRecv,
+	},
+}
+
+// reuseThenPendingRecv is a server's loop, as package reuse runs it: an
+// overlapped WSARecv takes the client's FIN, DisconnectEx(TF_REUSE_SOCKET)
+// recycles the socket, AcceptEx takes the next connection into it, and a
+// WSARecv posted before that client sends completes with its data.
+func reuseThenPendingRecv(t *T, api spec.API) {
+	c := connectedVia(t, api, byConnect, byAcceptEx)
+	ev := event(t, api)
+	ov := overlapped(t, api, ev)
+	buf := make([]byte, 16)
+	_, err := api.WSARecv(c.server, buf, ov)
+	if err != nil && !isErr(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("WSARecv(server, ov) before the client's FIN: got %s", errName(err))
+	}
+	closeNow(t, api, "client closes first", c.client)
+	if !waitPrompt(t, api, "the WSARecv that takes the FIN", ev) {
+		api.CancelIoEx(spec.Handle(c.server), ov)
+		return
+	}
+	if n, err := api.GetOverlappedResult(spec.Handle(c.server), ov, false); err != nil || n != 0 {
+		t.Fatalf("the WSARecv that takes the FIN: got %d bytes with %s, want 0 with success", n, errName(err))
+	}
+	mustOK(t, "DisconnectEx(server, NULL, TF_REUSE_SOCKET) as passive closer", api.DisconnectEx(c.server, 0, spec.TF_REUSE_SOCKET, 0))
+	c2 := dial(t, api, c.addr, byConnect)
+	if err := tryAcceptEx(t, api, c.ln, c.server); err != nil {
+		t.Fatalf("AcceptEx into the reused socket: got %s, want success", errName(err))
+	}
+	_, err = api.WSARecv(c.server, buf, ov)
+	if !isErr(err, spec.ERROR_IO_PENDING) {
+		t.Fatalf("WSARecv(server, ov) on the new connection before it has data: got %s, want ERROR_IO_PENDING", errName(err))
+	}
+	n, err := api.Send(c2, []byte("ping"))
+	mustOK(t, "send on the new connection", err)
+	if n != 4 {
+		t.Fatalf("send on the new connection: got %d bytes, want 4", n)
+	}
+	if !waitPrompt(t, api, "the pending WSARecv on the new connection", ev) {
+		api.CancelIoEx(spec.Handle(c.server), ov)
+		api.GetOverlappedResult(spec.Handle(c.server), ov, true)
+		return
+	}
+	n32, err := api.GetOverlappedResult(spec.Handle(c.server), ov, false)
+	if err != nil || string(buf[:n32]) != "ping" {
+		t.Errorf("the pending WSARecv on the new connection: got %q with %s, want \"ping\"", buf[:n32], errName(err))
+	}
 }
