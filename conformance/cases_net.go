@@ -59,12 +59,17 @@ func pendingConnectEx(t *T, api spec.API) (spec.Socket, spec.Overlapped, spec.Ha
 	return c, ov, ev, dst
 }
 
-// wantRefusedOrUnreachable checks a ConnectEx and a connect() to dst that
+// wantConnectFails checks a ConnectEx and a connect() to dst that
 // fail with win32 (GetOverlappedResult) and winsock (WSAGetOverlappedResult
 // and connect).
 func wantConnectFails(t *T, api spec.API, dst netip.AddrPort, win32, winsock spec.Errno) {
 	t.Helper()
-	c := boundAny(t, api)
+	af, anyAddr := spec.AF_INET, any4
+	if dst.Addr().Is6() {
+		af, anyAddr = spec.AF_INET6, netip.IPv6Unspecified()
+	}
+	c := sock(t, api, af, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+	mustOK(t, "bind to port 0", api.Bind(c, netip.AddrPortFrom(anyAddr, 0)))
 	ev := event(t, api)
 	ov := overlapped(t, api, ev)
 	if wantErr(t, "ConnectEx to "+dst.String(), api.ConnectEx(c, dst, ov), spec.ERROR_IO_PENDING) &&
@@ -74,7 +79,7 @@ func wantConnectFails(t *T, api spec.API, dst netip.AddrPort, win32, winsock spe
 		_, _, err = api.WSAGetOverlappedResult(c, ov, false)
 		wantErr(t, "WSAGetOverlappedResult", err, winsock)
 	}
-	c2 := tcp(t, api)
+	c2 := sock(t, api, af, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
 	wantErr(t, "connect to "+dst.String(), api.Connect(c2, dst), winsock)
 }
 

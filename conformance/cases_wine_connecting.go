@@ -19,8 +19,9 @@ import (
 // block before it closes the socket under it.
 const blockBound = 2 * time.Second
 
-// unblocked runs call, which should return at once, and closes s under it
-// if it blocks for blockBound of wall time (a backend that blocks where
+// unblocked runs call, which should return at once, and cancels what is
+// pending on s and closes it under the call if it blocks for blockBound of
+// wall time (a backend that blocks where
 // Windows fails would otherwise hang the case): the call's error then
 // tells what happened, and "blocked" is logged.
 func unblocked(t *T, api spec.API, s spec.Socket, call func() error) error {
@@ -28,6 +29,7 @@ func unblocked(t *T, api spec.API, s spec.Socket, call func() error) error {
 	var blocked atomic.Bool
 	timer := time.AfterFunc(blockBound, func() {
 		blocked.Store(true)
+		api.CancelIoEx(spec.Handle(s), 0) // the connect in progress, and the call if the backend made it a request
 		api.Closesocket(s)
 	})
 	err := call()

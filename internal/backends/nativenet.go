@@ -26,10 +26,11 @@ import (
 //     is refused. Whether the queue drops is checked once per process: a
 //     ConnectEx into it must still be pending after dropCheck.
 //   - net-unreachable, host-unreachable: what a ConnectEx to 203.0.113.1
-//     (TEST-NET-3, RFC 5737) gives on this machine, probed once per process
-//     for probeWait: a machine with no default route fails it with
-//     WSAENETUNREACH at once; one with a route leaves it pending, and then
-//     neither behaviour is available.
+//     (TEST-NET-3, RFC 5737), then to [2001:db8::1] (RFC 3849), gives on
+//     this machine, probed once per process for probeWait: a machine with
+//     no route there fails it with WSAENETUNREACH at once; one with a route
+//     leaves it pending (or, behind a proxy, connects), and then neither
+//     behaviour is available at that address.
 //   - accepts: not produced (it would need an echo server on a thread).
 
 // netAPI is a native API with RemoteHost.
@@ -66,9 +67,10 @@ const (
 var (
 	dropsOnce sync.Once // the first check waits dropCheck, later ones dropQuick
 
-	probeOnce sync.Once
-	probeAddr = netip.AddrPortFrom(netip.MustParseAddr("203.0.113.1"), 80)
-	probeErr  error // what the ConnectEx to probeAddr gave (nil while it stayed pending)
+	probeOnce  sync.Once
+	probeAddrs = []netip.AddrPort{ // TEST-NET-3 (RFC 5737) and the IPv6 documentation prefix (RFC 3849)
+		netip.MustParseAddrPort("203.0.113.1:80"), netip.MustParseAddrPort("[2001:db8::1]:80")}
+	probeErrs []error // what the ConnectEx to each probe address gave
 )
 
 var loopback = netip.MustParseAddr("127.0.0.1")
@@ -172,11 +174,15 @@ func (n *netAPI) fullQueue() (netip.AddrPort, error) {
 // stays (it fills a queue); a ConnectEx still pending is canceled and its
 // socket closed.
 func (n *netAPI) tryConnect(addr netip.AddrPort, wait time.Duration) (pending bool, err error) {
-	c, err := n.API.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+	af, unspec := spec.AF_INET, netip.IPv4Unspecified()
+	if addr.Addr().Is6() {
+		af, unspec = spec.AF_INET6, netip.IPv6Unspecified()
+	}
+	c, err := n.API.Socket(af, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
 	if err != nil {
 		return false, err
 	}
-	if err := n.API.Bind(c, netip.AddrPortFrom(netip.IPv4Unspecified(), 0)); err != nil {
+	if err := n.API.Bind(c, netip.AddrPortFrom(unspec, 0)); err != nil {
 		n.API.Closesocket(c)
 		return false, err
 	}
@@ -211,24 +217,31 @@ func (n *netAPI) tryConnect(addr netip.AddrPort, wait time.Duration) (pending bo
 	return false, nil
 }
 
-// unreachable returns the probe address if a ConnectEx to it fails the
-// way b does on this machine.
+// unreachable returns a probe address if a ConnectEx to it fails the way
+// b does on this machine (IPv4 first, then IPv6).
 func (n *netAPI) unreachable(b spec.HostBehavior) (netip.AddrPort, error) {
 	probeOnce.Do(func() {
-		var pending bool
-		pending, probeErr = n.tryConnect(probeAddr, probeWait)
-		if pending {
-			probeErr = fmt.Errorf("a ConnectEx to %v is still pending after %v (this machine has a route there)", probeAddr, probeWait)
-		} else if probeErr == nil {
-			probeErr = fmt.Errorf("a ConnectEx to %v succeeded", probeAddr)
+		for _, a := range probeAddrs {
+			pending, err := n.tryConnect(a, probeWait)
+			switch {
+			case pending:
+				err = fmt.Errorf("a ConnectEx to %v is still pending after %v (this machine has a route there)", a, probeWait)
+			case err == nil:
+				err = fmt.Errorf("a ConnectEx to %v succeeded", a)
+			default:
+				err = fmt.Errorf("a ConnectEx to %v: %w", a, err)
+			}
+			probeErrs = append(probeErrs, err)
 		}
 	})
 	win32, winsock := spec.ERROR_NETWORK_UNREACHABLE, spec.WSAENETUNREACH
 	if b == spec.HostUnreachable {
 		win32, winsock = spec.ERROR_HOST_UNREACHABLE, spec.WSAEHOSTUNREACH
 	}
-	if errors.Is(probeErr, win32) || errors.Is(probeErr, winsock) {
-		return probeAddr, nil
+	for i, err := range probeErrs {
+		if errors.Is(err, win32) || errors.Is(err, winsock) {
+			return probeAddrs[i], nil
+		}
 	}
-	return netip.AddrPort{}, fmt.Errorf("no address here fails as %v: %v", b, probeErr)
+	return netip.AddrPort{}, fmt.Errorf("no address here fails as %v: %v", b, errors.Join(probeErrs...))
 }
