@@ -45,7 +45,7 @@ func (v *view) fast() *Emulator {
 // unlockCall ends a call and releases the lock (deferred, so a panic in a
 // call leaves the emulator usable).
 func (e *Emulator) unlockCall(t *thread) {
-	if t.started { // exitCall, with one call less
+	if t.started {
 		e.exitStarted(t)
 	}
 	e.leaveCall()

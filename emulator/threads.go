@@ -151,7 +151,8 @@ func (e *Emulator) endGo(t *thread) {
 	e.wake() // the clock may move now
 }
 
-// enterCall and exitCall bracket every call (view.do), under the mutex.
+// enterCall and unlockCall bracket every call (view.do, view.fast), under
+// the mutex.
 func (e *Emulator) enterCall(t *thread) {
 	e.inCall++
 	if t.started {
@@ -162,14 +163,7 @@ func (e *Emulator) enterCall(t *thread) {
 	}
 }
 
-func (e *Emulator) exitCall(t *thread) {
-	if t.started {
-		e.exitStarted(t)
-	}
-	e.leaveCall()
-}
-
-// exitStarted is exitCall's part for a thread started with Go.
+// exitStarted is the end of a call (unlockCall) for a thread started with Go.
 func (e *Emulator) exitStarted(t *thread) {
 	t.calls--
 	if t.calls == 0 {
