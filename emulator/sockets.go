@@ -97,7 +97,9 @@ func (e *Emulator) newSocket() *socket {
 	if n := len(e.sockPool); n > 0 {
 		so = e.sockPool[n-1]
 		e.sockPool = e.sockPool[:n-1]
-		*so = socket{rbuf: so.rbuf[:0], backlog: so.backlog[:0], pending: so.pending[:0]}
+		rbuf, backlog, pending := so.rbuf[:0], so.backlog[:0], so.pending[:0]
+		*so = socket{} // cleared in place, cheaper than a literal with fields
+		so.rbuf, so.backlog, so.pending = rbuf, backlog, pending
 	} else {
 		so = &socket{}
 	}

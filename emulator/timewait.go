@@ -244,6 +244,13 @@ func (q *twQueue) lookup(local, remote netip.AddrPort) (pos, slot int, ok bool) 
 	if q.live == 0 {
 		return 0, 0, false
 	}
+	fam := 1 // as twPairs.intern gives the family
+	if local.Addr().Is4() {
+		fam = 0
+	}
+	if q.ports.rows[fam][local.Port()] == 0 {
+		return 0, 0, false // the port table counts the rows on each local port: none here
+	}
 	p, ok := q.pairs.lookup(local.Addr(), remote.Addr())
 	if !ok {
 		return 0, 0, false
