@@ -185,4 +185,19 @@ var winePollCases = []Case{
 			wantPoll(t, api, "unbound UDP socket", s, pollAll, spec.POLLWRNORM)
 		},
 	},
+	{
+		Name:    "wine-poll/udp-readable",
+		Clauses: clauses(spec.ClauseRemDatagram),
+		Body: func(t *T, api spec.API) {
+			// The test sends with sendto; spec.API has none, so the
+			// sender connects to the bound socket's address and sends.
+			c, addr := boundUDP(t, api)
+			s := udpSocket(t, api)
+			mustOK(t, "connect(UDP sender, bound socket)", api.Connect(s, addr))
+			wantSent5(t, api, "send(UDP sender, 5 bytes)", s)
+			wantPoll(t, api, "bound UDP socket with a datagram waiting, POLLIN", c, pollIn, spec.POLLRDNORM)
+			wantPoll(t, api, "bound UDP socket with a datagram waiting", c, pollAll, spec.POLLWRNORM|spec.POLLRDNORM)
+			wantPoll(t, api, "UDP sender", s, pollAll, spec.POLLWRNORM)
+		},
+	},
 }

@@ -35,8 +35,9 @@ var wineSock = evidenceSource{
 		"test_backlog_query",
 		"recv_thread_apc_func", "recv_thread", "test_WSARecv", "test_tcp_reset",
 		"test_send",
+		"test_connect_udp",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

@@ -13,7 +13,6 @@ const (
 	whyPollArray   = "spec.API's Poll takes one socket: no array to pass NULL, a count, or several descriptors in"
 	whyOOB         = "spec.API has no MSG_OOB or SO_OOBINLINE"
 	whyPollClose   = "the check needs a second thread that closes the socket while WSAPoll waits; the suite's cases make their calls from one goroutine"
-	whyPollUDP     = "spec.API has no sendto; connect and send instead would need datagrams carried between sockets, which the emulator does not model (its UDP sockets carry no data)"
 	whyPollIfZero  = "inside if (0): never run (the test says the kernel's buffering makes it unreliable)"
 	whyInteractive = "runs only with winetest_interactive (on Windows the refused connect takes over 2 s to show) and needs FIONBIO and SO_ERROR"
 )
@@ -64,5 +63,5 @@ var wineSockPoll = []expectation{
 	{Func: "test_WSAPoll", Line: 8139, End: 8140, Kind: kindOK, Checks: "two unbound UDP sockets report POLLWRNORM" + pollCountNote, Case: "wine-poll/udp-writable"},
 	{Func: "test_WSAPoll", Line: 8143, End: 8146, Kind: kindOK, Checks: "setup: one is bound to 127.0.0.1:0 and named", Case: "wine-poll/udp-writable"},
 	{Func: "test_WSAPoll", Line: 8148, End: 8149, Kind: kindOK, Checks: "both still report POLLWRNORM" + pollCountNote, Case: "wine-poll/udp-writable"},
-	{Func: "test_WSAPoll", Line: 8152, End: 8156, Kind: kindOK, Clause: spec.ClauseRemDatagram, Checks: "after a 5-byte sendto to it the bound socket reports POLLRDNORM (POLLIN) and POLLWRNORM|POLLRDNORM, the sender POLLWRNORM", Why: whyPollUDP},
+	{Func: "test_WSAPoll", Line: 8152, End: 8156, Kind: kindOK, Checks: "after a 5-byte sendto to it the bound socket reports POLLRDNORM (POLLIN) and POLLWRNORM|POLLRDNORM, the sender POLLWRNORM (the case sends with connect and send: spec.API has no sendto)", Case: "wine-poll/udp-readable"},
 }

@@ -185,7 +185,8 @@
 // closes stays there (no FIN_WAIT2 timer); an address no remote host covers
 // reaches the local listeners as loopback does;
 // listen backlogs are unbounded; unread data at closesocket does not turn
-// the FIN into an RST; datagram sockets carry no data (Recv on one blocks
-// until it is closed); a port is held per family and number, regardless of
-// address.
+// the FIN into an RST; a datagram goes only from a connected datagram
+// socket (Send) to the bound one at its remote address, is never lost, and
+// is cut to the receive buffer without an error; a port is held per family
+// and number, regardless of address.
 package emulator

@@ -57,9 +57,10 @@ type socket struct {
 	rdShut       bool
 	activeCloser bool
 	rbuf         []byte
-	twExp        int64 // expiry of our TIME_WAIT row while conn == connTimeWait and the row lives, else 0
-	twKey        twKey // that row's 4-tuple
-	orphan       int   // index in Emulator.orphans + 1, 0 if not an orphan
+	dgrams       [][]byte // datagrams waiting on a bound datagram socket, oldest first
+	twExp        int64    // expiry of our TIME_WAIT row while conn == connTimeWait and the row lives, else 0
+	twKey        twKey    // that row's 4-tuple
+	orphan       int      // index in Emulator.orphans + 1, 0 if not an orphan
 
 	// listener
 	backlog []*socket

@@ -20,6 +20,7 @@ func (e *Emulator) send(s spec.Socket, b []byte) (int, error) {
 		if so.finSent {
 			return 0, spec.WSAESHUTDOWN // after shutdown(SD_SEND): see shutdown
 		}
+		e.deliverDgram(so, b)
 		return len(b), nil
 	}
 	if !connectedish(so.state) {
@@ -80,15 +81,7 @@ func (e *Emulator) recv(s spec.Socket, b []byte) (int, error) {
 		if so.rdShut {
 			return 0, spec.WSAESHUTDOWN // after shutdown(SD_RECEIVE): see shutdown
 		}
-		// No datagram ever arrives in this world: block as Windows would,
-		// until the socket is closed.
-		so.syncWaits++
-		r := e.waitUntil(-1, func() bool { return e.sock(s) != so })
-		so.syncWaits--
-		if r == waitDeadlock {
-			return 0, ErrDeadlock
-		}
-		return 0, spec.WSAEINTR
+		return e.recvDgram(s, so, b)
 	}
 	if !connectedish(so.state) {
 		return 0, spec.WSAENOTCONN
@@ -155,6 +148,9 @@ func (e *Emulator) pollNow(so *socket) spec.PollEvents {
 		}
 	case !isStream(so):
 		r |= spec.POLLWRNORM
+		if len(so.dgrams) > 0 {
+			r |= spec.POLLRDNORM // a datagram waits (test_WSAPoll 8151-8155)
+		}
 	case connectedish(so.state):
 		if len(so.rbuf) > 0 || so.conn != connOpen && so.conn != connReset {
 			r |= spec.POLLRDNORM

@@ -134,3 +134,47 @@ func TestShutdownDatagram(t *testing.T) {
 	_, err = e.Send(cli, []byte("test\x00"))
 	w.is(err, spec.WSAESHUTDOWN)
 }
+
+// TestDatagramDelivery: a connected UDP socket's send arrives whole at the
+// bound socket it names, one datagram per recv, and makes it readable;
+// the bound socket, unconnected, cannot send (Wine sock.c
+// test_connect_udp, lines 13620-13636, ok and todo_wine on Windows).
+func TestDatagramDelivery(t *testing.T) {
+	w := newWorld(t, Windows, WithDeadlockError())
+	e := w.e
+	udp := func() spec.Socket {
+		s, err := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+		w.ok(err)
+		return s
+	}
+	srv, cli := udp(), udp()
+	w.ok(e.Bind(srv, netip.AddrPortFrom(loop4, 0)))
+	addr, err := e.Getsockname(srv)
+	w.ok(err)
+	w.ok(e.Connect(cli, addr))
+	for _, m := range []string{"data", "more"} {
+		n, err := e.Send(cli, []byte(m))
+		w.ok(err)
+		assert.Equal(t, n, len(m))
+	}
+	r, err := e.Poll(srv, spec.POLLRDNORM|spec.POLLWRNORM, 0)
+	w.ok(err)
+	assert.Equal(t, r, spec.POLLRDNORM|spec.POLLWRNORM)
+	buf := make([]byte, 5)
+	n, err := e.Recv(srv, buf)
+	w.ok(err)
+	assert.Equal(t, string(buf[:n]), "data")
+	n, err = e.Recv(srv, buf[:2])
+	w.ok(err)
+	assert.Equal(t, string(buf[:n]), "mo", "a longer datagram is cut to the buffer")
+	_, err = e.Recv(srv, buf)
+	w.is(err, ErrDeadlock) // nothing left: it would wait forever
+	_, err = e.Send(srv, []byte("x"))
+	w.is(err, spec.WSAENOTCONN)
+	// A datagram to a socket shut for receiving is dropped.
+	w.ok(e.Shutdown(srv, spec.SD_RECEIVE))
+	_, err = e.Send(cli, []byte("late"))
+	w.ok(err)
+	r, _ = e.Poll(srv, spec.POLLRDNORM, 0)
+	assert.Equal(t, r, spec.PollEvents(0))
+}

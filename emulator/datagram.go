@@ -1,0 +1,67 @@
+package emulator
+
+import (
+	"bytes"
+	"net/netip"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Datagrams between the emulator's own UDP sockets (Wine
+// dlls/ws2_32/tests/sock.c, test_connect_udp, lines 13620-13626, ok on
+// Windows: a connected UDP socket's send of 4 bytes arrives whole at the
+// bound socket it is connected to). Loopback delivers at once and loses
+// nothing; a datagram that no socket takes is dropped, as a UDP send
+// succeeds whoever listens.
+
+// deliverDgram queues a copy of b, sent by the connected datagram socket
+// from, on the bound datagram socket at from's remote address, unless that
+// socket is shut for receiving or connected to another address.
+func (e *Emulator) deliverDgram(from *socket, b []byte) {
+	src := from.local
+	if src.Addr().IsUnspecified() {
+		// Sent from the wildcard: the source is the address it went to.
+		src = netip.AddrPortFrom(from.remote.Addr(), src.Port())
+	}
+	for i := range e.handles {
+		sl := &e.handles[i]
+		if sl.kind != kindSocket {
+			continue
+		}
+		to := sl.sock
+		if isStream(to) || !to.bound || to.af != from.af || to.local.Port() != from.remote.Port() {
+			continue
+		}
+		if a := to.local.Addr(); !a.IsUnspecified() && a != from.remote.Addr() {
+			continue
+		}
+		if to.rdShut || to.remote.IsValid() && to.remote != src {
+			return
+		}
+		to.dgrams = append(to.dgrams, bytes.Clone(b))
+		e.wake()
+		return
+	}
+}
+
+// recvDgram takes the oldest datagram waiting on the bound datagram
+// socket so, waiting for one (until the socket is closed) when none is
+// there. A datagram longer than b is cut to it.
+func (e *Emulator) recvDgram(s spec.Socket, so *socket, b []byte) (int, error) {
+	ready := func() bool { return e.sock(s) != so || len(so.dgrams) > 0 }
+	if !ready() {
+		so.syncWaits++
+		r := e.waitUntil(-1, ready)
+		so.syncWaits--
+		if r == waitDeadlock {
+			return 0, ErrDeadlock
+		}
+		if e.sock(s) != so {
+			return 0, spec.WSAEINTR
+		}
+	}
+	d := so.dgrams[0]
+	so.dgrams[0] = nil
+	so.dgrams = so.dgrams[1:]
+	return copy(b, d), nil
+}
