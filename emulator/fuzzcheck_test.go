@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -391,5 +392,43 @@ func TestFuzzCheckerCatchesSeededBugs(t *testing.T) {
 		} else {
 			t.Logf("seeded bug %d: %s", c.bug, found)
 		}
+	}
+}
+
+// TestFuzzDeadlineCatchesHang: with the seeded defect that hides deadlocks,
+// an accept nothing can release blocks forever, and the per-input wall
+// deadline reports it as a hang (a finding) instead of hanging the fuzzer.
+func TestFuzzDeadlineCatchesHang(t *testing.T) {
+	old := fuzzDeadline
+	fuzzDeadline = 200 * time.Millisecond
+	defer func() { fuzzDeadline = old }()
+	seed := fuzzSeed{"accept with nothing to accept", fuzzHeader{}, []fuzzOp{{Op: opc("accept")}}}
+	r := runFuzz(seed.data(), withSeededBug(seededNoDeadlockError))
+	if len(r.problems) == 0 || !strings.HasPrefix(r.problems[0], "HANG") {
+		t.Fatalf("want a HANG, got %q", r.problems)
+	}
+	t.Logf("%.80s", r.problems[0])
+	// Release the blocked accept (closing its listener fails it) so that
+	// no goroutine outlives the test.
+	done := make(chan struct{})
+	go func() {
+		for _, s := range r.socks {
+			_ = r.e.Closesocket(s)
+		}
+		for {
+			r.e.mu.Lock()
+			n := r.e.inCall + r.e.running
+			r.e.mu.Unlock()
+			if n == 0 {
+				close(done)
+				return
+			}
+			runtime.Gosched()
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the blocked accept was not released by closing its listener")
 	}
 }

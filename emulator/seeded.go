@@ -6,8 +6,9 @@ package emulator
 // exported option reaches it); every other emulator has the zero value,
 // no defect. The
 // hooks sit only on paths that are not per-request work (thread exit,
-// cancellation, the TCP table listing), where one comparison of a field
-// costs nothing measurable; the reuse cycle never reaches them.
+// cancellation, the TCP table listing, a wait that is about to sleep with
+// every other caller asleep), where one comparison of a field costs
+// nothing measurable; the reuse cycle never reaches them.
 type seededBug uint8
 
 const (
@@ -20,6 +21,9 @@ const (
 	// seededMapOrderExit: a thread's exit cancels its requests in Go map
 	// order (random from run to run) rather than in OVERLAPPED order.
 	seededMapOrderExit
+	// seededNoDeadlockError: WithDeadlockError finds no deadlock, so a call
+	// nothing can release hangs.
+	seededNoDeadlockError
 )
 
 // withSeededBug makes an emulator with the given defect (tests only).

@@ -107,7 +107,7 @@ func (e *Emulator) waitUntil(deadline int64, ready func() bool) waitResult {
 				e.wake()
 				continue
 			}
-			if !scheduled && e.deadlockErr {
+			if !scheduled && e.deadlockErr && e.seeded != seededNoDeadlockError {
 				e.deadlockGen++
 				e.wake()
 				return waitDeadlock
