@@ -225,6 +225,10 @@ func (e *Emulator) connectEx(t *thread, s spec.Socket, addr netip.AddrPort, ov s
 		}
 		return errOf(o.status.Winsock())
 	}
+	if (st == spec.STATUS_HOST_UNREACHABLE || st == spec.STATUS_NETWORK_UNREACHABLE) &&
+		e.variants.is(axUnreachable, VariantUnreachableAtOnce) {
+		return errOf(st.Winsock()) // DX-GAP-UNREACHABLE variant at-once: no request
+	}
 	so.noConnectCtx = st == spec.STATUS_SUCCESS
 	return e.finish(t, so, o, opConnectEx, st)
 }

@@ -88,9 +88,10 @@
 // that closed first waits out its TIME_WAIT in DisconnectEx(TF_REUSE_SOCKET)
 // (DX-FLAG-TIMEWAIT), the TIME_WAIT delay when TcpTimedWaitDelay is unset
 // (DX-REM-TIMEWAIT-DEFAULT), the error for a connected datagram socket
-// (DX-REM-DATAGRAM), and whether reserved != 0 and unknown flag bits fail
-// or are ignored (DX-PARAM-RESERVED, DX-ERR-EINVAL-FLAGS). Each clause's
-// default is the variant its evidence favours, for the reason the clause
+// (DX-REM-DATAGRAM), whether reserved != 0 and unknown flag bits fail or
+// are ignored (DX-PARAM-RESERVED, DX-ERR-EINVAL-FLAGS), and whether a
+// ConnectEx to an unreachable destination pends (DX-GAP-UNREACHABLE). Each
+// clause's default is the variant its evidence favours, for the reason the clause
 // gives; WithVariant picks another. ForEachVariant runs a test once per
 // combination that can change an outcome (VariantRuns), so code can be
 // checked against every behaviour Windows may have; the conformance suite

@@ -297,3 +297,18 @@ func scriptRemote(t *testing.T) *Emulator {
 	w.ok(e.CancelIoEx(spec.Handle(c2), ov))
 	return e
 }
+
+func TestConnectExUnreachableAtOnce(t *testing.T) {
+	w := newWorld(t, Windows, WithVariant(spec.ClauseGapUnreachable, VariantUnreachableAtOnce))
+	for _, tc := range []struct {
+		b    spec.HostBehavior
+		want spec.Errno
+	}{{spec.HostUnreachable, spec.WSAEHOSTUNREACH}, {spec.NetUnreachable, spec.WSAENETUNREACH}} {
+		c := w.boundSock()
+		ov := w.ov(0)
+		w.is(w.e.ConnectEx(c, w.remote(tc.b), ov), tc.want)
+		st, _, _ := w.e.OverlappedFields(ov)
+		assert.Equal(t, st, spec.STATUS_PENDING, "Internal is written before the call fails")
+		w.wantState(c, spec.StateBound)
+	}
+}

@@ -37,6 +37,7 @@ const (
 	axReserved                 // DX-PARAM-RESERVED: reserved != 0
 	axFlags                    // DX-ERR-EINVAL-FLAGS: unknown flag bits
 	axTimeWaitSYN              // DX-GAP-TIMEWAIT-SYN: a SYN for a pair the listening side holds in TIME_WAIT
+	axUnreachable              // DX-GAP-UNREACHABLE: does a ConnectEx to an unreachable destination pend
 	numAxes
 )
 
@@ -58,6 +59,9 @@ const (
 	// DX-GAP-TIMEWAIT-SYN
 	VariantSYNTakesOver = "takeover" // the SYN reopens the pair; the row leaves the table
 	VariantSYNRefused   = "refuse"   // the pair is refused (WSAEADDRINUSE) until the row expires
+	// DX-GAP-UNREACHABLE
+	VariantUnreachablePends  = "pends"   // the ConnectEx pends and completes with the unreachable status
+	VariantUnreachableAtOnce = "at-once" // the ConnectEx fails within the call with WSAEHOSTUNREACH or WSAENETUNREACH
 )
 
 // variantTable lists every clause's variants, default first.
@@ -109,6 +113,14 @@ var variantTable = [numAxes][]Variant{
 		{Clause: spec.ClauseGapTimeWaitSYN, Name: VariantSYNRefused,
 			Description: "such a connect or ConnectEx fails at once with WSAEADDRINUSE until the listening side's row expires, as one whose own side holds the pair in TIME_WAIT does",
 			Why:         "the page's \"while in the TIME_WAIT state, a socket pair cannot be re-used\" read for both ends of a loopback pair, and the Server 2003 SP1 note that TCP/IP reports an error for a new connection with the socket addresses of one in TIME WAIT; no observation of Windows either way"},
+	},
+	axUnreachable: {
+		{Clause: spec.ClauseGapUnreachable, Name: VariantUnreachablePends,
+			Description: "a ConnectEx on an overlapped socket to an unreachable host or network returns ERROR_IO_PENDING and completes with STATUS_HOST_UNREACHABLE or STATUS_NETWORK_UNREACHABLE (ERROR_HOST_UNREACHABLE, ERROR_NETWORK_UNREACHABLE)",
+			Why:         "a refused ConnectEx pends on Windows and completes ERROR_CONNECTION_REFUSED (Wine sock.c test_connect, ok on Windows), as the emulator's overlapped requests do; no observation of an unreachable destination; the default"},
+		{Clause: spec.ClauseGapUnreachable, Name: VariantUnreachableAtOnce,
+			Description: "such a ConnectEx fails within the call with WSAEHOSTUNREACH or WSAENETUNREACH; no request starts and nothing completes",
+			Why:         "the route is looked up before any SYN leaves, so the failure is known within the call; Wine 8.0 does so for a TCP connect to a multicast address (ENETUNREACH from Linux: this project's native backend under Wine); no observation of Windows either way"},
 	},
 }
 

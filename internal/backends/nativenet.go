@@ -30,7 +30,9 @@ import (
 //     this machine, probed once per process for probeWait: a machine with
 //     no route there fails it with WSAENETUNREACH at once; one with a route
 //     leaves it pending (or, behind a proxy, connects), and then neither
-//     behaviour is available at that address.
+//     behaviour is available at that address. Last comes 224.0.0.1: Linux
+//     (so Wine) gives no TCP route to a multicast address and fails the
+//     connect with ENETUNREACH (WSAENETUNREACH) on any machine.
 //   - accepts: not produced (it would need an echo server on a thread).
 
 // netAPI is a native API with RemoteHost.
@@ -68,8 +70,8 @@ var (
 	dropsOnce sync.Once // the first check waits dropCheck, later ones dropQuick
 
 	probeOnce  sync.Once
-	probeAddrs = []netip.AddrPort{ // TEST-NET-3 (RFC 5737) and the IPv6 documentation prefix (RFC 3849)
-		netip.MustParseAddrPort("203.0.113.1:80"), netip.MustParseAddrPort("[2001:db8::1]:80")}
+	probeAddrs = []netip.AddrPort{ // TEST-NET-3 (RFC 5737), the IPv6 documentation prefix (RFC 3849), a multicast group
+		netip.MustParseAddrPort("203.0.113.1:80"), netip.MustParseAddrPort("[2001:db8::1]:80"), netip.MustParseAddrPort("224.0.0.1:80")}
 	probeErrs []error // what the ConnectEx to each probe address gave
 )
 
