@@ -41,12 +41,19 @@ func (e *Emulator) doneNow(t *thread, so *socket, o *ovl, op opKind, n int, st s
 	e.complete(o, st)
 }
 
-func (e *Emulator) wsaSend(t *thread, s spec.Socket, b []byte, ov spec.Overlapped) (uint32, error) {
+// ioArgs checks WSASend's and WSARecv's socket, then their OVERLAPPED, in
+// the order Windows reports them.
+func (e *Emulator) ioArgs(s spec.Socket, ov spec.Overlapped) (*socket, *ovl, error) {
 	so := e.sock(s)
 	if so == nil {
-		return 0, spec.WSAENOTSOCK
+		return nil, nil, spec.WSAENOTSOCK
 	}
 	o, err := e.ioOv(ov)
+	return so, o, err
+}
+
+func (e *Emulator) wsaSend(t *thread, s spec.Socket, b []byte, ov spec.Overlapped) (uint32, error) {
+	so, o, err := e.ioArgs(s, ov)
 	if err != nil {
 		return 0, err
 	}
@@ -81,11 +88,7 @@ func takeRecv(so *socket, b []byte) (int, spec.NTStatus) {
 }
 
 func (e *Emulator) wsaRecv(t *thread, s spec.Socket, b []byte, ov spec.Overlapped) (uint32, error) {
-	so := e.sock(s)
-	if so == nil {
-		return 0, spec.WSAENOTSOCK
-	}
-	o, err := e.ioOv(ov)
+	so, o, err := e.ioArgs(s, ov)
 	if err != nil {
 		return 0, err
 	}
