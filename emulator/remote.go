@@ -254,20 +254,8 @@ func (e *Emulator) establishRemote(so *socket, addr netip.AddrPort, b spec.HostB
 		return spec.STATUS_PENDING
 	}
 	so.local = remoteLocal(so, addr)
-	if e.tw.live > 0 && e.synPolicy == synTakesOver {
-		e.synTakeOver(so.local, addr)
-	}
-	r := e.newSocket()
+	r := e.joinPeer(so, addr)
 	r.af, r.typ, r.host = so.af, so.typ, b
-	r.local, r.remote = addr, so.local
-	r.conn = connOpen
-	so.remote = addr
-	so.conn = connOpen
-	so.peer, r.peer = r, so
-	so.origin = originConnect
-	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
-	so.rbuf = so.rbuf[:0]
-	e.setState(so, trEstablished)
 	if e.tr != nil {
 		e.tr.add(e, Event{Kind: KindTransition, Socket: so.h, Call: "TCP", Result: "SYN_SENT -> ESTABLISHED",
 			Args: so.local.String() + " -> " + addr.String() + " (remote host, " + b.String() + ")"})

@@ -350,26 +350,34 @@ func (e *Emulator) establish(so *socket, addr netip.AddrPort) spec.NTStatus {
 		return spec.STATUS_CONNECTION_REFUSED
 	}
 	so.local = connLocal(so, addr)
-	if e.tw.live > 0 && e.synPolicy == synTakesOver {
-		e.synTakeOver(so.local, addr)
-	}
-	srv := e.newSocket()
+	srv := e.joinPeer(so, addr)
 	srv.af, srv.typ = l.af, l.typ
-	srv.local, srv.remote = addr, so.local
-	srv.conn = connOpen
-	so.remote = addr
-	so.conn = connOpen
-	so.peer, srv.peer = srv, so
-	so.origin = originConnect
-	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
-	so.rbuf = so.rbuf[:0]
-	e.setState(so, trEstablished)
 	if e.tr != nil {
 		e.tr.add(e, Event{Kind: KindTransition, Socket: so.h, Call: "TCP", Result: "SYN_SENT -> ESTABLISHED",
 			Args: so.local.String() + " -> " + addr.String()})
 	}
 	e.deliver(l, srv)
 	return spec.STATUS_SUCCESS
+}
+
+// joinPeer makes so, bound to its local address, ESTABLISHED with a new
+// socket that stands for the other end at addr, and returns that socket.
+// A SYN for a pair in TIME_WAIT takes the row over first (DX-GAP-TIMEWAIT-SYN).
+func (e *Emulator) joinPeer(so *socket, addr netip.AddrPort) *socket {
+	if e.tw.live > 0 && e.synPolicy == synTakesOver {
+		e.synTakeOver(so.local, addr)
+	}
+	p := e.newSocket()
+	p.local, p.remote = addr, so.local
+	p.conn = connOpen
+	so.remote = addr
+	so.conn = connOpen
+	so.peer, p.peer = p, so
+	so.origin = originConnect
+	so.finSent, so.finRcvd, so.rdShut, so.activeCloser = false, false, false, false
+	so.rbuf = so.rbuf[:0]
+	e.setState(so, trEstablished)
+	return p
 }
 
 func (e *Emulator) connectDgram(so *socket, addr netip.AddrPort) spec.Errno {
