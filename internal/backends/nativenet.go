@@ -89,9 +89,9 @@ func (n *netAPI) RemoteHost(b spec.HostBehavior) (netip.AddrPort, error) {
 	var err error
 	switch b {
 	case spec.HostRefuses:
-		a, err = n.standIn(false)
+		a, err = n.standIn(-1)
 	case spec.HostNeverCloses:
-		a, err = n.standIn(true)
+		a, err = n.standIn(16)
 	case spec.HostDropsSYN:
 		a, err = n.fullQueue()
 	case spec.HostUnreachable, spec.NetUnreachable:
@@ -116,9 +116,10 @@ func (n *netAPI) hold(s spec.Socket) {
 	n.mu.Unlock()
 }
 
-// standIn binds a loopback socket, listening or not, and returns its
-// address.
-func (n *netAPI) standIn(listen bool) (netip.AddrPort, error) {
+// standIn binds a loopback socket that listens with the given backlog, or
+// does not listen where backlog is negative, and returns its address. The
+// socket is held until the backend closes.
+func (n *netAPI) standIn(backlog int) (netip.AddrPort, error) {
 	s, err := n.API.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
 	if err != nil {
 		return netip.AddrPort{}, err
@@ -127,8 +128,8 @@ func (n *netAPI) standIn(listen bool) (netip.AddrPort, error) {
 	if err := n.API.Bind(s, netip.AddrPortFrom(loopback, 0)); err != nil {
 		return netip.AddrPort{}, err
 	}
-	if listen {
-		if err := n.API.Listen(s, 16); err != nil {
+	if backlog >= 0 {
+		if err := n.API.Listen(s, backlog); err != nil {
 			return netip.AddrPort{}, err
 		}
 	}
@@ -142,22 +143,10 @@ func (n *netAPI) standIn(listen bool) (netip.AddrPort, error) {
 // fullQueue makes a loopback listener with backlog 0 and fills its accept
 // queue with connections nobody accepts, until a ConnectEx stays pending.
 func (n *netAPI) fullQueue() (netip.AddrPort, error) {
-	s, err := n.API.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
+	addr, err := n.standIn(0)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
-	n.hold(s)
-	if err := n.API.Bind(s, netip.AddrPortFrom(loopback, 0)); err != nil {
-		return netip.AddrPort{}, err
-	}
-	if err := n.API.Listen(s, 0); err != nil {
-		return netip.AddrPort{}, err
-	}
-	a, err := n.API.Getsockname(s)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	addr := netip.AddrPortFrom(loopback, a.Port())
 	wait := dropQuick
 	dropsOnce.Do(func() { wait = dropCheck })
 	for range fillMax {
