@@ -22,13 +22,19 @@ func (v *view) begin() bool {
 }
 
 // fast starts a call that may skip do: the view is usable, nothing traces
-// it, no fault rule is installed and its thread has not exited. It returns the emulator locked, the
-// call entered and the TIME_WAIT expiries due processed, exactly what do
-// does before op; the caller defers unlockCall. It returns nil, with
-// nothing held, when the call must go through do instead. The hot calls
-// (a reuse cycle's) take this path, which builds no closures.
+// it, no fault rule is installed and its thread has not exited. It returns
+// the emulator locked, the call entered and the TIME_WAIT expiries due
+// processed, exactly what do does before op; the caller calls unlockCall
+// once the call is done. It returns nil, with nothing held, when the call
+// must go through do instead. The hot calls (a reuse cycle's) take this
+// path, which builds no closures and, unlike do, calls unlockCall
+// explicitly rather than deferring it (a defer costs about 20 instructions
+// a call): no code but the emulator's runs under the lock here, and the
+// emulator does not panic (its fuzzers check that), so the lock cannot be
+// left held. A Clock of the caller's (WithClock) is code that may panic, so
+// with one every call goes through do.
 func (v *view) fast() *Emulator {
-	if v == nil || v.e == nil || v.t == nil || v.e.tr != nil || v.e.faults.rules.Load() != nil {
+	if v == nil || v.e == nil || v.t == nil || v.e.tr != nil || v.e.foreignClock || v.e.faults.rules.Load() != nil {
 		return nil
 	}
 	e := v.e
@@ -42,8 +48,9 @@ func (v *view) fast() *Emulator {
 	return e
 }
 
-// unlockCall ends a call and releases the lock (deferred, so a panic in a
-// call leaves the emulator usable).
+// unlockCall ends a call and releases the lock (do defers it, so a panic in
+// a traced call, an observer's or a fault predicate's, leaves the emulator
+// usable).
 func (e *Emulator) unlockCall(t *thread) {
 	if t.started {
 		e.exitStarted(t)
@@ -55,8 +62,9 @@ func (e *Emulator) unlockCall(t *thread) {
 // Socket is WSASocketW.
 func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err error) {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.socketCall(af, typ, proto, flags)
+		s, err = e.socketCall(af, typ, proto, flags)
+		e.unlockCall(v.t)
+		return
 	}
 	s = spec.INVALID_SOCKET
 	err = v.do("WSASocketW", 0,
@@ -92,8 +100,9 @@ func (v *view) Listen(s spec.Socket, backlog int) error {
 // gives WSAEADDRINUSE; a connected socket, WSAEISCONN.
 func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.connect(v.t, s, addr)
+		err := e.connect(v.t, s, addr)
+		e.unlockCall(v.t)
+		return err
 	}
 	return v.do("connect", s,
 		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },
@@ -107,8 +116,9 @@ func (v *view) Connect(s spec.Socket, addr netip.AddrPort) error {
 // WSAEINTR.
 func (v *view) Accept(s spec.Socket) (a spec.Socket, peer netip.AddrPort, err error) {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.accept(s)
+		a, peer, err = e.accept(s)
+		e.unlockCall(v.t)
+		return
 	}
 	a = spec.INVALID_SOCKET
 	err = v.do("accept", s,
@@ -204,13 +214,13 @@ func (v *view) UpdateConnectContext(s spec.Socket) error {
 // and a connection still closing outlive the handle.
 func (v *view) Closesocket(s spec.Socket) error {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		so := e.sock(s)
-		if so == nil {
-			return spec.WSAENOTSOCK
+		var err error = spec.WSAENOTSOCK
+		if so := e.sock(s); so != nil {
+			e.closeSocket(so)
+			err = nil
 		}
-		e.closeSocket(so)
-		return nil
+		e.unlockCall(v.t)
+		return err
 	}
 	return v.do("closesocket", s,
 		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
@@ -265,8 +275,9 @@ func (v *view) SetOverlappedFields(ov spec.Overlapped, internal spec.NTStatus, h
 // (loopback), with STATUS_CONNECTION_REFUSED when nothing listens.
 func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped) error {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.connectEx(v.t, s, addr, ov)
+		err := e.connectEx(v.t, s, addr, ov)
+		e.unlockCall(v.t)
+		return err
 	}
 	return v.doOv("ConnectEx", s, 0, ov,
 		func() string { return fmt.Sprintf("s=%#x, %s, ov=%#x", uintptr(s), fmtAddr(addr), uintptr(ov)) },
@@ -281,8 +292,9 @@ func (v *view) ConnectEx(s spec.Socket, addr netip.AddrPort, ov spec.Overlapped)
 // reads as the page does).
 func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) error {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.acceptEx(v.t, listener, accepted, ov)
+		err := e.acceptEx(v.t, listener, accepted, ov)
+		e.unlockCall(v.t)
+		return err
 	}
 	return v.doOv("AcceptEx", listener, accepted, ov, func() string {
 		return fmt.Sprintf("listener=%#x, s=%#x, ov=%#x", uintptr(listener), uintptr(accepted), uintptr(ov))
@@ -294,8 +306,9 @@ func (v *view) AcceptEx(listener, accepted spec.Socket, ov spec.Overlapped) erro
 // and the flags, as the package doc's "Rules" section describes.
 func (v *view) DisconnectEx(s spec.Socket, ov spec.Overlapped, flags, reserved uint32) error {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.disconnectEx(v.t, s, ov, flags, reserved)
+		err := e.disconnectEx(v.t, s, ov, flags, reserved)
+		e.unlockCall(v.t)
+		return err
 	}
 	return v.doOv("DisconnectEx", s, 0, ov, func() string {
 		return fmt.Sprintf("s=%#x, ov=%#x, %s, %d", uintptr(s), uintptr(ov), spec.FlagsName(flags), reserved)
@@ -346,8 +359,9 @@ func (v *view) FreeOverlapped(ov spec.Overlapped) error {
 // NULL), advancing virtual time.
 func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool) (n uint32, err error) {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.getOverlappedResult(h, ov, wait)
+		n, err = e.getOverlappedResult(h, ov, wait)
+		e.unlockCall(v.t)
+		return
 	}
 	err = v.do("GetOverlappedResult", spec.Socket(h),
 		func() string { return fmt.Sprintf("h=%#x, ov=%#x, wait=%v", uintptr(h), uintptr(ov), wait) },
@@ -360,8 +374,9 @@ func (v *view) GetOverlappedResult(h spec.Handle, ov spec.Overlapped, wait bool)
 // the status.
 func (v *view) WSAGetOverlappedResult(s spec.Socket, ov spec.Overlapped, wait bool) (bytes, flags uint32, err error) {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.wsaGetOverlappedResult(s, ov, wait)
+		bytes, flags, err = e.wsaGetOverlappedResult(s, ov, wait)
+		e.unlockCall(v.t)
+		return
 	}
 	err = v.do("WSAGetOverlappedResult", s,
 		func() string { return fmt.Sprintf("s=%#x, ov=%#x, wait=%v", uintptr(s), uintptr(ov), wait) },
@@ -450,8 +465,9 @@ func (v *view) SetFileCompletionNotificationModes(s spec.Socket, flags uint8) er
 // a packet of a failed request comes with the Win32 error.
 func (v *view) GetQueuedCompletionStatus(port spec.Handle, timeout time.Duration) (c spec.Completion, err error) {
 	if e := v.fast(); e != nil {
-		defer e.unlockCall(v.t)
-		return e.getQueued(port, timeout)
+		c, err = e.getQueued(port, timeout)
+		e.unlockCall(v.t)
+		return
 	}
 	err = v.do("GetQueuedCompletionStatus", 0,
 		func() string { return fmt.Sprintf("port=%#x, %s", uintptr(port), fmtTimeout(timeout)) },

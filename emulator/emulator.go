@@ -37,8 +37,11 @@ type Emulator struct {
 	variants variantSet // the variant followed on each clause with variants (variants.go)
 	clock    Clock
 	vclock   *VirtualClock // non-nil when clock is virtual
-	epoch    time.Duration
-	delay    int64 // TcpTimedWaitDelay in nanoseconds
+	// foreignClock: clock is neither a VirtualClock nor SystemClock's, so
+	// its Now is the caller's code (calls then keep a deferred unlock: view.fast).
+	foreignClock bool
+	epoch        time.Duration
+	delay        int64 // TcpTimedWaitDelay in nanoseconds
 
 	handles   []slot   // handle table: index = handle value / 4 - 1 (low bits), with a generation
 	freeSlots []uint32 // free slot indices, reused LIFO
@@ -142,6 +145,8 @@ func New(s spec.Settings, opts ...Option) (*Emulator, error) {
 	e.cond.L = &e.mu
 	if vc, ok := cf.clock.(*VirtualClock); ok {
 		e.vclock = vc
+	} else if _, ok := cf.clock.(systemClock); !ok {
+		e.foreignClock = true
 	}
 	e.epoch = cf.clock.Now()
 	e.ports.init(s.DynamicPorts)
