@@ -457,7 +457,9 @@ func (e *Emulator) accept(s spec.Socket) (spec.Socket, netip.AddrPort, error) {
 		}
 	}
 	srv := so.backlog[0]
-	copy(so.backlog, so.backlog[1:])
+	if len(so.backlog) > 1 { // a backlog of one (a reuse cycle's) needs no typedslicecopy
+		copy(so.backlog, so.backlog[1:])
+	}
 	so.backlog[len(so.backlog)-1] = nil
 	so.backlog = so.backlog[:len(so.backlog)-1]
 	if !e.giveHandle(srv) {
