@@ -62,6 +62,13 @@ func tcpTable(af int) ([]byte, error) {
 			size += 4096 // rows may appear between the two calls
 			continue
 		}
+		if errors.Is(err, windows.ERROR_OUTOFMEMORY) {
+			// Wine gives this when the system's table grew on each of its
+			// five reads (dlls/nsi/nsi.c, NsiAllocateAndGetTable, line 73 at
+			// crossover-wine-23.0.1): connections elsewhere on a busy
+			// machine come and go. It is transient: read again.
+			continue
+		}
 		if err != nil {
 			return nil, errnoOf(err)
 		}
