@@ -45,6 +45,19 @@ type Workload struct {
 // mean) may not exceed it.
 const MaxChurnConnections = 1 << 32
 
+// MaxChurnDuration bounds a simulation's virtual length (about 100 years), so
+// that sums of sample times stay far inside int64 nanoseconds.
+const MaxChurnDuration = 100 * 365 * 24 * time.Hour
+
+// nanos converts t seconds of simulated time to nanoseconds, saturating at
+// the largest int64 instead of wrapping (a tiny rate makes t huge).
+func nanos(t float64) int64 {
+	if ns := t * 1e9; ns < math.MaxInt64 {
+		return int64(ns)
+	}
+	return math.MaxInt64
+}
+
 // ChurnSample is the state at one instant of the simulation.
 type ChurnSample struct {
 	Time       time.Duration `json:"time_ns"`
@@ -114,8 +127,8 @@ func (w Workload) normalize() (Workload, error) {
 	if !(w.Rate > 0) || math.IsInf(w.Rate, 0) || w.RampTo < 0 || math.IsNaN(w.RampTo) || math.IsInf(w.RampTo, 0) {
 		return w, fmt.Errorf("emulator: churn rate %v (ramp to %v) must be a positive finite number of connections a second", w.Rate, w.RampTo)
 	}
-	if w.Duration <= 0 {
-		return w, fmt.Errorf("emulator: churn duration %v must be positive", w.Duration)
+	if w.Duration <= 0 || w.Duration > MaxChurnDuration {
+		return w, fmt.Errorf("emulator: churn duration %v must be positive and at most %v", w.Duration, MaxChurnDuration)
 	}
 	mean := w.Rate
 	if w.RampTo > 0 {
@@ -225,7 +238,7 @@ func (s *churnSim) loop() {
 	t := 0.0 // seconds
 	var attempts uint64
 	for {
-		now := int64(t * 1e9)
+		now := nanos(t)
 		if now > end {
 			break
 		}
@@ -269,12 +282,12 @@ func (s *churnSim) loop() {
 				}
 				for {
 					nt := t + 1/s.rateAt(t)
-					if int64(nt*1e9) >= skipTo || int64(nt*1e9) > end {
+					if nanos(nt) >= skipTo || nanos(nt) > end {
 						break
 					}
 					t = nt
 					attempts++
-					for nextSample <= int64(t*1e9) && nextSample <= end {
+					for nextSample <= nanos(t) && nextSample <= end {
 						s.sampleAt(nextSample, attempts)
 						nextSample += step
 					}

@@ -123,7 +123,7 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 		// The next period's attempt times, if it ends by the end.
 		nt := t
 		for i := range next {
-			now := int64(nt * 1e9)
+			now := nanos(nt)
 			if now > end {
 				if leapt {
 					s.restamp(last)

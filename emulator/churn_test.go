@@ -138,3 +138,24 @@ func BenchmarkChurn(b *testing.B) {
 		})
 	}
 }
+
+// TestChurnHugeDuration: a duration past MaxChurnDuration is refused, and a
+// tiny rate over the longest duration returns (time saturates, never wraps).
+func TestChurnHugeDuration(t *testing.T) {
+	if _, err := Churn(Workload{Rate: 1e-9, Duration: math.MaxInt64, Samples: 2}); err == nil {
+		t.Error("Churn with Duration MaxInt64: no error")
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Churn(Workload{Rate: 1e-300, Duration: MaxChurnDuration, Samples: 2})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Churn with a tiny rate over MaxChurnDuration: %v", err)
+		}
+	case <-time.After(20 * time.Second): // a hang guard, not a timing check
+		t.Fatal("Churn with a tiny rate over MaxChurnDuration did not return")
+	}
+}
