@@ -125,8 +125,12 @@ func (s SYNSchedule) Validate() error {
 
 // Times returns, relative to the first SYN, when each retransmission goes
 // out and when the connect fails (the last element). The sums saturate at
-// math.MaxInt64 instead of wrapping.
+// math.MaxInt64 instead of wrapping. A schedule that Validate refuses has
+// no times: Times returns nil.
 func (s SYNSchedule) Times() []time.Duration {
+	if s.Validate() != nil {
+		return nil
+	}
 	out := make([]time.Duration, 0, s.Retransmissions+1)
 	at, wait := int64(0), int64(s.InitialRTO)
 	for range s.Retransmissions + 1 {
