@@ -162,7 +162,9 @@ func (e *Emulator) serviceRecvs(so *socket) {
 func (e *Emulator) abortRecvs(so *socket) {
 	for i := 0; i < len(so.pending); {
 		o := e.ovs[so.pending[i]]
-		if o.op != opRecv {
+		// A WSARecv a fault rule holds pending (FaultComplete) is a
+		// receive too: closesocket ends it as it ends any.
+		if o.op != opRecv && (o.op != opFault || o.call != "WSARecv") {
 			i++
 			continue
 		}
