@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -432,5 +433,43 @@ func BenchmarkFaultRules(b *testing.B) {
 				r.cycle(b)
 			}
 		})
+	}
+}
+
+// TestFaultCompleteRecvClosed: a WSARecv a rule holds pending ends, when its
+// socket is closed, as an unfaulted pending WSARecv does: with
+// STATUS_CONNECTION_ABORTED (abortRecvs), not STATUS_CANCELLED.
+func TestFaultCompleteRecvClosed(t *testing.T) {
+	for _, faulted := range []bool{false, true} {
+		w := newWorld(t, Windows)
+		e := w.e
+		if faulted {
+			_, err := e.Inject(Fault{Call: "WSARecv", Action: FaultComplete, Status: spec.STATUS_CONNECTION_RESET, Delay: time.Hour})
+			w.ok(err)
+		}
+		c, _ := w.pair(true)
+		port, err := e.CreateIoCompletionPort(0)
+		w.ok(err)
+		w.ok(e.AssociateCompletionPort(port, c, 8))
+		_, err = e.WSARecv(c, make([]byte, 4), w.ov(0))
+		w.is(err, spec.ERROR_IO_PENDING)
+		w.ok(e.Closesocket(c))
+		_, err = e.GetQueuedCompletionStatus(port, 0)
+		if !errors.Is(err, spec.ERROR_CONNECTION_ABORTED) {
+			t.Errorf("faulted %v: the pending WSARecv ended with %v, want ERROR_CONNECTION_ABORTED", faulted, err)
+		}
+	}
+}
+
+// TestSYNScheduleTimesInvalid: Times of a schedule Validate refuses is nil,
+// not a panic or a huge allocation.
+func TestSYNScheduleTimesInvalid(t *testing.T) {
+	for _, s := range []SYNSchedule{{InitialRTO: time.Second, Retransmissions: -5}, {InitialRTO: time.Second, Retransmissions: math.MaxInt}, {}} {
+		if got := s.Times(); got != nil {
+			t.Errorf("%+v.Times() = %v, want nil", s, got)
+		}
+	}
+	if got := DefaultSYNSchedule.Times(); len(got) != 3 || got[2] != 21*time.Second {
+		t.Errorf("DefaultSYNSchedule.Times() = %v", got)
 	}
 }
