@@ -189,5 +189,12 @@
 // the FIN into an RST; a datagram goes only from a connected datagram
 // socket (Send) to the bound one at its remote address, is never lost, and
 // is cut to the receive buffer without an error; a port is held per family
-// and number, regardless of address.
+// and number, regardless of address. A socket keeps the local address of
+// its last connection when it is reused (TF_REUSE_SOCKET), so a socket
+// reused after a connection to a remote host connects to a loopback
+// listener from the emulated machine's address (HostAddr4), and one reused
+// after a loopback connection reaches remote hosts from 127.0.0.1: whether
+// Windows goes back to the original bind address is not in the evidence.
+// The fault rules' delayed reset acts on whatever connection the socket has
+// when the delay ends, even one made after a reuse.
 package emulator

@@ -83,10 +83,11 @@ func (a FaultAction) String() string {
 // runs only when the rule's Call and Socket (if set) match.
 //
 // Cost: with no rule installed a call pays one atomic load. With rules, every
-// call takes the path a traced call takes (closures and all, no
-// allocation while tracing is off), and a call a predicate is asked about
-// also formats its Args (BenchmarkFaultRules: about a dozen small
-// allocations per reuse cycle).
+// call takes the path a traced call takes (closures and all); a call no
+// rule matches allocates nothing while tracing is off, a call some rule
+// matches allocates the list of its candidate rules, and a call a predicate
+// is asked about also formats its Args (BenchmarkFaultRules: about a dozen
+// small allocations per reuse cycle).
 //
 // Delays are in the emulator's time: with the virtual clock a delay
 // passes as soon as every caller waits (package doc, "Time"), and a

@@ -61,7 +61,8 @@ func (b HostBehavior) String() string {
 }
 
 // Status is the NTSTATUS a connect to such a host ends with:
-// STATUS_SUCCESS for the hosts that accept, STATUS_PENDING for none.
+// STATUS_SUCCESS for the hosts that accept, the failure's status for the
+// others, and STATUS_INVALID_PARAMETER for a value that names no behaviour.
 func (b HostBehavior) Status() NTStatus {
 	switch b {
 	case HostAccepts, HostNeverCloses:
