@@ -38,6 +38,7 @@ import (
 // netAPI is a native API with RemoteHost.
 type netAPI struct {
 	native.API
+	mk   sync.Mutex // held while RemoteHost makes a stand-in: one per behaviour
 	mu   sync.Mutex
 	keep []spec.Socket // the stand-ins' sockets, closed by Close
 	made map[spec.HostBehavior]netip.AddrPort
@@ -67,7 +68,14 @@ const (
 )
 
 var (
-	dropsOnce sync.Once // the first check waits dropCheck, later ones dropQuick
+	// The verdict of the first full-queue check, for the whole process: the
+	// first check waits dropCheck; once it found the queue dropping SYNs,
+	// later ones wait dropQuick, and once it found a refusal, later ones
+	// give that refusal without probing (a short probe could mistake
+	// Windows' retries of a refused SYN for a drop).
+	dropsMu    sync.Mutex
+	dropsKnown bool
+	dropsErr   error
 
 	probeOnce  sync.Once
 	probeAddrs = []netip.AddrPort{ // TEST-NET-3 (RFC 5737), the IPv6 documentation prefix (RFC 3849), a multicast group
@@ -80,6 +88,8 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 // RemoteHost returns the address of a stand-in for a host that behaves as
 // b, made once per backend.
 func (n *netAPI) RemoteHost(b spec.HostBehavior) (netip.AddrPort, error) {
+	n.mk.Lock()
+	defer n.mk.Unlock()
 	n.mu.Lock()
 	a, ok := n.made[b]
 	n.mu.Unlock()
@@ -143,12 +153,29 @@ func (n *netAPI) standIn(backlog int) (netip.AddrPort, error) {
 // fullQueue makes a loopback listener with backlog 0 and fills its accept
 // queue with connections nobody accepts, until a ConnectEx stays pending.
 func (n *netAPI) fullQueue() (netip.AddrPort, error) {
+	dropsMu.Lock()
+	defer dropsMu.Unlock()
+	if dropsKnown && dropsErr != nil {
+		return netip.AddrPort{}, dropsErr
+	}
 	addr, err := n.standIn(0)
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
-	wait := dropQuick
-	dropsOnce.Do(func() { wait = dropCheck })
+	wait := dropCheck
+	if dropsKnown {
+		wait = dropQuick
+	}
+	addr, err = n.fill(addr, wait)
+	if !dropsKnown {
+		dropsKnown, dropsErr = true, err
+	}
+	return addr, err
+}
+
+// fill connects to the listener at addr until a ConnectEx is still pending
+// after wait (its queue is full and drops SYNs).
+func (n *netAPI) fill(addr netip.AddrPort, wait time.Duration) (netip.AddrPort, error) {
 	for range fillMax {
 		pending, err := n.tryConnect(addr, wait)
 		if pending {
