@@ -1,11 +1,10 @@
 package emulator
 
 // Seeded bugs. The fuzz and determinism tests must show that their checks
-// catch real defects, so the package can inject three on purpose. Only the
+// catch real defects, so the package can inject four on purpose. Only the
 // package's own tests can ask for one (withSeededBug is unexported and no
 // exported option reaches it); every other emulator has the zero value,
-// no defect. The
-// hooks sit only on paths that are not per-request work (thread exit,
+// no defect. The hooks sit only on paths that are not per-request work (thread exit,
 // cancellation, the TCP table listing, a wait that is about to sleep with
 // every other caller asleep), where one comparison of a field costs
 // nothing measurable; the reuse cycle never reaches them.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/disconnectex/disconnectex/native"
-	"github.com/disconnectex/disconnectex/overlapped"
 	"github.com/disconnectex/disconnectex/reuse"
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -55,48 +54,12 @@ func nativeBenchServer(b *testing.B) (spec.API, netip.AddrPort) {
 // BenchmarkNativeConnReused: Dial and Close through a Pool of one socket.
 func BenchmarkNativeConnReused(b *testing.B) {
 	api, addr := nativeBenchServer(b)
-	p, err := reuse.NewPool(api, reuse.PoolConfig{Size: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.Close()
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		c, err := p.DialContext(b.Context(), addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = c.Close()
-		n++
-	}
-	st := p.Stats()
-	b.ReportMetric(float64(st.Reused)/float64(n), "reused/op")
-	b.ReportMetric(float64(st.Fresh)/float64(n), "fresh/op")
+	benchReused(b, api, addr)
 }
 
 // BenchmarkNativeConnFresh: socket, bind, ConnectEx and its wait,
 // closesocket, each time.
 func BenchmarkNativeConnFresh(b *testing.B) {
 	api, addr := nativeBenchServer(b)
-	req, err := overlapped.New(api)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer req.Close()
-	any4 := netip.MustParseAddrPort("0.0.0.0:0")
-	b.ReportAllocs()
-	for b.Loop() {
-		s, err := api.Socket(spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_TCP, spec.WSA_FLAG_OVERLAPPED)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := api.Bind(s, any4); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := req.ConnectEx(s, addr).Wait(); err != nil {
-			b.Fatal(err)
-		}
-		_ = api.Closesocket(s)
-	}
+	benchFresh(b, api, addr)
 }

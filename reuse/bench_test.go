@@ -42,25 +42,42 @@ func benchServer(b *testing.B) (spec.API, netip.AddrPort) {
 // recycled with DisconnectEx(TF_REUSE_SOCKET) each time.
 func BenchmarkConnReused(b *testing.B) {
 	api, addr := benchServer(b)
-	p, err := reuse.NewPool(api, reuse.PoolConfig{Size: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.Close()
-	b.ReportAllocs()
-	for b.Loop() {
-		c, err := p.DialContext(b.Context(), addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = c.Close()
-	}
+	benchReused(b, api, addr)
 }
 
 // BenchmarkConnFresh: a fresh socket each time: socket, bind, ConnectEx
 // and its wait, closesocket.
 func BenchmarkConnFresh(b *testing.B) {
 	api, addr := benchServer(b)
+	benchFresh(b, api, addr)
+}
+
+// benchReused dials addr and closes the connection through a Pool of one
+// socket, and reports how many dials reused it and how many made a fresh one.
+func benchReused(b *testing.B, api spec.API, addr netip.AddrPort) {
+	p, err := reuse.NewPool(api, reuse.PoolConfig{Size: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		c, err := p.DialContext(b.Context(), addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Close()
+		n++
+	}
+	st := p.Stats()
+	b.ReportMetric(float64(st.Reused)/float64(n), "reused/op")
+	b.ReportMetric(float64(st.Fresh)/float64(n), "fresh/op")
+}
+
+// benchFresh connects a fresh socket to addr each time: socket, bind,
+// ConnectEx and its wait, closesocket.
+func benchFresh(b *testing.B, api spec.API, addr netip.AddrPort) {
 	req, err := overlapped.New(api)
 	if err != nil {
 		b.Fatal(err)
