@@ -20,7 +20,10 @@ import (
 // (every connection's SYN takes over the oldest row, and no row can
 // expire first), it counts whole periods instead of running each
 // connection, and gives the rows the expiries they would have; the
-// results are the same as without that leap (TestChurnLeapExact).
+// results are the same as without that leap (TestChurnLeapExact). With a
+// reuse pool and the server closing first the same holds: a reused socket
+// keeps its local port, so the period is one row per server and pool
+// socket in use.
 type Workload struct {
 	Rate     float64       // connections a second at the start (> 0)
 	RampTo   float64       // if > 0, the rate at the end, reached linearly
@@ -180,9 +183,11 @@ type churnSim struct {
 	servers   []netip.AddrPort
 	next      int // round-robin server index
 
-	// the reuse pool
-	idle, busy []spec.Socket // busy: waiting for their reuse, in the order they started it
-	ovs        map[spec.Socket][2]spec.Overlapped
+	// the reuse pool: pool[i] is the i-th socket made; idle and busy hold
+	// indices into it (busy: waiting for their reuse, in the order they
+	// started it)
+	pool       []pooled
+	idle, busy queue
 	made       int
 
 	firsts map[string]bool
@@ -199,7 +204,6 @@ func (s *churnSim) setup() error {
 		s.af = spec.AF_INET6
 	}
 	s.firsts = map[string]bool{}
-	s.ovs = map[spec.Socket][2]spec.Overlapped{}
 	s.initSteady()
 	for i := 0; i < s.w.Servers; i++ {
 		addr := netip.AddrPortFrom(s.w.Server, s.w.Port+uint16(i))
@@ -392,25 +396,22 @@ func (s *churnSim) attempt() string {
 func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 	e := s.e
 	t := e.view.t
-	for len(s.busy) > 0 {
-		so := e.sock(s.busy[0])
+	for s.busy.len() > 0 {
+		so := e.sock(s.pool[s.busy.front()].s)
 		if so == nil || so.reusing {
 			break
 		}
-		s.idle = append(s.idle, s.busy[0])
-		s.busy = s.busy[1:]
+		s.idle.push(s.busy.pop())
 	}
 	last := "pool exhausted"
 	failed := false
-	for tries := len(s.idle) + 1; tries > 0; tries-- {
-		var c spec.Socket
+	for tries := s.idle.len() + 1; tries > 0; tries-- {
+		var i int32
 		switch {
-		case len(s.idle) > 0 && !(failed && s.made < s.w.Reuse):
-			c = s.idle[0]
-			s.idle = s.idle[1:]
+		case s.idle.len() > 0 && !(failed && s.made < s.w.Reuse):
+			i = s.idle.pop()
 		case s.made < s.w.Reuse:
-			var err error
-			c, err = e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+			c, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
 			if err != nil {
 				return spec.ErrorName(err)
 			}
@@ -423,18 +424,20 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 			if err1 != nil || err2 != nil {
 				return "ERROR_NOT_ENOUGH_MEMORY"
 			}
-			s.ovs[c] = [2]spec.Overlapped{o1, o2}
+			i = int32(len(s.pool))
+			s.pool = append(s.pool, pooled{c, [2]spec.Overlapped{o1, o2}})
 			s.made++
 		default:
 			return last
 		}
-		ov := s.ovs[c]
-		err := e.connectEx(t, c, addr, ov[0])
+		p := &s.pool[i]
+		c := p.s
+		err := e.connectEx(t, c, addr, p.ov[0])
 		if err == spec.ERROR_IO_PENDING {
-			_, err = e.getOverlappedResult(spec.Handle(c), ov[0], false)
+			_, err = e.getOverlappedResult(spec.Handle(c), p.ov[0], false)
 		}
 		if err != nil {
-			s.idle = append(s.idle, c) // still reusable: this attempt failed
+			s.idle.push(i) // still reusable: this attempt failed
 			last = spec.ErrorName(err)
 			if errors.Is(err, spec.WSAEADDRINUSE) {
 				failed = true
@@ -448,17 +451,53 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		}
 		if s.w.CloserServer {
 			e.closeSocket(e.sock(srv))
-			_ = e.disconnectEx(t, c, ov[1], spec.TF_REUSE_SOCKET, 0)
+			_ = e.disconnectEx(t, c, p.ov[1], spec.TF_REUSE_SOCKET, 0)
 		} else {
-			_ = e.disconnectEx(t, c, ov[1], spec.TF_REUSE_SOCKET, 0)
+			_ = e.disconnectEx(t, c, p.ov[1], spec.TF_REUSE_SOCKET, 0)
 			e.closeSocket(e.sock(srv))
 		}
 		if so := e.sock(c); so != nil && !so.reusing {
-			s.idle = append(s.idle, c)
+			s.idle.push(i)
 		} else {
-			s.busy = append(s.busy, c)
+			s.busy.push(i)
 		}
 		return ""
 	}
 	return last
+}
+
+// pooled is a socket of the reuse pool and its two OVERLAPPEDs (ConnectEx,
+// DisconnectEx).
+type pooled struct {
+	s  spec.Socket
+	ov [2]spec.Overlapped
+}
+
+// queue is a FIFO of pool indices that reuses its storage: a pop and a
+// push a connection, the usual rhythm of a pool, allocate nothing once
+// it has grown to the pool's size, and it never holds more than twice its
+// length.
+type queue struct {
+	q    []int32
+	head int
+}
+
+func (f *queue) len() int     { return len(f.q) - f.head }
+func (f *queue) front() int32 { return f.q[f.head] }
+
+func (f *queue) pop() int32 {
+	i := f.q[f.head]
+	f.head++
+	if f.head == len(f.q) {
+		f.q, f.head = f.q[:0], 0
+	}
+	return i
+}
+
+func (f *queue) push(i int32) {
+	if len(f.q) == cap(f.q) && f.head > 0 && 2*f.head >= len(f.q) {
+		n := copy(f.q, f.q[f.head:])
+		f.q, f.head = f.q[:n], 0
+	}
+	f.q = append(f.q, i)
 }
