@@ -11,14 +11,17 @@ import (
 // TIME_WAIT row for (server, client port); the client's port is free at
 // once, so the next connection takes the next port of the range, and when
 // the ports come round again its SYN takes over the row of that port's
-// previous connection. After one turn the table is a FIFO that rotates by
-// one row a connection: the oldest row (the head) is taken over and the
+// previous connection. With a reuse pool a reused socket keeps its local
+// port, so its next connection to a server takes over the row its last
+// one there left (a table of one row rotates onto itself). After one turn
+// the table is a FIFO that rotates by one row a connection: the oldest row (the head) is taken over and the
 // same 4-tuple is pushed at the tail. Nothing else changes, and nothing
 // depends on time while no row can expire before it is taken over.
 //
 // The simulation runs every connection through the model (attempt) and
 // checks after each one that it was such a rotation: it succeeded, the
-// emulator holds no socket but the listeners, no orphan and no row owner,
+// emulator holds no socket but the listeners and the pool's sockets (all
+// idle), no orphan and no row owner,
 // the table keeps its rows and ports, has no dead slot, and the row pushed
 // at the tail is the one that was at the head. After P such connections in
 // a row (P the number of rows) with the port cursor back where it was, the
@@ -52,7 +55,7 @@ type steadyMark struct {
 }
 
 type churnSteady struct {
-	on     bool       // the workload can leap: constant rate, no pool, a delay
+	on     bool       // the workload can leap: constant rate, a delay
 	streak int        // rotations in a row
 	period int        // rows (= connections in a period) when the streak began
 	cursor int        // the port cursor when the streak began
@@ -60,7 +63,7 @@ type churnSteady struct {
 }
 
 func (s *churnSim) initSteady() {
-	s.steady.on = churnLeapOn && s.w.RampTo <= 0 && s.w.Reuse == 0 && s.e.delay > 0
+	s.steady.on = churnLeapOn && s.w.RampTo <= 0 && s.e.delay > 0
 }
 
 // mark records the state before an attempt; ok is false when the table
@@ -78,11 +81,12 @@ func (s *churnSim) mark() (steadyMark, bool) {
 func (s *churnSim) rotated(m steadyMark) bool {
 	e, q := s.e, &s.e.tw
 	if q.live != m.live || q.used != m.used || e.ports.free[famIndex(s.af)] != m.free ||
-		q.keyAt((q.head+q.used-1)&q.mask()) != m.head || q.keyAt(q.head) == m.head {
+		q.keyAt((q.head+q.used-1)&q.mask()) != m.head || (q.live > 1 && q.keyAt(q.head) == m.head) {
 		return false
 	}
 	open := len(e.handles) - len(e.freeSlots)
-	return open == len(s.listeners) && len(e.orphans) == 0 && len(q.owners) == 0
+	return open == len(s.listeners)+s.made && s.busy.len() == 0 && s.idle.len() == s.made &&
+		len(e.orphans) == 0 && len(q.owners) == 0
 }
 
 // afterAttempt updates the streak after a successful attempt that began
@@ -126,6 +130,9 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 			now := nanos(nt)
 			if now > end {
 				if leapt {
+					// The clock moves once, to the last leapt attempt
+					// (nothing reads it inside the leap).
+					e.vclock.advanceTo(e.epoch + time.Duration(last[p-1]))
 					s.restamp(last)
 				}
 				return t
@@ -147,8 +154,8 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 			}
 			s.ok++
 		}
-		e.vclock.advanceTo(e.epoch + time.Duration(next[p-1]))
 		s.res.leapt += uint64(p)
+		s.next = (s.next + p) % len(s.servers) // the round robin, as P attempts move it
 		leapt = true
 		last, next = next, last
 		t = nt

@@ -38,7 +38,14 @@ func TestChurnLeapExact(t *testing.T) {
 		{"server-first-ramp", Workload{Rate: 10, RampTo: 40, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 30*time.Second)}, false},
 		{"server-first-delay-0", Workload{Rate: 10, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 0)}, false},
 		{"client-first", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(50, 30*time.Second)}, false},
-		{"reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, CloserServer: true, Settings: ports(50, 30*time.Second)}, false},
+		// A reused socket keeps its local port: one row, taken over by
+		// every connection (a period of one).
+		{"server-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
+		{"server-first-reuse-64-default", Workload{Rate: 10000, Duration: 20 * time.Second, Reuse: 64, CloserServer: true}, true},
+		{"server-first-reuse-3-servers", Workload{Rate: 40, Duration: 200 * time.Second, Reuse: 8, Servers: 3, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
+		// The client closing first, its reused sockets wait out TIME_WAIT:
+		// the pool is never all idle.
+		{"client-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, Settings: ports(50, 30*time.Second)}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			churnLeapOn = false
