@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -9,7 +10,57 @@ import (
 // Cases from Connect.cs. Connect_Success and Connect_AfterDisconnect_Fails
 // are OuterLoop; Connect_AfterDisconnect_Fails runs on Windows only
 // (PlatformSpecific). Connect_Udp_Success runs in the ordinary pass.
+// ConnectGetsCanceledByDispose (OuterLoop) and the *_CancelDuringConnect_Throws
+// tests (OuterLoop, Windows only) connect to addresses nobody answers
+// (1.1.1.1:23, 1.2.3.4:1): here a remote host that drops SYNs.
 var dotnetConnectCases = []Case{
+	{
+		Name:    "dotnet-connect/dispose-aborts-connectex",
+		Clauses: clauses(spec.ClauseGapSYNTimeout, spec.ClauseGapCancel),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			d := newDotnet(t, api)
+			dst := remoteHost(t, api, spec.HostDropsSYN)
+			client := d.socket(t)
+			op := d.connectAsync(t, client, dst)
+			// The test waits 100 ms "so the operation is started".
+			if op.wait(t, 100*time.Millisecond) {
+				t.Fatalf("ConnectEx to a host that drops SYNs: got %s within 100 ms, want pending", errName(op.err))
+			}
+			d.dispose(t, "dispose the connecting socket", client)
+			// Dispose cancels before it closes: the packet says canceled,
+			// not timed out (the test's NotEqual(TimedOut)).
+			if wantErr(t, "pending ConnectEx after the socket's dispose", op.result(t, prompt), spec.WSA_OPERATION_ABORTED) {
+				wantErr(t, "the canceled ConnectEx's packet", op.packetErr, spec.ERROR_OPERATION_ABORTED)
+			}
+		},
+	},
+	{
+		Name:    "dotnet-connect/cancel-during-connect",
+		Clauses: clauses(spec.ClauseGapSYNTimeout, spec.ClauseGapCancel),
+		Needs:   needs(RemoteHosts),
+		Body: func(t *T, api spec.API) {
+			d := newDotnet(t, api)
+			dst := remoteHost(t, api, spec.HostDropsSYN)
+			client := d.socket(t)
+			op := d.connectAsync(t, client, dst)
+			if op.wait(t, 100*time.Millisecond) {
+				t.Fatalf("ConnectEx to a host that drops SYNs: got %s within 100 ms, want pending", errName(op.err))
+			}
+			// CancellationTokenSource.CancelAfter(100): the registration
+			// SocketAsyncEventArgs made once the call pended cancels that
+			// one request, CancelIoEx(s, its OVERLAPPED); a result of
+			// OperationAborted after a cancel is OperationCanceledException.
+			mustOK(t, "CancelIoEx(socket, the ConnectEx's OVERLAPPED)", api.CancelIoEx(spec.Handle(client), op.ov))
+			if wantErr(t, "ConnectEx after its cancel", op.result(t, prompt), spec.WSA_OPERATION_ABORTED) {
+				wantErr(t, "the canceled ConnectEx's packet", op.packetErr, spec.ERROR_OPERATION_ABORTED)
+			}
+			// The socket is still usable after a canceled connect: closesocket
+			// succeeds (the test's using block).
+			mustOK(t, "closesocket after the canceled ConnectEx", api.Closesocket(client))
+			d.disposed[client] = true
+		},
+	},
 	{
 		Name:    "dotnet-connect/success-connectex",
 		Clauses: clauses(spec.ClauseFlagReuseTarget, spec.ClauseGapCompletionPort),
