@@ -20,13 +20,7 @@ var dotnetConnectCases = []Case{
 		Needs:   needs(RemoteHosts),
 		Body: func(t *T, api spec.API) {
 			d := newDotnet(t, api)
-			dst := remoteHost(t, api, spec.HostDropsSYN)
-			client := d.socket(t)
-			op := d.connectAsync(t, client, dst)
-			// The test waits 100 ms "so the operation is started".
-			if op.wait(t, 100*time.Millisecond) {
-				t.Fatalf("ConnectEx to a host that drops SYNs: got %s within 100 ms, want pending", errName(op.err))
-			}
+			client, op := connectNobodyAnswers(t, d)
 			d.dispose(t, "dispose the connecting socket", client)
 			// Dispose cancels before it closes: the packet says canceled,
 			// not timed out (the test's NotEqual(TimedOut)).
@@ -41,12 +35,7 @@ var dotnetConnectCases = []Case{
 		Needs:   needs(RemoteHosts),
 		Body: func(t *T, api spec.API) {
 			d := newDotnet(t, api)
-			dst := remoteHost(t, api, spec.HostDropsSYN)
-			client := d.socket(t)
-			op := d.connectAsync(t, client, dst)
-			if op.wait(t, 100*time.Millisecond) {
-				t.Fatalf("ConnectEx to a host that drops SYNs: got %s within 100 ms, want pending", errName(op.err))
-			}
+			client, op := connectNobodyAnswers(t, d)
 			// CancellationTokenSource.CancelAfter(100): the registration
 			// SocketAsyncEventArgs made once the call pended cancels that
 			// one request, CancelIoEx(s, its OVERLAPPED); a result of
@@ -123,4 +112,18 @@ var dotnetConnectCases = []Case{
 			wantErr(t, "ConnectEx to the same server after DisconnectEx(NULL, 0)", err, spec.WSAEISCONN)
 		},
 	},
+}
+
+// connectNobodyAnswers is ConnectAsync to an address nobody answers, seen
+// still pending 100 ms later (the tests wait that long "so the operation
+// is started").
+func connectNobodyAnswers(t *T, d *dotnet) (spec.Socket, *dnOp) {
+	t.Helper()
+	dst := remoteHost(t, d.api, spec.HostDropsSYN)
+	client := d.socket(t)
+	op := d.connectAsync(t, client, dst)
+	if op.wait(t, 100*time.Millisecond) {
+		t.Fatalf("ConnectEx to a host that drops SYNs: got %s within 100 ms, want pending", errName(op.err))
+	}
+	return client, op
 }
