@@ -201,6 +201,16 @@ type pendingErr struct{}
 
 func (pendingErr) Error() string { return "still pending" }
 
+// wantCanceled checks that the request ends promptly canceled: the socket
+// error WSA_OPERATION_ABORTED, and the packet itself says canceled
+// (ERROR_OPERATION_ABORTED), as after CancelIoEx.
+func (op *dnOp) wantCanceled(t *T, what string) {
+	t.Helper()
+	if wantErr(t, what, op.result(t, prompt), spec.WSA_OPERATION_ABORTED) {
+		wantErr(t, what+": the packet", op.packetErr, spec.ERROR_OPERATION_ABORTED)
+	}
+}
+
 // mustDone waits promptly for the request and ends the case unless it
 // succeeded.
 func (op *dnOp) mustDone(t *T) {
