@@ -35,7 +35,7 @@ type Workload struct {
 	Servers int        // server ports Port, Port+1, ..., taken round-robin; default 1
 
 	CloserServer bool // the server closes first (the client is the passive closer)
-	Reuse        int  // if > 0, a pool of this many client sockets reused with DisconnectEx(TF_REUSE_SOCKET) and ConnectEx
+	Reuse        int  // if > 0, a pool of this many client sockets (at most MaxChurnPool) reused with DisconnectEx(TF_REUSE_SOCKET) and ConnectEx
 
 	Settings spec.Settings // TcpTimedWaitDelay and the dynamic port range
 	Options  []Option      // WithVariant and WithProfile choices; WithTrace is refused
@@ -51,6 +51,11 @@ const MaxChurnConnections = 1 << 32
 // MaxChurnDuration bounds a simulation's virtual length (about 100 years), so
 // that sums of sample times stay far inside int64 nanoseconds.
 const MaxChurnDuration = 100 * 365 * 24 * time.Hour
+
+// MaxChurnPool bounds Workload.Reuse: each pool socket holds two
+// OVERLAPPEDs (its ConnectEx and its DisconnectEx), and an emulator holds
+// at most 1<<20 OVERLAPPEDs at once.
+const MaxChurnPool = (ovIdxMask + 1) / 2
 
 // nanos converts t seconds of simulated time to nanoseconds, saturating at
 // the largest int64 instead of wrapping (a tiny rate makes t huge).
@@ -158,8 +163,8 @@ func (w Workload) normalize() (Workload, error) {
 	if int(w.Port)+w.Servers-1 > 65535 {
 		return w, fmt.Errorf("emulator: %d server ports from %d pass 65535", w.Servers, w.Port)
 	}
-	if w.Reuse < 0 || w.Reuse > 1<<20 {
-		return w, fmt.Errorf("emulator: reuse pool of %d sockets is outside 0..%d", w.Reuse, 1<<20)
+	if w.Reuse < 0 || w.Reuse > MaxChurnPool {
+		return w, fmt.Errorf("emulator: reuse pool of %d sockets is outside 0..%d (MaxChurnPool)", w.Reuse, MaxChurnPool)
 	}
 	if w.Samples <= 0 {
 		w.Samples = 200
@@ -422,6 +427,16 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 			o1, err1 := e.newOverlapped(0)
 			o2, err2 := e.newOverlapped(0)
 			if err1 != nil || err2 != nil {
+				// Give back what was made: the pool did not grow.
+				for _, o := range [2]struct {
+					ov  spec.Overlapped
+					err error
+				}{{o1, err1}, {o2, err2}} {
+					if o.err == nil {
+						_ = e.freeOverlapped(o.ov)
+					}
+				}
+				e.closeSocket(e.sock(c))
 				return "ERROR_NOT_ENOUGH_MEMORY"
 			}
 			i = int32(len(s.pool))

@@ -108,7 +108,8 @@ func TestChurnMatchesAPI(t *testing.T) {
 
 func TestChurnBadWorkload(t *testing.T) {
 	for _, w := range []Workload{{}, {Rate: -1, Duration: time.Second}, {Rate: 1, Duration: 0}, {Rate: math.Inf(1), Duration: time.Second},
-		{Rate: 1e9, Duration: time.Hour}, {Rate: 1, Duration: time.Second, Reuse: -1}} {
+		{Rate: 1e9, Duration: time.Hour}, {Rate: 1, Duration: time.Second, Reuse: -1},
+		{Rate: 1, Duration: time.Second, Reuse: MaxChurnPool + 1}} {
 		if _, err := Churn(w); err == nil {
 			t.Errorf("%+v: no error", w)
 		}
