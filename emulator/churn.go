@@ -416,13 +416,9 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		case s.idle.len() > 0 && !(failed && s.made < s.w.Reuse):
 			i = s.idle.pop()
 		case s.made < s.w.Reuse:
-			c, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
-			if err != nil {
-				return spec.ErrorName(err)
-			}
-			if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
-				e.closeSocket(e.sock(c))
-				return spec.ErrorName(err)
+			c, name := s.poolSocket()
+			if name != "" {
+				return name
 			}
 			o1, err1 := e.newOverlapped(0)
 			o2, err2 := e.newOverlapped(0)
@@ -462,6 +458,16 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 		}
 		srv, _, err := e.accept(l)
 		if err != nil {
+			// Not seen on loopback (the connect has just been queued on
+			// this listener). The socket's connection will never be
+			// served, so it is closed and replaced in its slot; if no
+			// socket can be made now, the slot stays out of the queues
+			// and the pool is one socket smaller.
+			e.closeSocket(e.sock(c))
+			if nc, name := s.poolSocket(); name == "" {
+				p.s = nc
+				s.idle.push(i)
+			}
 			return spec.ErrorName(err)
 		}
 		if s.w.CloserServer {
@@ -481,6 +487,21 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 	return last
 }
 
+// poolSocket makes a socket for the pool, bound to the client address;
+// on failure it returns the error's name.
+func (s *churnSim) poolSocket() (spec.Socket, string) {
+	e := s.e
+	c, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+	if err != nil {
+		return 0, spec.ErrorName(err)
+	}
+	if err := errOf(e.bind(e.sock(c), netip.AddrPortFrom(s.w.Client, 0))); err != nil {
+		e.closeSocket(e.sock(c))
+		return 0, spec.ErrorName(err)
+	}
+	return c, ""
+}
+
 // pooled is a socket of the reuse pool and its two OVERLAPPEDs (ConnectEx,
 // DisconnectEx).
 type pooled struct {
@@ -489,9 +510,11 @@ type pooled struct {
 }
 
 // queue is a FIFO of pool indices that reuses its storage: a pop and a
-// push a connection, the usual rhythm of a pool, allocate nothing once
-// it has grown to the pool's size, and it never holds more than twice its
-// length.
+// push a connection, the usual rhythm of a pool, allocate nothing once it
+// has grown; a push into full storage first moves the live part down when
+// at least half of it has been popped. Its storage stays within a small
+// multiple of the most indices it has held at once, at most the pool's
+// size.
 type queue struct {
 	q    []int32
 	head int

@@ -40,9 +40,10 @@ import (
 // it would have: the row i places from the head was pushed by the i-th
 // connection of the last period, at that connection's virtual time.
 //
-// What the leap does not replay: the generation counters of the two handle
-// slots each connection uses (the handle values a later socket would get),
-// which no churn result shows. TestChurnLeapExact runs workloads with and
+// What the leap does not replay: the generation counters of the handle
+// slots each connection uses (two without a pool, the accepted socket's
+// one with it: the handle values a later socket would get) and a pool
+// socket's per-connection counters, which no churn result shows. TestChurnLeapExact runs workloads with and
 // without the leap and compares the results whole.
 
 // churnLeapOn is off in TestChurnLeapExact's reference runs.
@@ -107,8 +108,11 @@ func (s *churnSim) afterAttempt(m steadyMark, ok bool) bool {
 	st.streak = 0
 	// One period of rotations: the state is back where it began, and no
 	// row may expire within a period.
+	// The round robin over the servers and the pool's idle queue are back
+	// where they were only after a multiple of their lengths.
 	span := float64(st.period) / s.w.Rate * 1e9
-	return s.e.ports.cursor == st.cursor && st.period == m.live && span+1e6 < float64(s.e.delay)
+	return s.e.ports.cursor == st.cursor && st.period == m.live && span+1e6 < float64(s.e.delay) &&
+		st.period%len(s.servers) == 0 && (s.made == 0 || st.period%s.made == 0)
 }
 
 // leap skips whole periods from virtual time t (seconds, the next
@@ -155,7 +159,6 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 			s.ok++
 		}
 		s.res.leapt += uint64(p)
-		s.next = (s.next + p) % len(s.servers) // the round robin, as P attempts move it
 		leapt = true
 		last, next = next, last
 		t = nt
