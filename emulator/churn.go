@@ -193,7 +193,6 @@ type churnSim struct {
 	// started it)
 	pool       []pooled
 	idle, busy queue
-	made       int
 
 	firsts map[string]bool
 	ok     uint64 // successes
@@ -413,31 +412,27 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 	for tries := s.idle.len() + 1; tries > 0; tries-- {
 		var i int32
 		switch {
-		case s.idle.len() > 0 && !(failed && s.made < s.w.Reuse):
+		case s.idle.len() > 0 && !(failed && len(s.pool) < s.w.Reuse):
 			i = s.idle.pop()
-		case s.made < s.w.Reuse:
+		case len(s.pool) < s.w.Reuse:
 			c, name := s.poolSocket()
 			if name != "" {
 				return name
 			}
+			// MaxChurnPool leaves room for both OVERLAPPEDs; if they
+			// cannot be made anyway, nothing is kept and the pool does
+			// not grow.
 			o1, err1 := e.newOverlapped(0)
 			o2, err2 := e.newOverlapped(0)
 			if err1 != nil || err2 != nil {
-				// Give back what was made: the pool did not grow.
-				for _, o := range [2]struct {
-					ov  spec.Overlapped
-					err error
-				}{{o1, err1}, {o2, err2}} {
-					if o.err == nil {
-						_ = e.freeOverlapped(o.ov)
-					}
+				if err1 == nil {
+					_ = e.freeOverlapped(o1)
 				}
 				e.closeSocket(e.sock(c))
 				return "ERROR_NOT_ENOUGH_MEMORY"
 			}
 			i = int32(len(s.pool))
 			s.pool = append(s.pool, pooled{c, [2]spec.Overlapped{o1, o2}})
-			s.made++
 		default:
 			return last
 		}

@@ -12,11 +12,12 @@ import (
 // once, so the next connection takes the next port of the range, and when
 // the ports come round again its SYN takes over the row of that port's
 // previous connection. With a reuse pool a reused socket keeps its local
-// port, so its next connection to a server takes over the row its last
-// one there left (a table of one row rotates onto itself). After one turn
-// the table is a FIFO that rotates by one row a connection: the oldest row (the head) is taken over and the
-// same 4-tuple is pushed at the tail. Nothing else changes, and nothing
-// depends on time while no row can expire before it is taken over.
+// port, so its next connection to a server takes over the row its last one
+// there left (a table of one row rotates onto itself). After one turn the
+// table is a FIFO that rotates by one row a connection: the oldest row
+// (the head) is taken over and the same 4-tuple is pushed at the tail.
+// Nothing else changes, and nothing depends on time while no row can
+// expire before it is taken over.
 //
 // The simulation runs every connection through the model (attempt) and
 // checks after each one that it was such a rotation: it succeeded, the
@@ -43,8 +44,9 @@ import (
 // What the leap does not replay: the generation counters of the handle
 // slots each connection uses (two without a pool, the accepted socket's
 // one with it: the handle values a later socket would get) and a pool
-// socket's per-connection counters, which no churn result shows. TestChurnLeapExact runs workloads with and
-// without the leap and compares the results whole.
+// socket's per-connection counters, which no churn result shows.
+// TestChurnLeapExact runs workloads with and without the leap and compares
+// the results whole.
 
 // churnLeapOn is off in TestChurnLeapExact's reference runs.
 var churnLeapOn = true
@@ -86,7 +88,7 @@ func (s *churnSim) rotated(m steadyMark) bool {
 		return false
 	}
 	open := len(e.handles) - len(e.freeSlots)
-	return open == len(s.listeners)+s.made && s.busy.len() == 0 && s.idle.len() == s.made &&
+	return open == len(s.listeners)+len(s.pool) && s.busy.len() == 0 && s.idle.len() == len(s.pool) &&
 		len(e.orphans) == 0 && len(q.owners) == 0
 }
 
@@ -112,7 +114,7 @@ func (s *churnSim) afterAttempt(m steadyMark, ok bool) bool {
 	// where they were only after a multiple of their lengths.
 	span := float64(st.period) / s.w.Rate * 1e9
 	return s.e.ports.cursor == st.cursor && st.period == m.live && span+1e6 < float64(s.e.delay) &&
-		st.period%len(s.servers) == 0 && (s.made == 0 || st.period%s.made == 0)
+		st.period%len(s.servers) == 0 && (len(s.pool) == 0 || st.period%len(s.pool) == 0)
 }
 
 // leap skips whole periods from virtual time t (seconds, the next
