@@ -34,7 +34,7 @@ import (
 //
 // leap then steps the virtual time of whole periods connection by
 // connection (the same floating-point sum the loop makes), counting the
-// attempts and successes, and recording the samples, the half-time count
+// attempts and successes, and recording the samples, the count at the measuring window's start
 // and the progress calls as the loop would, with the counts the rotation
 // keeps. It stops before the period that would pass the end; the loop runs
 // that remainder through the model. Finally it gives each row the expiry
@@ -151,9 +151,7 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 				s.sampleAt(*nextSample, *attempts)
 				*nextSample += step
 			}
-			if now >= end/2 && s.okHalf == 0 && s.ok > 0 {
-				s.okHalf = s.ok
-			}
+			s.window(now)
 			*attempts++
 			if s.w.Progress != nil && *attempts&(1<<20-1) == 0 {
 				s.w.Progress(time.Duration(now))

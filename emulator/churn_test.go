@@ -160,3 +160,45 @@ func TestChurnHugeDuration(t *testing.T) {
 		t.Fatal("Churn with a tiny rate over MaxChurnDuration did not return")
 	}
 }
+
+// The measured rate is taken over whole TcpTimedWaitDelay periods: with
+// the client closing first every port's row leaves a delay after it came,
+// so the successes come in one burst a period, and a window that cuts
+// the run at half-time counts seven bursts of an hour's fifteen in
+// 1,800 s (63.7/s) where the range sustains 16,384/240 = 68.3/s.
+func TestChurnMeasuredWholePeriods(t *testing.T) {
+	for _, c := range []struct {
+		delay, dur, window time.Duration
+	}{
+		{240 * time.Second, time.Hour, 7 * 240 * time.Second},
+		{250 * time.Second, time.Hour, 7 * 250 * time.Second},
+		{240 * time.Second, 5 * time.Minute, 150 * time.Second}, // under one period: the second half
+	} {
+		s := spec.DefaultSettings()
+		s.TcpTimedWaitDelay = c.delay
+		r, err := Churn(Workload{Rate: 10000, Duration: c.dur, Settings: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.MeasuredOver != c.window {
+			t.Errorf("delay %v for %v: measured over %v, want %v", c.delay, c.dur, r.MeasuredOver, c.window)
+		}
+		if c.window < c.delay {
+			continue
+		}
+		closed := float64(s.DynamicPorts.Count) / c.delay.Seconds()
+		if math.Abs(r.Measured-closed)/closed > 0.001 {
+			t.Errorf("delay %v for %v: measured %.3f/s, closed form %.3f/s", c.delay, c.dur, r.Measured, closed)
+		}
+	}
+}
+
+func TestMeasureFrom(t *testing.T) {
+	for _, c := range []struct{ end, delay, want int64 }{
+		{100, 0, 50}, {100, 51, 50}, {100, 50, 50}, {100, 30, 70}, {101, 30, 71}, {100, 25, 50}, {100, 20, 60}, {101, 51, 50}, {1, 1, 0}, {0, 5, 0},
+	} {
+		if got := measureFrom(c.end, c.delay); got != c.want {
+			t.Errorf("measureFrom(%d, %d) = %d, want %d", c.end, c.delay, got, c.want)
+		}
+	}
+}

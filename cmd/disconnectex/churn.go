@@ -221,9 +221,9 @@ func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
 		}
 	}
 	if cf := closedForm(w); cf >= 0 {
-		fmt.Fprintf(out, "sustainable rate: %.4g connections/s (closed form), %.4g measured over the second half\n", cf, res.Measured)
+		fmt.Fprintf(out, "sustainable rate: %.4g connections/s (closed form), %.4g measured over %s\n", cf, res.Measured, measuredOver(w, res))
 	} else {
-		fmt.Fprintf(out, "sustainable rate: not limited by TIME_WAIT; %.4g connections/s measured over the second half\n", res.Measured)
+		fmt.Fprintf(out, "sustainable rate: not limited by TIME_WAIT; %.4g connections/s measured over %s\n", res.Measured, measuredOver(w, res))
 	}
 	fmt.Fprintln(out, "time        TIME_WAIT  ports-in-use  free-ports  failures")
 	step := max(len(res.Samples)/10, 1)
@@ -235,6 +235,18 @@ func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
 		fmt.Fprintln(out, "fix:", f)
 	}
 	fmt.Fprintln(out)
+}
+
+// measuredOver names the window the measured rate was taken over.
+func measuredOver(w emulator.Workload, res *emulator.ChurnResult) string {
+	d := w.Settings.TcpTimedWaitDelay
+	if n := res.MeasuredOver / max(d, 1); d > 0 && n >= 1 && n*d == res.MeasuredOver {
+		return fmt.Sprintf("the last %d x %v (whole TIME_WAIT periods)", n, d)
+	}
+	if d > 0 {
+		return fmt.Sprintf("the second half (%v, shorter than one TIME_WAIT period)", res.MeasuredOver)
+	}
+	return "the second half"
 }
 
 // churnSVG plots TIME_WAIT rows and free ports over time. The bytes depend
