@@ -169,6 +169,16 @@ func closedForm(w emulator.Workload) float64 {
 	return -1
 }
 
+// belowMinimum warns when a delay of sec seconds is under the 30 s the
+// older TCP/IP references give as TcpTimedWaitDelay's minimum (the
+// DisconnectEx page allows 0 to 300 s; spec.Settings.Validate follows it).
+func belowMinimum(sec float64) string {
+	if sec < 30 {
+		return " (under 30 s, the minimum the Windows 2000 and XP/2003 references give; the DisconnectEx page allows 0-300 s)"
+	}
+	return ""
+}
+
 // fixes lists changes that would make the workload sustainable.
 func fixes(w emulator.Workload, res *emulator.ChurnResult) []string {
 	if res.First == nil {
@@ -188,9 +198,14 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []string {
 			out = append(out, fmt.Sprintf("more ports cannot do it alone: %d ports would be needed, more than 1025-65535 holds", need))
 		}
 		if sec := math.Floor(float64(w.Settings.DynamicPorts.Count) / peak); sec >= 1 {
-			out = append(out, fmt.Sprintf("a shorter delay: TcpTimedWaitDelay %.0f s or less", sec))
+			out = append(out, fmt.Sprintf("a shorter delay: TcpTimedWaitDelay %.0f s or less%s", sec, belowMinimum(sec)))
 		} else {
 			out = append(out, fmt.Sprintf("a shorter delay cannot do it alone: %d ports last %.2f s at this rate", w.Settings.DynamicPorts.Count, float64(w.Settings.DynamicPorts.Count)/peak))
+		}
+		if need > 65535-1024 {
+			if sec := math.Floor((65535 - 1024) / peak); sec >= 1 {
+				out = append(out, fmt.Sprintf("both: the widest range (start=1025 num=64511) with TcpTimedWaitDelay %.0f s or less%s", sec, belowMinimum(sec)))
+			}
 		}
 		out = append(out, "the server closing first: its TIME_WAIT rows hold no client port (-server-first)")
 	}

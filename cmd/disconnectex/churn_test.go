@@ -60,3 +60,39 @@ func TestChurnTextAndJSON(t *testing.T) {
 		}
 	}
 }
+
+// The default run: the client closing first at 10,000/s for an
+// hour. The measured rate is the closed form's over whole periods, and
+// the fixes give the delay alone, and with the widest range, that would
+// do, noting where they fall under the older references' 30 s minimum.
+func TestChurnDefaultReport(t *testing.T) {
+	var out bytes.Buffer
+	if c := run([]string{"churn", "-rate", "10000/s", "-for", "1h"}, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	for _, want := range []string{
+		"first WSAENOBUFS: at 1.6384s (connection 16385)",
+		"sustainable rate: 68.27 connections/s (closed form), 68.27 measured over the last 7 x 4m0s (whole TIME_WAIT periods)",
+		"fix: a shorter delay: TcpTimedWaitDelay 1 s or less (under 30 s,",
+		"fix: both: the widest range (start=1025 num=64511) with TcpTimedWaitDelay 6 s or less (under 30 s,",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if c := run([]string{"churn", "-rate", "100/s", "-for", "5m"}, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	for _, want := range []string{
+		"measured over the second half (2m30s, shorter than one TIME_WAIT period)",
+		"fix: a shorter delay: TcpTimedWaitDelay 163 s or less\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "fix: both") {
+		t.Errorf("a range that can hold the workload needs no combined fix:\n%s", out.String())
+	}
+}
