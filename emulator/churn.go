@@ -23,7 +23,9 @@ import (
 // results are the same as without that leap (TestChurnLeapExact). With a
 // reuse pool and the server closing first the same holds: a reused socket
 // keeps its local port, so the period is one row per server and pool
-// socket in use.
+// socket in use. With the client closing first on a range that outlasts
+// the delay, every connection takes the next port and leaves its own row,
+// and the rest of the run is counted the same way (churn_turnover.go).
 type Workload struct {
 	Rate     float64       // connections a second at the start (> 0)
 	RampTo   float64       // if > 0, the rate at the end, reached linearly
@@ -210,7 +212,8 @@ type churnSim struct {
 	okFrom   uint64
 	windowed bool // okFrom is set
 
-	steady churnSteady // the leap over a periodic steady state (churn_leap.go)
+	steady churnSteady   // the leap over a periodic steady state (churn_leap.go)
+	turn   churnTurnover // the leap over a turnover of ports (churn_turnover.go)
 }
 
 func (s *churnSim) setup() error {
@@ -221,6 +224,7 @@ func (s *churnSim) setup() error {
 	}
 	s.firsts = map[string]bool{}
 	s.initSteady()
+	s.initTurnover()
 	for i := 0; i < s.w.Servers; i++ {
 		addr := netip.AddrPortFrom(s.w.Server, s.w.Port+uint16(i))
 		l, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
@@ -279,6 +283,7 @@ func (s *churnSim) loop() {
 		if s.steady.on {
 			m, marked = s.mark()
 		}
+		cursor := e.ports.cursor
 		errName := s.attempt()
 		if errName == "" {
 			s.ok++
@@ -287,8 +292,13 @@ func (s *churnSim) loop() {
 				t = s.leap(t, end, &attempts, &nextSample, step)
 				continue
 			}
+			if s.turn.on && s.turned(cursor) {
+				t += 1 / s.rateAt(t)
+				t = s.turnoverLeap(t, end, &attempts, &nextSample, step)
+				continue
+			}
 		} else {
-			s.steady.streak = 0
+			s.steady.streak, s.turn.streak = 0, 0
 			s.fail(errName, now, attempts)
 			if errName != "WSAEADDRINUSE" || (s.w.Reuse > 0 && s.w.Servers == 1) {
 				// Nothing changes until the next TIME_WAIT row leaves: every
@@ -366,11 +376,14 @@ func (s *churnSim) sample(at int64, attempts uint64) {
 }
 
 func (s *churnSim) sampleAt(at int64, attempts uint64) {
-	e := s.e
-	fam := famIndex(s.af)
-	free := e.ports.free[fam]
-	count := e.ports.end - int(e.ports.rng.Start) + 1
-	smp := ChurnSample{Time: time.Duration(at), TimeWait: e.tw.live, PortsInUse: count - free, FreePorts: free,
+	s.record(at, attempts, s.e.tw.live, s.e.ports.free[famIndex(s.af)])
+}
+
+// record adds the sample of a state with rows TIME_WAIT rows and free
+// ports of the dynamic range free.
+func (s *churnSim) record(at int64, attempts uint64, rows, free int) {
+	count := s.e.ports.end - int(s.e.ports.rng.Start) + 1
+	smp := ChurnSample{Time: time.Duration(at), TimeWait: rows, PortsInUse: count - free, FreePorts: free,
 		Attempts: attempts, Failures: attempts - s.ok}
 	if smp.TimeWait > s.res.PeakRows {
 		s.res.PeakRows = smp.TimeWait

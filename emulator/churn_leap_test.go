@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -38,6 +39,21 @@ func TestChurnLeapExact(t *testing.T) {
 		{"server-first-ramp", Workload{Rate: 10, RampTo: 40, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 30*time.Second)}, false},
 		{"server-first-delay-0", Workload{Rate: 10, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 0)}, false},
 		{"client-first", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(50, 30*time.Second)}, false},
+		// The client closing first on a range that lasts longer than the
+		// delay: the ports turn over (churn_turnover.go).
+		{"client-first-turnover", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, true},
+		{"client-first-turnover-odd-end", Workload{Rate: 37, Duration: 311*time.Second + 7*time.Millisecond, Settings: ports(1200, 30*time.Second), Samples: 997}, true},
+		{"client-first-turnover-3-servers", Workload{Rate: 40, Duration: 200 * time.Second, Servers: 3, Settings: ports(1300, 30*time.Second)}, true},
+		{"client-first-turnover-client-address", Workload{Rate: 40, Duration: 60 * time.Second, Client: loop2, Settings: ports(1300, 30*time.Second)}, true},
+		{"client-first-turnover-ipv6", Workload{Rate: 40, Duration: 60 * time.Second, Client: netip.IPv6Loopback(), Server: netip.IPv6Loopback(), Settings: ports(1300, 30*time.Second)}, true},
+		{"client-first-turnover-1s", Workload{Rate: 10000, Duration: 20 * time.Second, Settings: ports(15000, time.Second)}, true},
+		{"client-first-turnover-short", Workload{Rate: 10, Duration: 20 * time.Second, Settings: ports(500, 30*time.Second)}, true},
+		// A turn of the range exactly as long as the delay (300 ports at
+		// 10/s, 30 s): the cursor's port may still be in TIME_WAIT.
+		{"client-first-turn-equals-delay", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(300, 30*time.Second)}, false},
+		// A listener inside the dynamic range holds a port no row does.
+		{"client-first-listener-in-range", Workload{Rate: 10, Duration: 100 * time.Second, Port: 50100, Settings: ports(500, 30*time.Second)}, false},
+		{"client-first-ramp", Workload{Rate: 10, RampTo: 12, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, false},
 		// A reused socket keeps its local port: one row, taken over by
 		// every connection (a period of one).
 		{"server-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
@@ -69,5 +85,61 @@ func TestChurnLeapExact(t *testing.T) {
 				t.Fatalf("with the leap:\n%+v\nwithout:\n%+v", got, want)
 			}
 		})
+	}
+}
+
+// TestChurnLeapExactRandom compares runs with and without the leaps on
+// random workloads (a fixed seed): either closer, with and without a pool,
+// ranges that do and do not outlast the delay, listeners inside and
+// outside the range, odd ends and sample counts.
+func TestChurnLeapExactRandom(t *testing.T) {
+	n := 240
+	if testing.Short() || raceEnabled {
+		n = 40
+	}
+	rng := rand.New(rand.NewPCG(12, 2026))
+	leapt := 0
+	for i := 0; i < n; i++ {
+		s := spec.DefaultSettings()
+		s.DynamicPorts = spec.PortRange{Start: 50000, Count: 20 + rng.IntN(3000)}
+		s.TcpTimedWaitDelay = time.Duration(1+rng.IntN(60)) * time.Second
+		w := Workload{
+			Rate:         float64(1+rng.IntN(400)) / float64(1+rng.IntN(4)),
+			Duration:     time.Duration(1+rng.IntN(200))*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond,
+			Servers:      1 + rng.IntN(3),
+			CloserServer: rng.IntN(2) == 0,
+			Samples:      1 + rng.IntN(300),
+			Settings:     s,
+		}
+		if rng.IntN(4) == 0 {
+			w.Reuse = 1 + rng.IntN(16)
+		}
+		if rng.IntN(5) == 0 {
+			w.Port = uint16(50000 + rng.IntN(s.DynamicPorts.Count))
+		}
+		if w.Rate*w.Duration.Seconds() > 40000 {
+			w.Duration = time.Duration(40000 / w.Rate * 1e9)
+		}
+		churnLeapOn = false
+		want, err := Churn(w)
+		churnLeapOn = true
+		if err != nil {
+			t.Fatalf("%+v: %v", w, err)
+		}
+		got, err := Churn(w)
+		if err != nil {
+			t.Fatalf("%+v: %v", w, err)
+		}
+		if got.leapt > 0 {
+			leapt++
+		}
+		got.leapt = 0
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("workload %d %+v:\nwith the leaps:\n%+v\nwithout:\n%+v", i, w, got, want)
+		}
+	}
+	t.Logf("%d of %d workloads leapt", leapt, n)
+	if leapt < n/5 {
+		t.Errorf("only %d of %d workloads leapt: the test no longer covers the leaps", leapt, n)
 	}
 }

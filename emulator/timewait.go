@@ -306,11 +306,8 @@ func (e *Emulator) enterTimeWait(so *socket) {
 		e.endTimeWait(q.head, q.headSlot(), "TIME_WAIT -> CLOSED (table full)")
 	}
 	exp := e.expiry()
-	pair := q.pairs.intern(so.local.Addr(), so.remote.Addr())
-	r := twRow{exp: exp, pair: pair, lport: so.local.Port(), rport: so.remote.Port()}
-	q.push(r)
 	so.conn = connTimeWait
-	so.twExp, so.twKey = exp, keyOf(pair, r.lport, r.rport)
+	so.twExp, so.twKey = exp, e.addRow(so.local, so.remote, exp)
 	if so.h != 0 {
 		q.owners[so.twKey] = so.slot + 1
 	}
@@ -318,6 +315,15 @@ func (e *Emulator) enterTimeWait(so *socket) {
 		e.tr.add(e, Event{Kind: KindTransition, Socket: so.h, Call: "TCP", Result: "FIN_WAIT2 -> TIME_WAIT",
 			Args: so.local.String() + " -> " + so.remote.String()})
 	}
+}
+
+// addRow pushes a TIME_WAIT row for a 4-tuple that has none, leaving at
+// exp, and returns its key.
+func (e *Emulator) addRow(local, remote netip.AddrPort, exp int64) twKey {
+	q := &e.tw
+	pair := q.pairs.intern(local.Addr(), remote.Addr())
+	q.push(twRow{exp: exp, pair: pair, lport: local.Port(), rport: remote.Port()})
+	return keyOf(pair, local.Port(), remote.Port())
 }
 
 func (q *twQueue) headSlot() int { return q.slotOf(q.head) }

@@ -1,0 +1,161 @@
+package emulator
+
+import (
+	"math"
+	"net/netip"
+	"time"
+)
+
+// The churn simulation's leap over a turnover of ports.
+//
+// With the client closing first, no pool and a range that never runs out,
+// every connection takes the port at the range's cursor and leaves its
+// own TIME_WAIT row on it, and every row leaves a delay after it came. The
+// rows are then the block of ports just behind the cursor, one row per
+// connection of the last delay, and the port at the cursor is always free:
+// it was last taken a whole turn of the range ago, longer ago than the
+// delay. What a connection does is known without running it: pop the
+// rows that are due, push one for the next port.
+//
+// The simulation runs every connection through the model and checks after
+// each one that it was such a turn: it succeeded, took the port at the
+// cursor (the cursor moved by one), and left no socket but the listeners,
+// no orphan and no row owner, with every port of the range that is held
+// held by exactly one row. Once as many turns in a row have been made as
+// there are rows (so every row came from one of them) and a whole turn of
+// the range takes longer than the delay (with the margin the other leap
+// uses for the rounding of the virtual times), the rest of the run is
+// counted instead: attempts, successes, the samples, the measuring window
+// and the progress calls, from the expiries alone (turnoverLeap). At the
+// end the model's table is brought to where the connections would have
+// left it: its own rows that are due leave through expireDue, and the
+// rows of the counted connections still in TIME_WAIT are pushed, in order,
+// on the ports and servers those connections took; the port cursor and the
+// round robin move on by the connections counted.
+//
+// As with the other leap, the handle slots' generation counters are not
+// replayed. TestChurnLeapExact compares runs with and without it whole.
+
+type churnTurnover struct {
+	on     bool // the workload can leap: client first, no pool, constant rate, a delay
+	streak int  // turns in a row
+}
+
+func (s *churnSim) initTurnover() {
+	s.turn.on = churnLeapOn && s.w.RampTo <= 0 && s.e.delay > 0 && s.w.Reuse == 0 && !s.w.CloserServer
+}
+
+// turned reports, after a successful attempt that began with the port
+// cursor at prev, whether the attempt was a turn, and whether the leap may
+// start.
+func (s *churnSim) turned(prev int) bool {
+	e, q, st := s.e, &s.e.tw, &s.turn
+	n := e.ports.end - int(e.ports.rng.Start) + 1
+	want := prev + 1
+	if want >= n {
+		want = 0
+	}
+	open := len(e.handles) - len(e.freeSlots)
+	if e.ports.cursor != want || e.ports.free[famIndex(s.af)]+q.live != n || q.live == 0 ||
+		open != len(s.listeners) || len(e.orphans) != 0 || len(q.owners) != 0 {
+		st.streak = 0
+		return false
+	}
+	st.streak++
+	// A whole turn of the range must outlast the delay, so that the port
+	// at the cursor has always come out of TIME_WAIT.
+	return st.streak >= q.live && float64(n)/s.w.Rate*1e9 > float64(e.delay)+1e6
+}
+
+// turnRow is a row the turnover leap keeps: its expiry, and the counted
+// connection that made it (-1: a row of the model's own).
+type turnRow struct {
+	exp int64
+	m   int64
+}
+
+// turnoverLeap counts the connections from virtual time t (seconds, the
+// next attempt's) to the end, and returns the time of the attempt after
+// them; see above.
+func (s *churnSim) turnoverLeap(t float64, end int64, attempts *uint64, nextSample *int64, step int64) float64 {
+	e, q := s.e, &s.e.tw
+	n := e.ports.end - int(e.ports.rng.Start) + 1
+	tail := &q.rows[(q.head+q.used-1)&q.mask()]
+	client := q.local(tail).Addr()
+
+	// The rows, oldest first, as a ring that never holds more than the
+	// range's ports (each row holds its own port).
+	ring := make([]turnRow, n+1)
+	head, size := 0, 0
+	push := func(r turnRow) {
+		i := head + size
+		if i >= len(ring) {
+			i -= len(ring)
+		}
+		ring[i] = r
+		size++
+	}
+	popDue := func(now int64) {
+		for size > 0 && ring[head].exp <= now {
+			if head++; head == len(ring) {
+				head = 0
+			}
+			size--
+		}
+	}
+	for k := 0; k < q.used; k++ {
+		if r := &q.rows[(q.head+k)&q.mask()]; r.pair != deadPair {
+			push(turnRow{exp: r.exp, m: -1})
+		}
+	}
+
+	cursor, next := e.ports.cursor, s.next
+	var m, last int64
+	for {
+		now := nanos(t)
+		if now > end {
+			break
+		}
+		for *nextSample <= now && *nextSample <= end {
+			popDue(*nextSample)
+			s.record(*nextSample, *attempts, size, n-size)
+			*nextSample += step
+		}
+		s.window(now)
+		popDue(now)
+		*attempts++
+		if s.w.Progress != nil && *attempts&(1<<20-1) == 0 {
+			s.w.Progress(time.Duration(now))
+		}
+		s.ok++
+		exp := int64(math.MaxInt64)
+		if e.delay <= math.MaxInt64-now {
+			exp = now + e.delay
+		}
+		push(turnRow{exp: exp, m: m})
+		m++
+		last = now
+		t += 1 / s.rateAt(t)
+	}
+	if m == 0 {
+		return t
+	}
+	s.res.leapt += uint64(m)
+
+	// The model's table after the last counted connection.
+	e.vclock.advanceTo(e.epoch + time.Duration(last))
+	e.expireDue()
+	start := int(e.ports.rng.Start)
+	for k := 0; k < size; k++ {
+		r := ring[(head+k)%len(ring)]
+		if r.m < 0 {
+			continue // still in the model's table
+		}
+		port := uint16(start + int((int64(cursor)+r.m)%int64(n)))
+		srv := s.servers[int((int64(next)+r.m)%int64(len(s.servers)))]
+		e.addRow(netip.AddrPortFrom(client, port), srv, r.exp)
+	}
+	e.ports.cursor = int((int64(cursor) + m) % int64(n))
+	s.next = int((int64(next) + m) % int64(len(s.servers)))
+	return t
+}
