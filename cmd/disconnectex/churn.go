@@ -116,7 +116,7 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 			return exitUnexpected
 		}
 	case "svg":
-		churnSVG(stdout, w, results[0])
+		churnSVG(stdout, w, results)
 	default:
 		for _, res := range results {
 			churnText(stdout, w, res)
@@ -218,14 +218,25 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []string {
 	return out
 }
 
-func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
-	fmt.Fprintf(out, "churn: %.6g connections/s for %v, %s closes first, TcpTimedWaitDelay %v, ports %d-%d",
+// churnSummary describes the workload in one line.
+func churnSummary(w emulator.Workload) string {
+	s := fmt.Sprintf("%.6g connections/s for %v, %s closes first, TcpTimedWaitDelay %v, ports %d-%d",
 		w.Rate, w.Duration, map[bool]string{true: "the server", false: "the client"}[w.CloserServer],
 		w.Settings.TcpTimedWaitDelay, w.Settings.DynamicPorts.Start, int(w.Settings.DynamicPorts.Start)+w.Settings.DynamicPorts.Count-1)
-	if w.Reuse > 0 {
-		fmt.Fprintf(out, ", reuse pool of %d", w.Reuse)
+	if w.RampTo > 0 {
+		s += fmt.Sprintf(" (ramping to %.6g/s)", w.RampTo)
 	}
-	fmt.Fprintln(out)
+	if w.Servers > 1 {
+		s += fmt.Sprintf(", %d server ports", w.Servers)
+	}
+	if w.Reuse > 0 {
+		s += fmt.Sprintf(", reuse pool of %d", w.Reuse)
+	}
+	return s
+}
+
+func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
+	fmt.Fprintln(out, "churn:", churnSummary(w))
 	fmt.Fprintf(out, "variants: %s\n", strings.Join(res.Variants, " "))
 	fmt.Fprintf(out, "connections: %d attempted, %d made; peak TIME_WAIT rows %d\n", res.Attempts, res.Succeeded, res.PeakRows)
 	if res.First == nil {
@@ -262,42 +273,4 @@ func measuredOver(w emulator.Workload, res *emulator.ChurnResult) string {
 		return fmt.Sprintf("the second half (%v, shorter than one TIME_WAIT period)", res.MeasuredOver)
 	}
 	return "the second half"
-}
-
-// churnSVG plots TIME_WAIT rows and free ports over time. The bytes depend
-// only on the result.
-func churnSVG(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
-	const W, H, pad = 800, 400, 50
-	maxY := 1
-	for _, s := range res.Samples {
-		maxY = max(maxY, s.TimeWait, s.FreePorts+s.PortsInUse)
-	}
-	end := float64(w.Duration)
-	x := func(t time.Duration) float64 { return pad + float64(t)/end*(W-2*pad) }
-	y := func(v int) float64 { return H - pad - float64(v)/float64(maxY)*(H-2*pad) }
-	line := func(f func(emulator.ChurnSample) int) string {
-		var b strings.Builder
-		for i, s := range res.Samples {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			fmt.Fprintf(&b, "%.1f,%.1f", x(s.Time), y(f(s)))
-		}
-		return b.String()
-	}
-	fmt.Fprintf(out, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d">`+"\n", W, H, W, H)
-	fmt.Fprintf(out, `<rect x="0" y="0" width="%d" height="%d" fill="white"/>`+"\n", W, H)
-	fmt.Fprintf(out, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", pad, H-pad, W-pad, H-pad)
-	fmt.Fprintf(out, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", pad, pad, pad, H-pad)
-	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12">%d</text>`+"\n", 4, pad+4, maxY)
-	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12">%v</text>`+"\n", W-pad-40, H-pad+20, w.Duration)
-	fmt.Fprintf(out, `<polyline fill="none" stroke="#c0392b" stroke-width="2" points="%s"/>`+"\n", line(func(s emulator.ChurnSample) int { return s.TimeWait }))
-	fmt.Fprintf(out, `<polyline fill="none" stroke="#2471a3" stroke-width="2" points="%s"/>`+"\n", line(func(s emulator.ChurnSample) int { return s.FreePorts }))
-	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12" fill="#c0392b">TIME_WAIT rows</text>`+"\n", pad+10, pad-10)
-	fmt.Fprintf(out, `<text x="%d" y="%d" font-size="12" fill="#2471a3">free dynamic ports</text>`+"\n", pad+130, pad-10)
-	if res.First != nil {
-		fmt.Fprintf(out, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="gray" stroke-dasharray="4"/>`+"\n", x(res.First.Time), pad, x(res.First.Time), H-pad)
-		fmt.Fprintf(out, `<text x="%.1f" y="%d" font-size="12">first %s at %v</text>`+"\n", x(res.First.Time)+4, pad+14, res.First.Err, res.First.Time.Round(time.Millisecond))
-	}
-	fmt.Fprintln(out, `</svg>`)
 }

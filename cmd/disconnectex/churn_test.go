@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestChurnSVGValidAndDeterministic(t *testing.T) {
@@ -94,5 +96,49 @@ func TestChurnDefaultReport(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "fix: both") {
 		t.Errorf("a range that can hold the workload needs no combined fix:\n%s", out.String())
+	}
+}
+
+// With -reuse the plot has one pair of lines per variant of
+// DX-FLAG-TIMEWAIT, each named in the legend, and the grid's labels are
+// round numbers and round instants.
+func TestChurnSVGVariantsAndAxes(t *testing.T) {
+	var out bytes.Buffer
+	if c := run([]string{"churn", "-rate", "10/s", "-for", "20m", "-reuse", "4", "-format", "svg"}, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	svg := out.String()
+	if err := xml.Unmarshal(out.Bytes(), new(struct{})); err != nil {
+		t.Fatalf("SVG does not parse: %v", err)
+	}
+	for _, want := range []string{
+		"10 connections/s for 20m0s, the client closes first, TcpTimedWaitDelay 4m0s, ports 49152-65535, reuse pool of 4",
+		"TIME_WAIT rows (DX-FLAG-TIMEWAIT after-close)", "TIME_WAIT rows (DX-FLAG-TIMEWAIT waits)",
+		"free dynamic ports (DX-FLAG-TIMEWAIT waits)",
+		">0s<", ">5m0s<", ">10m0s<", ">20m0s<", ">0<", ">5000<", ">20000<",
+		"virtual time",
+	} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if n := strings.Count(svg, "<polyline"); n != 4 {
+		t.Errorf("%d polylines, want 4 (rows and free ports for each of two variants)", n)
+	}
+}
+
+func TestNiceSteps(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{{0, 1}, {0.3, 1}, {1, 1}, {3, 5}, {4096, 5000}, {4097, 5000}, {16384.0 / 4, 5000}, {20001, 50000}, {99, 100}} {
+		if got := niceStep(c.in); got != c.want {
+			t.Errorf("niceStep(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct{ in, want time.Duration }{
+		{0, 1}, {3 * time.Millisecond, 5 * time.Millisecond}, {12 * time.Minute, 15 * time.Minute},
+		{time.Hour / 5, 15 * time.Minute}, {100 * 24 * time.Hour, 100 * 24 * time.Hour}, {math.MaxInt64, math.MaxInt64},
+	} {
+		if got := niceDuration(c.in); got != c.want {
+			t.Errorf("niceDuration(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }
