@@ -107,7 +107,8 @@ type ChurnResult struct {
 	// Table is the TCP table at the end (TIME_WAIT rows and listeners).
 	Table []spec.TCPRow `json:"-"`
 
-	leapt uint64 // connections the steady-state leap counted (churn_leap.go)
+	leapt uint64      // connections the leaps counted (churn_leap.go, churn_turnover.go)
+	state *churnState // the model's state at the end, for TestChurnLeapExact (churnKeepState)
 }
 
 // Churn runs a workload on a new emulator and reports what happened.
@@ -137,6 +138,9 @@ func Churn(w Workload) (*ChurnResult, error) {
 	}
 	sim.loop()
 	sim.res.Table = e.tcpTable()
+	if churnKeepState {
+		sim.res.state = sim.state()
+	}
 	return sim.res, nil
 }
 
@@ -287,7 +291,7 @@ func (s *churnSim) loop() {
 		errName := s.attempt()
 		if errName == "" {
 			s.ok++
-			if s.steady.on && s.afterAttempt(m, marked) {
+			if s.steady.on && s.afterAttempt(m, marked, s.rateAt(t)) {
 				t += 1 / s.rateAt(t)
 				t = s.leap(t, end, &attempts, &nextSample, step)
 				continue

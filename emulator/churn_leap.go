@@ -33,13 +33,16 @@ import (
 // would do exactly what the last P did.
 //
 // leap then steps the virtual time of whole periods connection by
-// connection (the same floating-point sum the loop makes), counting the
-// attempts and successes, and recording the samples, the count at the measuring window's start
-// and the progress calls as the loop would, with the counts the rotation
-// keeps. It stops before the period that would pass the end; the loop runs
-// that remainder through the model. Finally it gives each row the expiry
-// it would have: the row i places from the head was pushed by the i-th
-// connection of the last period, at that connection's virtual time.
+// connection (the same floating-point sum the loop makes, at the rate of
+// the moment under a ramp), counting the attempts and successes, and
+// recording the samples, the count at the measuring window's start and
+// the progress calls as the loop would, with the counts the rotation
+// keeps. Before each period it checks that every row outlives the attempt
+// that takes it over (the rate may have fallen since the leap began). It
+// stops before a period that would pass the end or fail that check; the
+// loop runs the rest through the model. Finally it gives each row the
+// expiry it would have: the row i places from the head was pushed by the
+// i-th connection of the last period, at that connection's virtual time.
 //
 // What the leap does not replay: the generation counters of the handle
 // slots each connection uses (two without a pool, the accepted socket's
@@ -58,7 +61,7 @@ type steadyMark struct {
 }
 
 type churnSteady struct {
-	on     bool       // the workload can leap: constant rate, a delay
+	on     bool       // the workload can leap: a delay
 	streak int        // rotations in a row
 	period int        // rows (= connections in a period) when the streak began
 	cursor int        // the port cursor when the streak began
@@ -66,7 +69,7 @@ type churnSteady struct {
 }
 
 func (s *churnSim) initSteady() {
-	s.steady.on = churnLeapOn && s.w.RampTo <= 0 && s.e.delay > 0
+	s.steady.on = churnLeapOn && s.e.delay > 0
 }
 
 // mark records the state before an attempt; ok is false when the table
@@ -93,8 +96,10 @@ func (s *churnSim) rotated(m steadyMark) bool {
 }
 
 // afterAttempt updates the streak after a successful attempt that began
-// with mark m (valid when ok), and reports whether a leap may start.
-func (s *churnSim) afterAttempt(m steadyMark, ok bool) bool {
+// with mark m (valid when ok), made at the given rate, and reports whether
+// a leap may start. (Under a ramp the rate changes; leap itself checks,
+// period by period, that no row would expire before its takeover.)
+func (s *churnSim) afterAttempt(m steadyMark, ok bool, rate float64) bool {
 	st := &s.steady
 	if !ok || !s.rotated(m) {
 		st.streak = 0
@@ -112,7 +117,7 @@ func (s *churnSim) afterAttempt(m steadyMark, ok bool) bool {
 	// row may expire within a period.
 	// The round robin over the servers and the pool's idle queue are back
 	// where they were only after a multiple of their lengths.
-	span := float64(st.period) / s.w.Rate * 1e9
+	span := float64(st.period) / rate * 1e9
 	return s.e.ports.cursor == st.cursor && st.period == m.live && span+1e6 < float64(s.e.delay) &&
 		st.period%len(s.servers) == 0 && (len(s.pool) == 0 || st.period%len(s.pool) == 0)
 }
@@ -129,12 +134,21 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 	}
 	last, next := st.times[0][:p], st.times[1][:p]
 	leapt := false
+	q := &e.tw
 	for {
-		// The next period's attempt times, if it ends by the end.
+		// The next period's attempt times, if it ends by the end and no
+		// row expires before the attempt that takes it over (the i-th
+		// attempt of a period takes over the row i places from the head:
+		// the model's own before the first period leapt, then the one the
+		// i-th attempt of the last period pushed).
 		nt := t
 		for i := range next {
 			now := nanos(nt)
-			if now > end {
+			exp := q.rows[(q.head+i)&q.mask()].exp
+			if leapt {
+				exp = s.expiryAt(last[i])
+			}
+			if now > end || now >= exp {
 				if leapt {
 					// The clock moves once, to the last leapt attempt
 					// (nothing reads it inside the leap).
@@ -144,7 +158,7 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 				return t
 			}
 			next[i] = now
-			nt += 1 / s.w.Rate
+			nt += 1 / s.rateAt(nt)
 		}
 		for _, now := range next {
 			for *nextSample <= now && *nextSample <= end {
@@ -170,10 +184,14 @@ func (s *churnSim) leap(t float64, end int64, attempts *uint64, nextSample *int6
 func (s *churnSim) restamp(times []int64) {
 	q := &s.e.tw
 	for i, now := range times {
-		exp := int64(math.MaxInt64)
-		if s.e.delay <= math.MaxInt64-now {
-			exp = now + s.e.delay
-		}
-		q.rows[(q.head+i)&q.mask()].exp = exp
+		q.rows[(q.head+i)&q.mask()].exp = s.expiryAt(now)
 	}
+}
+
+// expiryAt is the expiry of a row made at now (as expiry computes it).
+func (s *churnSim) expiryAt(now int64) int64 {
+	if s.e.delay > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + s.e.delay
 }

@@ -36,8 +36,16 @@ func TestChurnLeapExact(t *testing.T) {
 		// A period (2 s) as long as the delay: rows expire before their
 		// takeover, so there is no leap.
 		{"server-first-rows-expire", Workload{Rate: 50, Duration: 60 * time.Second, CloserServer: true, Settings: ports(100, 2*time.Second)}, false},
-		{"server-first-ramp", Workload{Rate: 10, RampTo: 40, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 30*time.Second)}, false},
-		{"server-first-delay-0", Workload{Rate: 10, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 0)}, false},
+		// Under a ramp the leap checks every period: a ramp down stretches
+		// the periods until rows expire first (50 rows take 30 s at 1.67/s,
+		// reached 393 s before the end), and the model runs on from there.
+		{"server-first-ramp", Workload{Rate: 10, RampTo: 40, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
+		{"server-first-ramp-down", Workload{Rate: 40, RampTo: 0.1, Duration: 10000 * time.Second, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
+		{"server-first-ramp-reuse", Workload{Rate: 10, RampTo: 100, Duration: 100 * time.Second, Reuse: 8, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
+		{"server-first-ramp-default", Workload{Rate: 10000, RampTo: 20000, Duration: 20 * time.Second, CloserServer: true}, true},
+		// With a delay of 0 no row is made: the ports turn over whichever
+		// side closes first.
+		{"server-first-delay-0", Workload{Rate: 10, Duration: 100 * time.Second, CloserServer: true, Settings: ports(50, 0)}, true},
 		{"client-first", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(50, 30*time.Second)}, false},
 		// The client closing first on a range that lasts longer than the
 		// delay: the ports turn over (churn_turnover.go).
@@ -53,7 +61,12 @@ func TestChurnLeapExact(t *testing.T) {
 		{"client-first-turn-equals-delay", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(300, 30*time.Second)}, false},
 		// A listener inside the dynamic range holds a port no row does.
 		{"client-first-listener-in-range", Workload{Rate: 10, Duration: 100 * time.Second, Port: 50100, Settings: ports(500, 30*time.Second)}, false},
-		{"client-first-ramp", Workload{Rate: 10, RampTo: 12, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, false},
+		{"client-first-ramp", Workload{Rate: 10, RampTo: 12, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, true},
+		{"client-first-ramp-down", Workload{Rate: 16, RampTo: 2, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, true},
+		// A ramp to a rate at which a turn no longer outlasts the delay.
+		{"client-first-ramp-past-range", Workload{Rate: 10, RampTo: 30, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, false},
+		{"client-first-delay-0", Workload{Rate: 1000, Duration: 30 * time.Second, Settings: ports(500, 0)}, true},
+		{"client-first-delay-0-ramp", Workload{Rate: 1000, RampTo: 3000, Duration: 10 * time.Second, Servers: 2, Settings: ports(500, 0)}, true},
 		// A reused socket keeps its local port: one row, taken over by
 		// every connection (a period of one).
 		{"server-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, CloserServer: true, Settings: ports(50, 30*time.Second)}, true},
@@ -64,7 +77,8 @@ func TestChurnLeapExact(t *testing.T) {
 		{"client-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, Settings: ports(50, 30*time.Second)}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			churnLeapOn = false
+			churnLeapOn, churnKeepState = false, true
+			defer func() { churnKeepState = false }()
 			want, err := Churn(c.w)
 			churnLeapOn = true
 			if err != nil {
@@ -114,13 +128,20 @@ func TestChurnLeapExactRandom(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			w.Reuse = 1 + rng.IntN(16)
 		}
+		if rng.IntN(4) == 0 {
+			w.RampTo = float64(1 + rng.IntN(400))
+		}
+		if rng.IntN(6) == 0 {
+			s.TcpTimedWaitDelay = 0
+			w.Settings = s
+		}
 		if rng.IntN(5) == 0 {
 			w.Port = uint16(50000 + rng.IntN(s.DynamicPorts.Count))
 		}
-		if w.Rate*w.Duration.Seconds() > 40000 {
-			w.Duration = time.Duration(40000 / w.Rate * 1e9)
+		if r := max(w.Rate, w.RampTo); r*w.Duration.Seconds() > 40000 {
+			w.Duration = time.Duration(40000 / r * 1e9)
 		}
-		churnLeapOn = false
+		churnLeapOn, churnKeepState = false, true
 		want, err := Churn(w)
 		churnLeapOn = true
 		if err != nil {
@@ -138,6 +159,7 @@ func TestChurnLeapExactRandom(t *testing.T) {
 			t.Fatalf("workload %d %+v:\nwith the leaps:\n%+v\nwithout:\n%+v", i, w, got, want)
 		}
 	}
+	churnKeepState = false
 	t.Logf("%d of %d workloads leapt", leapt, n)
 	if leapt < n/5 {
 		t.Errorf("only %d of %d workloads leapt: the test no longer covers the leaps", leapt, n)
