@@ -228,7 +228,6 @@ func (s *churnSim) setup() error {
 	}
 	s.firsts = map[string]bool{}
 	s.initSteady()
-	s.initTurnover()
 	for i := 0; i < s.w.Servers; i++ {
 		addr := netip.AddrPortFrom(s.w.Server, s.w.Port+uint16(i))
 		l, err := e.socketCall(s.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
@@ -244,6 +243,7 @@ func (s *churnSim) setup() error {
 		s.listeners = append(s.listeners, l)
 		s.servers = append(s.servers, addr)
 	}
+	s.initTurnover()
 	return nil
 }
 

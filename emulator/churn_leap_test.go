@@ -59,8 +59,14 @@ func TestChurnLeapExact(t *testing.T) {
 		// A turn of the range exactly as long as the delay (300 ports at
 		// 10/s, 30 s): the cursor's port may still be in TIME_WAIT.
 		{"client-first-turn-equals-delay", Workload{Rate: 10, Duration: 100 * time.Second, Settings: ports(300, 30*time.Second)}, false},
-		// A listener inside the dynamic range holds a port no row does.
-		{"client-first-listener-in-range", Workload{Rate: 10, Duration: 100 * time.Second, Port: 50100, Settings: ports(500, 30*time.Second)}, false},
+		// Listeners inside the dynamic range hold ports no row does: the
+		// cursor skips them.
+		{"client-first-listener-in-range", Workload{Rate: 10, Duration: 100 * time.Second, Port: 50100, Settings: ports(500, 30*time.Second)}, true},
+		{"client-first-listeners-in-range", Workload{Rate: 17, Duration: 300 * time.Second, Port: 50498, Servers: 5, Settings: ports(700, 30*time.Second)}, true},
+		{"client-first-listeners-across-range-end", Workload{Rate: 17, Duration: 300 * time.Second, Port: 50698, Servers: 5, Settings: ports(700, 30*time.Second)}, true},
+		{"client-first-listeners-at-range-start", Workload{Rate: 17, Duration: 300 * time.Second, Port: 50000, Servers: 3, Settings: ports(700, 30*time.Second)}, true},
+		// 503 ports less 3 listeners: a turn of 500 at 10/s is 50 s against a 50 s delay.
+		{"client-first-listeners-turn-equals-delay", Workload{Rate: 10, Duration: 200 * time.Second, Port: 50010, Servers: 3, Settings: ports(503, 50*time.Second)}, false},
 		{"client-first-ramp", Workload{Rate: 10, RampTo: 12, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, true},
 		{"client-first-ramp-down", Workload{Rate: 16, RampTo: 2, Duration: 100 * time.Second, Settings: ports(500, 30*time.Second)}, true},
 		// A ramp to a rate at which a turn no longer outlasts the delay.
@@ -163,5 +169,40 @@ func TestChurnLeapExactRandom(t *testing.T) {
 	t.Logf("%d of %d workloads leapt", leapt, n)
 	if leapt < n/5 {
 		t.Errorf("only %d of %d workloads leapt: the test no longer covers the leaps", leapt, n)
+	}
+}
+
+// The leaps make the progress calls the connection-by-connection run
+// makes: at the same counts, with the same virtual times.
+func TestChurnLeapProgress(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("runs 9 million connections one by one")
+	}
+	s := spec.DefaultSettings()
+	s.TcpTimedWaitDelay = time.Second
+	s0 := s
+	s0.TcpTimedWaitDelay = 0
+	for _, w := range []Workload{
+		{Rate: 10000, Duration: 300 * time.Second, Settings: s},        // turnover
+		{Rate: 100000, Duration: 30 * time.Second, Settings: s0},       // turnover, no rows
+		{Rate: 10000, Duration: 300 * time.Second, CloserServer: true}, // rotation
+	} {
+		var calls [2][]time.Duration
+		for i, on := range []bool{false, true} {
+			churnLeapOn = on
+			w.Progress = func(v time.Duration) { calls[i] = append(calls[i], v) }
+			r, err := Churn(w)
+			churnLeapOn = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			if on && r.leapt == 0 {
+				t.Fatalf("%+v: no leap", w)
+			}
+		}
+		if len(calls[0]) < 2 || !reflect.DeepEqual(calls[0], calls[1]) {
+			t.Errorf("rate %v, delay %v, server first %v: progress calls\nwithout the leaps %v\nwith them         %v",
+				w.Rate, w.Settings.TcpTimedWaitDelay, w.CloserServer, calls[0], calls[1])
+		}
 	}
 }
