@@ -17,6 +17,37 @@ import (
 // runChurn is `disconnectex churn`: connection churn simulated in virtual
 // time on the emulator (emulator.Churn), with the closed form beside it.
 func runChurn(args []string, stdout, stderr io.Writer) int {
+	w, format, results, code := churnRuns(args, stderr)
+	if code != exitOK {
+		return code
+	}
+	switch format {
+	case "json":
+		out := make([]churnJSON, len(results))
+		for i, res := range results {
+			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res)}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return exitUnexpected
+		}
+	case "svg":
+		churnSVG(stdout, w, results)
+	default:
+		for _, res := range results {
+			churnText(stdout, w, res)
+		}
+	}
+	return exitOK
+}
+
+// churnRuns parses churn's flags and runs the simulations they ask for:
+// one, or with -reuse one per variant of DX-FLAG-TIMEWAIT. It returns the
+// workload, the -format asked for, the results and exitOK, or the exit
+// status of a usage error it has reported on stderr.
+func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*emulator.ChurnResult, int) {
+	var w emulator.Workload
 	fs := flag.NewFlagSet("churn", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	rate := fs.String("rate", "10000/s", "connections a second (N/s)")
@@ -39,45 +70,45 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitUsage
+		return w, "", nil, exitUsage
 	}
 	r, err := parseRate(*rate)
 	if err != nil {
 		fmt.Fprintln(stderr, "churn:", err)
-		return exitUsage
+		return w, "", nil, exitUsage
 	}
 	var rt float64
 	if *ramp != "" {
 		if rt, err = parseRate(*ramp); err != nil {
 			fmt.Fprintln(stderr, "churn:", err)
-			return exitUsage
+			return w, "", nil, exitUsage
 		}
 	}
 	if *format != "text" && *format != "json" && *format != "svg" {
 		fmt.Fprintf(stderr, "churn: unknown format %q (text, json or svg)\n", *format)
-		return exitUsage
+		return w, "", nil, exitUsage
 	}
 	s := spec.DefaultSettings()
 	s.TcpTimedWaitDelay = *delay
 	if *start < 1 || *start > 65535 || *count < 1 {
 		fmt.Fprintf(stderr, "churn: port range %d+%d is not within 1..65535\n", *start, *count)
-		return exitUsage
+		return w, "", nil, exitUsage
 	}
 	s.DynamicPorts = spec.PortRange{Start: uint16(*start), Count: *count}
 	if err := s.Validate(); err != nil {
 		fmt.Fprintln(stderr, "churn:", err)
-		return exitUsage
+		return w, "", nil, exitUsage
 	}
 	var opts []emulator.Option
 	for _, v := range variants {
 		c, n, ok := strings.Cut(v, "=")
 		if !ok {
 			fmt.Fprintf(stderr, "churn: -variant %q: want CLAUSE=name\n", v)
-			return exitUsage
+			return w, "", nil, exitUsage
 		}
 		opts = append(opts, emulator.WithVariant(c, n))
 	}
-	w := emulator.Workload{Rate: r, RampTo: rt, Duration: *dur, Servers: *servers, CloserServer: *serverFirst,
+	w = emulator.Workload{Rate: r, RampTo: rt, Duration: *dur, Servers: *servers, CloserServer: *serverFirst,
 		Reuse: *reuse, Settings: s}
 	runs := [][]emulator.Option{opts}
 	if *reuse > 0 {
@@ -100,35 +131,17 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 		res, err := emulator.Churn(w)
 		if err != nil {
 			fmt.Fprintln(stderr, "churn:", err)
-			return exitUsage
+			return w, "", nil, exitUsage
 		}
 		results = append(results, res)
 	}
-	switch *format {
-	case "json":
-		out := make([]churnJSON, len(results))
-		for i, res := range results {
-			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res)}
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitUnexpected
-		}
-	case "svg":
-		churnSVG(stdout, w, results)
-	default:
-		for _, res := range results {
-			churnText(stdout, w, res)
-		}
-	}
-	return exitOK
+	return w, *format, results, exitOK
 }
 
 type churnJSON struct {
 	*emulator.ChurnResult
-	ClosedForm float64  `json:"closed_form_rate"` // connections a second the TIME_WAIT model sustains, +Inf as -1
-	Fixes      []string `json:"fixes"`
+	ClosedForm float64    `json:"closed_form_rate"` // connections a second the TIME_WAIT model sustains, +Inf as -1
+	Fixes      []churnFix `json:"fixes"`
 }
 
 // parseRate reads "10000/s", "10000" or "600/m".
@@ -167,55 +180,6 @@ func closedForm(w emulator.Workload) float64 {
 		return float64(w.Settings.DynamicPorts.Count) / d
 	}
 	return -1
-}
-
-// belowMinimum warns when a delay of sec seconds is under the 30 s the
-// older TCP/IP references give as TcpTimedWaitDelay's minimum (the
-// DisconnectEx page allows 0 to 300 s; spec.Settings.Validate follows it).
-func belowMinimum(sec float64) string {
-	if sec < 30 {
-		return " (under 30 s, the minimum the Windows 2000 and XP/2003 references give; the DisconnectEx page allows 0-300 s)"
-	}
-	return ""
-}
-
-// fixes lists changes that would make the workload sustainable.
-func fixes(w emulator.Workload, res *emulator.ChurnResult) []string {
-	if res.First == nil {
-		return nil
-	}
-	peak := w.Rate
-	if w.RampTo > peak {
-		peak = w.RampTo
-	}
-	d := w.Settings.TcpTimedWaitDelay.Seconds()
-	var out []string
-	if w.Reuse == 0 && !w.CloserServer {
-		need := int(math.Ceil(peak * d))
-		if need <= 65535-1024 {
-			out = append(out, fmt.Sprintf("more ports: a dynamic range of %d ports (netsh int ipv4 set dynamicport tcp start=1025 num=%d; the guide's minimum start is 1025)", need, need))
-		} else {
-			out = append(out, fmt.Sprintf("more ports cannot do it alone: %d ports would be needed, more than 1025-65535 holds", need))
-		}
-		if sec := math.Floor(float64(w.Settings.DynamicPorts.Count) / peak); sec >= 1 {
-			out = append(out, fmt.Sprintf("a shorter delay: TcpTimedWaitDelay %.0f s or less%s", sec, belowMinimum(sec)))
-		} else {
-			out = append(out, fmt.Sprintf("a shorter delay cannot do it alone: %d ports last %.2f s at this rate", w.Settings.DynamicPorts.Count, float64(w.Settings.DynamicPorts.Count)/peak))
-		}
-		if need > 65535-1024 {
-			if sec := math.Floor((65535 - 1024) / peak); sec >= 1 {
-				out = append(out, fmt.Sprintf("both: the widest range (start=1025 num=64511) with TcpTimedWaitDelay %.0f s or less%s", sec, belowMinimum(sec)))
-			}
-		}
-		out = append(out, "the server closing first: its TIME_WAIT rows hold no client port (-server-first)")
-	}
-	if w.Reuse > 0 {
-		out = append(out, fmt.Sprintf("a pool of at least %.0f sockets, or the server closing first (-server-first)", math.Ceil(peak*d)))
-	}
-	if w.Servers < 2 {
-		out = append(out, "more server endpoints only help where the 4-tuple, not the port, is what is held (-servers)")
-	}
-	return out
 }
 
 // churnSummary describes the workload in one line.
@@ -258,7 +222,7 @@ func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
 		fmt.Fprintf(out, "%-10v  %9d  %12d  %10d  %8d\n", s.Time.Round(time.Millisecond), s.TimeWait, s.PortsInUse, s.FreePorts, s.Failures)
 	}
 	for _, f := range fixes(w, res) {
-		fmt.Fprintln(out, "fix:", f)
+		fmt.Fprintln(out, f)
 	}
 	fmt.Fprintln(out)
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/disconnectex/disconnectex/emulator"
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// The changes churn suggests when a workload fails. Each one is simulated
+// before it is printed, on the same variants, and the report says whether
+// it alone removes every failure: a closed form is a guess at the
+// boundary (a range of exactly rate x delay ports still fails, as the
+// first connection's row leaves at the very instant the last one needs its
+// port; the listener's own port may lie inside the range; a pool's sockets
+// hold ports of the range too). Where the closed form gives a value, the
+// search tries it and a few past it.
+
+// maxFixConnections bounds the simulation of a change the leaps may not
+// cover (a reuse pool with the client closing first); past it the change
+// is printed as not simulated.
+const maxFixConnections = 20_000_000
+
+// fixSearch is how many values past the closed form's the search tries.
+const fixSearch = 4
+
+// A churnFix is one suggested change and what simulating it showed.
+type churnFix struct {
+	Change     string                 `json:"change"`
+	Simulated  bool                   `json:"simulated"`
+	Sufficient bool                   `json:"sufficient"`              // simulated with no failure
+	First      *emulator.ChurnFailure `json:"first_failure,omitempty"` // simulated: the first failure left
+	Note       string                 `json:"note,omitempty"`          // why it was not simulated
+}
+
+// String is the fix as the text report prints it.
+func (f churnFix) String() string {
+	switch {
+	case f.Sufficient:
+		return "fix: " + f.Change + " (simulated: no failure)"
+	case f.Simulated:
+		return fmt.Sprintf("not enough alone: %s (simulated: first %s at %v)", f.Change, f.First.Err, f.First.Time.Round(time.Millisecond))
+	}
+	return "not simulated: " + f.Change + " (" + f.Note + ")"
+}
+
+// usablePorts is the number of ports of a range from start, count long,
+// that the workload's listeners do not hold (they share the port space
+// with the clients on loopback).
+func usablePorts(w emulator.Workload, start, count int) int {
+	n := count
+	for i := 0; i < max(w.Servers, 1); i++ {
+		if p := int(w.Port) + i; p >= start && p < start+count {
+			n--
+		}
+	}
+	return n
+}
+
+// rangeFor is the length of the range from 1025 that has n ports the
+// listeners do not hold, at most the widest range.
+func rangeFor(w emulator.Workload, n int) int {
+	c := n
+	for usablePorts(w, 1025, c) < n && c < 65535-1024 {
+		c++
+	}
+	return c
+}
+
+// fixes simulates the changes that could make w, which failed (res), run
+// without failures.
+func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
+	if res.First == nil {
+		return nil
+	}
+	w.Progress = nil
+	w.Options = nil
+	for _, v := range res.Variants {
+		if c, n, ok := strings.Cut(v, "="); ok {
+			w.Options = append(w.Options, emulator.WithVariant(c, n))
+		}
+	}
+	if w.Port == 0 {
+		w.Port = 8080 // Workload's default
+	}
+	peak := max(w.Rate, w.RampTo)
+	d := w.Settings.TcpTimedWaitDelay.Seconds()
+	var out []churnFix
+
+	// search simulates change(v) for v = from, from+dir, ... and keeps the
+	// first that is sufficient, or the last tried.
+	search := func(from, dir int, ok func(v int) bool, change func(v int) (string, emulator.Workload)) {
+		var last churnFix
+		for k := 0; k < fixSearch; k++ {
+			v := from + k*dir
+			if !ok(v) {
+				break
+			}
+			what, w2 := change(v)
+			last = simulateFix(what, w2)
+			if last.Sufficient || !last.Simulated {
+				break
+			}
+		}
+		if last.Change != "" {
+			out = append(out, last)
+		}
+	}
+	ports := w.Settings.DynamicPorts
+	const widest = 65535 - 1024 // 1025-65535, the guide's widest range
+	if w.Reuse == 0 && !w.CloserServer {
+		need := int(math.Floor(peak*d)) + 1
+		if need > widest {
+			out = append(out, churnFix{Change: fmt.Sprintf("more ports: %d would be needed, more than 1025-65535 holds", need),
+				Note: "no such range"})
+		} else {
+			search(need, 1, func(n int) bool { return n <= widest }, func(n int) (string, emulator.Workload) {
+				w2 := w
+				w2.Settings.DynamicPorts = spec.PortRange{Start: 1025, Count: rangeFor(w, n)}
+				return fmt.Sprintf("more ports: a dynamic range of %d ports (netsh int ipv4 set dynamicport tcp start=1025 num=%d; the guide's minimum start is 1025)",
+					w2.Settings.DynamicPorts.Count, w2.Settings.DynamicPorts.Count), w2
+			})
+		}
+		delayFix := func(name string, r spec.PortRange) {
+			sec := int(math.Floor(float64(usablePorts(w, int(r.Start), r.Count)) / peak))
+			if cur := int(w.Settings.TcpTimedWaitDelay / time.Second); sec >= cur {
+				sec = cur - 1 // the closed form allows more: try shorter than now
+			}
+			search(sec, -1, func(s int) bool { return s >= 1 }, func(s int) (string, emulator.Workload) {
+				w2 := w
+				w2.Settings.DynamicPorts = r
+				w2.Settings.TcpTimedWaitDelay = time.Duration(s) * time.Second
+				return fmt.Sprintf("%sTcpTimedWaitDelay %d s%s", name, s, belowMinimum(s)), w2
+			})
+			if sec < 1 {
+				out = append(out, churnFix{Change: fmt.Sprintf("%sa delay of 1 s or more: %d ports last %.2f s at this rate", name, r.Count, float64(r.Count)/peak),
+					Note: "no whole number of seconds is short enough but 0"})
+			}
+		}
+		delayFix("a shorter delay: ", ports)
+		if need > widest { // more ports alone cannot: both together
+			delayFix("both: the widest range (start=1025 num=64511) with ", spec.PortRange{Start: 1025, Count: widest})
+		}
+	}
+	if w.Reuse > 0 && !w.CloserServer {
+		pool := int(math.Floor(peak*d)) + 1
+		switch {
+		case pool > emulator.MaxChurnPool || pool > widest:
+			out = append(out, churnFix{Change: fmt.Sprintf("a bigger pool: %d sockets would be needed, and as many ports", pool), Note: "more than a range holds"})
+		default:
+			search(pool, 1, func(p int) bool { return p <= emulator.MaxChurnPool }, func(p int) (string, emulator.Workload) {
+				w2 := w
+				w2.Reuse = p
+				what := fmt.Sprintf("a pool of %d sockets", p)
+				if need := p + 1; usablePorts(w, int(ports.Start), ports.Count) < need {
+					n := rangeFor(w, need)
+					w2.Settings.DynamicPorts = spec.PortRange{Start: 1025, Count: n}
+					what += fmt.Sprintf(", with a range that holds them (start=1025 num=%d)", n)
+				}
+				return what, w2
+			})
+		}
+		if res.First.Err == "WSAEADDRINUSE" {
+			// A reused socket keeps its port: its rows hold 4-tuples, one
+			// per server it has connected to, so each server port adds a
+			// pair per pool socket.
+			servers := int(math.Floor(peak*d/float64(w.Reuse))) + 1
+			if servers > max(w.Servers, 1) && int(w.Port)+servers-1 <= 65535 {
+				search(servers, 1, func(n int) bool { return int(w.Port)+n-1 <= 65535 }, func(n int) (string, emulator.Workload) {
+					w2 := w
+					w2.Servers = n
+					return fmt.Sprintf("more server endpoints: %d server ports for the pool of %d (-servers %d)", n, w.Reuse, n), w2
+				})
+			}
+		}
+	}
+	if !w.CloserServer {
+		w2 := w
+		w2.CloserServer = true
+		out = append(out, simulateFix("the server closing first: its TIME_WAIT rows hold no client port (-server-first)", w2))
+	}
+	return out
+}
+
+// simulateFix runs the changed workload w and reports whether it fails.
+func simulateFix(change string, w emulator.Workload) churnFix {
+	f := churnFix{Change: change}
+	if w.Reuse > 0 && !w.CloserServer {
+		if n := (w.Rate + max(w.RampTo, w.Rate)) / 2 * w.Duration.Seconds(); n > maxFixConnections {
+			f.Note = fmt.Sprintf("about %.3g connections through a pool; run churn with the change to see", n)
+			return f
+		}
+	}
+	res, err := emulator.Churn(w)
+	if err != nil {
+		f.Note = err.Error()
+		return f
+	}
+	f.Simulated, f.Sufficient, f.First = true, res.First == nil, res.First
+	return f
+}
+
+// belowMinimum warns when a delay of sec seconds is under the 30 s the
+// older TCP/IP references give as TcpTimedWaitDelay's minimum (the
+// DisconnectEx page allows 0 to 300 s; spec.Settings.Validate follows it).
+func belowMinimum(sec int) string {
+	if sec < 30 {
+		return " (under 30 s, the minimum the Windows 2000 and XP/2003 references give; the DisconnectEx page allows 0-300 s)"
+	}
+	return ""
+}
