@@ -108,6 +108,36 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		t.Errorf("a script with an unknown verb on line 2: exit %d, problems %q", bad.Code, problems)
 	}
 
+	// The capacity form: its defaults are the issue's workload, and the
+	// page shows what `disconnectex churn` prints for it, and the plot.
+	type churnSummary struct {
+		Code    int     `json:"code"`
+		Command string  `json:"command"`
+		Text    string  `json:"text"`
+		Lines   int     `json:"lines"`
+		Ms      float64 `json:"ms"`
+	}
+	var ch churnSummary
+	cdp.eval(t, session, `(document.getElementById("churn-run").click(), playground.submitted)`, &ch)
+	var wantChurn bytes.Buffer
+	churnArgs := []string{"-rate", "10000/s", "-for", "1h", "-delay", "240s", "-port-count", "16384", "-servers", "1"}
+	run(append([]string{"churn"}, churnArgs...), &wantChurn, io.Discard)
+	if ch.Code != 0 || ch.Text != wantChurn.String() || ch.Lines != 2 || ch.Command != "disconnectex churn "+strings.Join(churnArgs, " ") {
+		t.Errorf("the capacity form: exit %d, %d lines plotted, command %q; report:\n%s", ch.Code, ch.Lines, ch.Command, firstDiff(wantChurn.String(), ch.Text))
+	}
+	t.Logf("churn of the issue's workload in the page: %.0f ms", ch.Ms)
+	cdp.eval(t, session, `(document.getElementById("churn-server-first").checked = true, document.getElementById("churn-reuse").value = "8",
+		playground.churnForm())`, &ch)
+	if ch.Code != 0 || !strings.Contains(ch.Text, "exhaustion: none") || ch.Lines != 4 {
+		t.Errorf("the server first with a pool of 8: exit %d, %d lines plotted (want 4: two variants), report:\n%s", ch.Code, ch.Lines, ch.Text)
+	}
+	var churnErr string
+	cdp.eval(t, session, `(document.getElementById("churn-rate").value = "fast", playground.churnForm(),
+		document.getElementById("churn-status").className + ": " + document.getElementById("churn-text").textContent)`, &churnErr)
+	if !strings.HasPrefix(churnErr, "error: churn:") {
+		t.Errorf("a rate of \"fast\": the page shows %q", churnErr)
+	}
+
 	// Load again with the WebAssembly cached: time to the first result.
 	cdp.call(t, session, "Page.reload", map[string]any{}, nil)
 	cdp.waitPlayground(t, session)
@@ -119,7 +149,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	t.Logf("reload, WebAssembly cached: ready in %.0f ms, first result %.0f ms later (load to first result %.0f ms)",
 		first.LoadMs, first.RunMs, first.LoadMs+first.RunMs)
 
-	cdp.eval(t, session, `(playground.runScenario("timewait-delays-reuse"), playground.setStep(40), true)`, new(bool))
+	cdp.eval(t, session, `(playground.runScenario("timewait-delays-reuse"), playground.setStep(40), playground.churnForm(), true)`, new(bool))
 	var shot struct {
 		Data string `json:"data"`
 	}

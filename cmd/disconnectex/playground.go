@@ -108,6 +108,59 @@ func playgroundRunJSON(text, name string) string {
 	return string(b)
 }
 
+// playgroundChurn is one `disconnectex churn` in the page: the report and
+// the plot of the same simulations.
+type playgroundChurn struct {
+	Code    int    `json:"code"`    // churn's exit status
+	Command string `json:"command"` // the command line that prints the same report
+	Text    string `json:"text"`    // what churn prints (-format text)
+	Stderr  string `json:"stderr"`  // usage errors
+	SVG     string `json:"svg"`     // what churn -format svg prints
+}
+
+// maxChurnArgs bounds the arguments the page may pass.
+const maxChurnArgs = 64
+
+// playgroundChurnJSON runs churn with the flags in argsJSON (a JSON array
+// of strings, as on the command line; -format is ignored, the page shows
+// both the text and the plot) and returns the playgroundChurn as JSON.
+func playgroundChurnJSON(argsJSON string) string {
+	var r playgroundChurn
+	var args []string
+	switch err := json.Unmarshal([]byte(argsJSON), &args); {
+	case err != nil:
+		r.Code, r.Stderr = exitUsage, "churn: the arguments are not a JSON array of strings: "+err.Error()+"\n"
+	case len(args) > maxChurnArgs:
+		r.Code, r.Stderr = exitUsage, fmt.Sprintf("churn: %d arguments, at most %d\n", len(args), maxChurnArgs)
+	default:
+		var stderr, text, svg bytes.Buffer
+		w, _, results, code := churnRuns(args, &stderr)
+		r.Code, r.Stderr, r.Command = code, stderr.String(), "disconnectex churn "+shellQuote(args)
+		if code == exitOK {
+			for _, res := range results {
+				churnText(&text, w, res)
+			}
+			churnSVG(&svg, w, results)
+			r.Text, r.SVG = text.String(), svg.String()
+		}
+	}
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+// shellQuote joins args as a POSIX shell would read them back.
+func shellQuote(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:+,") == "" {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}
+
 // maxWatchedEvents bounds the trace a picture of a script keeps: past it
 // the picture ends and says so (Truncated).
 const maxWatchedEvents = 200_000

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,5 +45,37 @@ func TestPlaygroundFunctions(t *testing.T) {
 	}
 	if svg := statesSVG(`not json`); !strings.Contains(svg, "<svg") {
 		t.Errorf("statesSVG on bad input: %q", svg)
+	}
+}
+
+// The page's churn gives the report and the plot `disconnectex churn`
+// prints for the same flags, and the command line that prints them.
+func TestPlaygroundChurn(t *testing.T) {
+	args := []string{"-rate", "100/s", "-for", "20m", "-reuse", "4"}
+	var r playgroundChurn
+	b, _ := json.Marshal(args)
+	if err := json.Unmarshal([]byte(playgroundChurnJSON(string(b))), &r); err != nil {
+		t.Fatal(err)
+	}
+	var text, svg bytes.Buffer
+	run(append([]string{"churn"}, args...), &text, io.Discard)
+	run(append([]string{"churn", "-format", "svg"}, args...), &svg, io.Discard)
+	if r.Code != exitOK || r.Text != text.String() || r.SVG != svg.String() || r.Command != "disconnectex churn -rate 100/s -for 20m -reuse 4" {
+		t.Errorf("exit %d, command %q; text:\n%s\nsvg equal: %v", r.Code, r.Command, firstDiff(text.String(), r.Text), r.SVG == svg.String())
+	}
+	for _, bad := range []string{`not json`, `["-rate", "x"]`, `[1, 2]`, `["-port-count", "0"]`} {
+		var r playgroundChurn
+		json.Unmarshal([]byte(playgroundChurnJSON(bad)), &r)
+		if r.Code != exitUsage || r.Stderr == "" || r.Text != "" {
+			t.Errorf("%s: exit %d, stderr %q", bad, r.Code, r.Stderr)
+		}
+	}
+	long, _ := json.Marshal(make([]string, maxChurnArgs+1))
+	json.Unmarshal([]byte(playgroundChurnJSON(string(long))), &r)
+	if r.Code != exitUsage || !strings.Contains(r.Stderr, "at most") {
+		t.Errorf("%d arguments: exit %d, stderr %q", maxChurnArgs+1, r.Code, r.Stderr)
+	}
+	if got := shellQuote([]string{"-rate", "10 000/s", "it's", ""}); got != `-rate '10 000/s' 'it'\''s' ''` {
+		t.Errorf("shellQuote = %s", got)
 	}
 }

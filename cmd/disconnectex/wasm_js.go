@@ -20,6 +20,9 @@ func init() {
 			"states": js.FuncOf(func(_ js.Value, args []js.Value) any {
 				return statesSVG(argString(args, 0))
 			}),
+			"churn": js.FuncOf(func(_ js.Value, args []js.Value) any {
+				return playgroundChurnJSON(argString(args, 0))
+			}),
 			"scenarios": js.FuncOf(func(js.Value, []js.Value) any {
 				return scenariosJSON()
 			}),

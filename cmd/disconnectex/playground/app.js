@@ -4,6 +4,7 @@
 //   explain(code)   -> text, or "" for an unknown code
 //   states(json)    -> the state diagram SVG with the given states highlighted
 //   scenarios()     -> JSON [{name, text}]
+//   churn(argsJSON) -> JSON {code, command, text, stderr, svg}: disconnectex churn with those flags
 // Everything runs here; the page makes no request but for its own files.
 "use strict";
 
@@ -146,6 +147,32 @@ function run() {
   };
 }
 
+// churnArgs reads the capacity form as churn's flags.
+function churnArgs() {
+  const args = ["-rate", $("churn-rate").value.trim(), "-for", $("churn-for").value.trim(),
+    "-delay", $("churn-delay").value.trim(), "-port-count", $("churn-ports").value, "-servers", $("churn-servers").value];
+  if (Number($("churn-reuse").value) > 0) args.push("-reuse", $("churn-reuse").value);
+  if ($("churn-ramp").value.trim() !== "") args.push("-ramp-to", $("churn-ramp").value.trim());
+  if ($("churn-server-first").checked) args.push("-server-first");
+  return args;
+}
+
+// churn simulates the workload of args (churn's flags) and shows the plot
+// and the report. It returns a summary for tests and automation.
+function churn(args) {
+  const t0 = performance.now();
+  const r = JSON.parse(globalThis.disconnectex.churn(JSON.stringify(args)));
+  const ms = performance.now() - t0;
+  $("churn-svg").innerHTML = r.svg;
+  $("churn-text").innerHTML = linkCodes(r.code === 0 ? r.text : r.stderr);
+  $("churn-command").textContent = r.command;
+  $("churn-command-line").hidden = r.command === "";
+  $("churn-status").textContent = r.code === 0 ? `simulated in ${ms.toFixed(0)} ms` : "not a workload churn accepts (see below)";
+  $("churn-status").className = r.code === 0 ? "" : "error";
+  return { code: r.code, command: r.command, text: r.text, stderr: r.stderr, svg: r.svg, ms,
+    lines: document.querySelectorAll("#churn-svg polyline").length };
+}
+
 function chooseScenario(name) {
   const s = scenarios.find((x) => x.name === name);
   if (!s) throw new Error(`no scenario ${name}`);
@@ -168,11 +195,20 @@ async function start() {
   sel.onchange = () => chooseScenario(sel.value);
   chooseScenario(new URLSearchParams(location.search).get("scenario") || scenarios[0].name);
   $("run").disabled = false;
+  $("churn-run").disabled = false;
   setStatus(`ready (emulator loaded in ${loadMs.toFixed(0)} ms)`);
   return { loadMs, scenarios: scenarios.map((s) => s.name) };
 }
 
 $("run").onclick = run;
+$("churn-form").onsubmit = (e) => {
+  e.preventDefault();
+  $("churn-status").textContent = "simulating…";
+  $("churn-status").className = "";
+  // Let the status paint first: the simulation holds the page. The
+  // promise is for automation (the browser test awaits it).
+  globalThis.playground.submitted = new Promise((resolve) => setTimeout(() => resolve(churn(churnArgs())), 20));
+};
 $("script").oninput = () => updateGutter();
 $("script").onscroll = () => { $("gutter").scrollTop = $("script").scrollTop; };
 $("step").oninput = () => setStep(Number($("step").value));
@@ -190,4 +226,6 @@ globalThis.playground = {
   runScript(text) { $("script").value = text; updateGutter(); return run(); },
   setStep,
   explain(code) { explain(code); return $("explain-text").textContent; },
+  churn,
+  churnForm() { return churn(churnArgs()); },
 };
