@@ -51,10 +51,33 @@ func (r *reuseCycler) cycle(tb testing.TB) {
 	}
 }
 
-// BenchmarkReuseCycle measures one reuse cycle. With the default 240 s
-// delay every cycle leaves one server-side TIME_WAIT row behind (the server
-// closed first); with delay 0 nothing accumulates.
-func BenchmarkReuseCycle(b *testing.B) {
+// coreCycle is cycle made below the API, as churn makes its connections:
+// the model's own calls, under the lock the caller holds.
+func (r *reuseCycler) coreCycle(tb testing.TB) {
+	e, t := r.e, r.e.view.t
+	e.expireDue()
+	if err := e.connectEx(t, r.client, serverAddr, r.cov); err != spec.ERROR_IO_PENDING {
+		tb.Fatalf("ConnectEx: %v", err)
+	}
+	if _, err := e.getOverlappedResult(spec.Handle(r.client), r.cov, false); err != nil {
+		tb.Fatalf("ConnectEx result: %v", err)
+	}
+	srv, _, err := e.accept(r.listener)
+	if err != nil {
+		tb.Fatalf("Accept: %v", err)
+	}
+	e.closeSocket(e.sock(srv))
+	if err := e.disconnectEx(t, r.client, r.dov, spec.TF_REUSE_SOCKET, 0); err != spec.ERROR_IO_PENDING {
+		tb.Fatalf("DisconnectEx: %v", err)
+	}
+	if _, err := e.getOverlappedResult(spec.Handle(r.client), r.dov, false); err != nil {
+		tb.Fatalf("DisconnectEx result: %v", err)
+	}
+}
+
+// benchCycles runs f over b.N cycles of a reuseCycler with a
+// TcpTimedWaitDelay of 0 and of 240 s, after one warm-up cycle.
+func benchCycles(b *testing.B, f func(b *testing.B, r *reuseCycler)) {
 	for _, bc := range []struct {
 		name  string
 		delay int
@@ -64,53 +87,34 @@ func BenchmarkReuseCycle(b *testing.B) {
 			r.cycle(b) // warm the free lists
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				r.cycle(b)
-			}
+			f(b, r)
 		})
 	}
 }
 
-// BenchmarkReuseCycleCore is the same cycle made below the API, as churn
-// makes its connections: the model's own calls under one lock held for
-// the whole run, without the per-call lock, thread bookkeeping and expiry
-// check of the API. The difference from BenchmarkReuseCycle is what the
-// API's six calls cost on top of the model.
-func BenchmarkReuseCycleCore(b *testing.B) {
-	for _, bc := range []struct {
-		name  string
-		delay int
-	}{{"delay0", 0}, {"delay240", 240}} {
-		b.Run(bc.name, func(b *testing.B) {
-			r := newReuseCycler(b, settings(time.Duration(bc.delay)*time.Second))
+// BenchmarkReuseCycle measures one reuse cycle. With the default 240 s
+// delay every cycle leaves one server-side TIME_WAIT row behind (the server
+// closed first); with delay 0 nothing accumulates.
+func BenchmarkReuseCycle(b *testing.B) {
+	benchCycles(b, func(b *testing.B, r *reuseCycler) {
+		for i := 0; i < b.N; i++ {
 			r.cycle(b)
-			e, t := r.e, r.e.view.t
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				e.expireDue()
-				if err := e.connectEx(t, r.client, serverAddr, r.cov); err != spec.ERROR_IO_PENDING {
-					b.Fatalf("ConnectEx: %v", err)
-				}
-				if _, err := e.getOverlappedResult(spec.Handle(r.client), r.cov, false); err != nil {
-					b.Fatalf("ConnectEx result: %v", err)
-				}
-				srv, _, err := e.accept(r.listener)
-				if err != nil {
-					b.Fatalf("Accept: %v", err)
-				}
-				e.closeSocket(e.sock(srv))
-				if err := e.disconnectEx(t, r.client, r.dov, spec.TF_REUSE_SOCKET, 0); err != spec.ERROR_IO_PENDING {
-					b.Fatalf("DisconnectEx: %v", err)
-				}
-				if _, err := e.getOverlappedResult(spec.Handle(r.client), r.dov, false); err != nil {
-					b.Fatalf("DisconnectEx result: %v", err)
-				}
-			}
-		})
-	}
+		}
+	})
+}
+
+// BenchmarkReuseCycleCore is the same cycle made below the API (coreCycle),
+// under one lock held for the whole run, without the per-call lock, thread
+// bookkeeping and expiry check of the API. The difference from
+// BenchmarkReuseCycle is what the API's six calls cost on top of the model.
+func BenchmarkReuseCycleCore(b *testing.B) {
+	benchCycles(b, func(b *testing.B, r *reuseCycler) {
+		r.e.mu.Lock()
+		defer r.e.mu.Unlock()
+		for i := 0; i < b.N; i++ {
+			r.coreCycle(b)
+		}
+	})
 }
 
 // distinctRows makes n TIME_WAIT rows with distinct 4-tuples through the

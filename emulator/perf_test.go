@@ -28,7 +28,8 @@ func updating() bool {
 	return on
 }
 
-// TestReuseCycleAllocs checks that the reuse cycle allocates nothing.
+// TestReuseCycleAllocs checks that the reuse cycle allocates nothing,
+// through the API and below it.
 func TestReuseCycleAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector's bookkeeping is not the emulator's")
@@ -38,6 +39,12 @@ func TestReuseCycleAllocs(t *testing.T) {
 		r.cycle(t) // warm the free lists
 		if n := testing.AllocsPerRun(1000, func() { r.cycle(t) }); n != 0 {
 			t.Errorf("delay %v: a reuse cycle allocates %v times", delay, n)
+		}
+		r.e.mu.Lock()
+		n := testing.AllocsPerRun(1000, func() { r.coreCycle(t) })
+		r.e.mu.Unlock()
+		if n != 0 {
+			t.Errorf("delay %v: a reuse cycle below the API allocates %v times", delay, n)
 		}
 	}
 }
