@@ -49,9 +49,10 @@ type Emulator struct {
 	ovs     []*ovl   // OVERLAPPED table, same scheme with its own address space
 	freeOvs []uint32 //
 
-	sockPool  []*socket // socket structs ready for reuse
-	listeners []*socket // listening sockets
-	orphans   []*socket // connection ends whose handle is closed (FIN_WAIT2)
+	sockPool  []*socket               // socket structs ready for reuse
+	listeners []*socket               // listening sockets, in listen order
+	listenAt  map[listenKey][]*socket // the same by family and port (findListener), in listen order
+	orphans   []*socket               // connection ends whose handle is closed (FIN_WAIT2)
 
 	tw        twQueue
 	ports     portTable

@@ -87,6 +87,23 @@ func (r *fuzzRun) check(where string) {
 		own(o, "an orphan")
 		socks = append(socks, o)
 	}
+	// listenAt indexes exactly the listeners, in their order.
+	byKey := map[listenKey][]*socket{}
+	for _, l := range e.listeners {
+		if l.state != spec.StateListening || l.h == 0 {
+			bad("listener %#x in state %v", uintptr(l.h), l.state)
+		}
+		k := listenKey{l.af, l.local.Port()}
+		byKey[k] = append(byKey[k], l)
+	}
+	if len(byKey) != len(e.listenAt) {
+		bad("listenAt has %d ports, the listeners %d", len(e.listenAt), len(byKey))
+	}
+	for k, ls := range byKey {
+		if !slices.Equal(ls, e.listenAt[k]) {
+			bad("listenAt[%v] holds %d listeners, want %d in listen order", k, len(e.listenAt[k]), len(ls))
+		}
+	}
 	for _, l := range e.listeners {
 		for _, b := range l.backlog {
 			if b.h != 0 {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -281,18 +282,48 @@ func (e *Emulator) listen(so *socket) spec.Errno {
 	}
 	e.setState(so, trListen)
 	e.listeners = append(e.listeners, so)
+	if e.listenAt == nil {
+		e.listenAt = make(map[listenKey][]*socket)
+	}
+	k := listenKey{so.af, so.local.Port()}
+	e.listenAt[k] = append(e.listenAt[k], so)
 	return 0
 }
 
-// findListener returns the socket listening at addr.
+// listenKey is what a connection's SYN finds its listener by, before the
+// address: the family and the port.
+type listenKey struct {
+	af   int
+	port uint16
+}
+
+// findListener returns the socket listening at addr: the first to listen
+// on its port with its address or the unspecified one.
 func (e *Emulator) findListener(so *socket, addr netip.AddrPort) *socket {
-	for _, l := range e.listeners {
-		if l.af == so.af && l.local.Port() == addr.Port() &&
-			(l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr()) {
+	for _, l := range e.listenAt[listenKey{so.af, addr.Port()}] {
+		if l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr() {
 			return l
 		}
 	}
 	return nil
+}
+
+// unlisten forgets the listener so.
+func (e *Emulator) unlisten(so *socket) {
+	if i := slices.Index(e.listeners, so); i >= 0 {
+		e.listeners = slices.Delete(e.listeners, i, i+1)
+	}
+	k := listenKey{so.af, so.local.Port()}
+	if l := e.listenAt[k]; len(l) > 0 {
+		if i := slices.Index(l, so); i >= 0 {
+			l = slices.Delete(l, i, i+1)
+		}
+		if len(l) == 0 {
+			delete(e.listenAt, k)
+		} else {
+			e.listenAt[k] = l
+		}
+	}
 }
 
 // prepareConnect runs the checks connect and ConnectEx share and binds

@@ -164,9 +164,7 @@ func (e *Emulator) closeSocket(so *socket) {
 	so.h = 0
 	e.tw.disown(so) // a TIME_WAIT row outlives the handle
 	if wasListening {
-		if i := slices.Index(e.listeners, so); i >= 0 {
-			e.listeners = slices.Delete(e.listeners, i, i+1)
-		}
+		e.unlisten(so)
 		for _, b := range so.backlog {
 			e.abortEnd(b)
 			e.freeSocket(b)
