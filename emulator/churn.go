@@ -44,7 +44,18 @@ type Workload struct {
 
 	Samples  int                         // points in the time series; default 200
 	Progress func(virtual time.Duration) // if set, called about every 2^20 connections
+
+	// ModelLimit, if > 0, bounds the connections run one by one through
+	// the model (those the leaps count and the failures skipped while
+	// nothing can change do not count): past it Churn stops and returns
+	// an error that wraps ErrChurnLimit. It bounds the cost of a
+	// simulation independently of the machine.
+	ModelLimit uint64
 }
+
+// ErrChurnLimit is the error of a simulation that reached its
+// Workload.ModelLimit.
+var ErrChurnLimit = errors.New("emulator: churn reached its ModelLimit")
 
 // MaxChurnConnections bounds one simulation: Rate x Duration (or the ramp's
 // mean) may not exceed it.
@@ -136,7 +147,9 @@ func Churn(w Workload) (*ChurnResult, error) {
 	if err := sim.setup(); err != nil {
 		return nil, err
 	}
-	sim.loop()
+	if err := sim.loop(); err != nil {
+		return nil, err
+	}
 	sim.res.Table = e.tcpTable()
 	if churnKeepState {
 		sim.res.state = sim.state()
@@ -207,8 +220,9 @@ type churnSim struct {
 	pool       []pooled
 	idle, busy queue
 
-	firsts map[string]bool
-	ok     uint64 // successes
+	firsts    map[string]bool
+	ok        uint64 // successes
+	modelRuns uint64 // attempts run through the model
 
 	// the window of ChurnResult.Measured: it starts at from, when okFrom
 	// successes had been counted
@@ -255,7 +269,7 @@ func (s *churnSim) rateAt(t float64) float64 {
 	return s.w.Rate + (s.w.RampTo-s.w.Rate)*t/s.w.Duration.Seconds()
 }
 
-func (s *churnSim) loop() {
+func (s *churnSim) loop() error {
 	e := s.e
 	end := int64(s.w.Duration)
 	s.from = measureFrom(end, e.delay)
@@ -288,6 +302,9 @@ func (s *churnSim) loop() {
 			m, marked = s.mark()
 		}
 		cursor := e.ports.cursor
+		if s.modelRuns++; s.w.ModelLimit > 0 && s.modelRuns > s.w.ModelLimit {
+			return fmt.Errorf("%w: %d connections run one by one by %v of virtual time", ErrChurnLimit, s.w.ModelLimit, time.Duration(now))
+		}
 		errName := s.attempt()
 		if errName == "" {
 			s.ok++
@@ -338,6 +355,7 @@ func (s *churnSim) loop() {
 	s.res.Succeeded = s.ok
 	s.res.MeasuredOver = time.Duration(end - s.from)
 	s.res.Measured = float64(s.ok-s.okFrom) / s.res.MeasuredOver.Seconds()
+	return nil
 }
 
 // measureFrom is where ChurnResult.Measured's window begins in a run of

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -201,4 +202,21 @@ func TestMeasureFrom(t *testing.T) {
 			t.Errorf("measureFrom(%d, %d) = %d, want %d", c.end, c.delay, got, c.want)
 		}
 	}
+}
+
+// ModelLimit stops a simulation that would run too many connections one
+// by one; the leaps' counted connections do not count against it.
+func TestChurnModelLimit(t *testing.T) {
+	s := spec.DefaultSettings()
+	s.TcpTimedWaitDelay = time.Second
+	w := Workload{Rate: 10000, Duration: time.Hour, Settings: s, ModelLimit: 100_000}
+	if r, err := Churn(w); err != nil || r.leapt == 0 {
+		t.Fatalf("a turnover within the limit: %v, leapt %v", err, r)
+	}
+	w.Rate, w.Reuse = 1000, 2000 // a pool with the client closing first, never short: run one by one
+	_, err := Churn(w)
+	if !errors.Is(err, ErrChurnLimit) {
+		t.Fatalf("a pool past the limit: %v, want ErrChurnLimit", err)
+	}
+	t.Log(err)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -19,10 +20,14 @@ import (
 // hold ports of the range too). Where the closed form gives a value, the
 // search tries it and a few past it.
 
-// maxFixConnections bounds the simulation of a change the leaps may not
-// cover (a reuse pool with the client closing first); past it the change
-// is printed as not simulated.
-const maxFixConnections = 20_000_000
+// maxFixConnections bounds the connections a fix's simulation runs one by
+// one (emulator.Workload.ModelLimit; the leaps cover most changes, a reuse
+// pool with the client closing first they do not); past it the change is
+// printed as not simulated. A few seconds of work on this machine.
+const maxFixConnections = 2_000_000
+
+// maxFixServers is the most server ports a fix suggests listening on.
+const maxFixServers = 1024
 
 // fixSearch is how many values past the closed form's the search tries.
 const fixSearch = 4
@@ -168,7 +173,7 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
 			// per server it has connected to, so each server port adds a
 			// pair per pool socket.
 			servers := int(math.Floor(peak*d/float64(w.Reuse))) + 1
-			if servers > max(w.Servers, 1) && int(w.Port)+servers-1 <= 65535 {
+			if servers > max(w.Servers, 1) && servers <= maxFixServers && int(w.Port)+servers-1 <= 65535 {
 				search(servers, 1, func(n int) bool { return int(w.Port)+n-1 <= 65535 }, func(n int) (string, emulator.Workload) {
 					w2 := w
 					w2.Servers = n
@@ -188,13 +193,12 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
 // simulateFix runs the changed workload w and reports whether it fails.
 func simulateFix(change string, w emulator.Workload) churnFix {
 	f := churnFix{Change: change}
-	if w.Reuse > 0 && !w.CloserServer {
-		if n := (w.Rate + max(w.RampTo, w.Rate)) / 2 * w.Duration.Seconds(); n > maxFixConnections {
-			f.Note = fmt.Sprintf("about %.3g connections through a pool; run churn with the change to see", n)
-			return f
-		}
-	}
+	w.ModelLimit = maxFixConnections
 	res, err := emulator.Churn(w)
+	if errors.Is(err, emulator.ErrChurnLimit) {
+		f.Note = fmt.Sprintf("over %d connections one by one; run churn with the change to see", maxFixConnections)
+		return f
+	}
 	if err != nil {
 		f.Note = err.Error()
 		return f
