@@ -51,7 +51,7 @@ func TestPlaygroundFunctions(t *testing.T) {
 // The page's churn gives the report and the plot `disconnectex churn`
 // prints for the same flags, and the command line that prints them.
 func TestPlaygroundChurn(t *testing.T) {
-	args := []string{"-rate", "100/s", "-for", "20m", "-reuse", "4"}
+	args := []string{"-rate", "10/s", "-for", "10m", "-reuse", "4"}
 	var r playgroundChurn
 	b, _ := json.Marshal(args)
 	if err := json.Unmarshal([]byte(playgroundChurnJSON(string(b))), &r); err != nil {
@@ -60,7 +60,7 @@ func TestPlaygroundChurn(t *testing.T) {
 	var text, svg bytes.Buffer
 	run(append([]string{"churn"}, args...), &text, io.Discard)
 	run(append([]string{"churn", "-format", "svg"}, args...), &svg, io.Discard)
-	if r.Code != exitOK || r.Text != text.String() || r.SVG != svg.String() || r.Command != "disconnectex churn -rate 100/s -for 20m -reuse 4" {
+	if r.Code != exitOK || r.Text != text.String() || r.SVG != svg.String() || r.Command != "disconnectex churn -rate 10/s -for 10m -reuse 4" {
 		t.Errorf("exit %d, command %q; text:\n%s\nsvg equal: %v", r.Code, r.Command, firstDiff(text.String(), r.Text), r.SVG == svg.String())
 	}
 	for _, bad := range []string{`not json`, `["-rate", "x"]`, `[1, 2]`, `["-port-count", "0"]`} {
