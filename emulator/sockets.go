@@ -298,10 +298,17 @@ type listenKey struct {
 }
 
 // findListener returns the socket listening at addr: the first to listen
-// on its port with its address or the unspecified one.
+// on its port with its address or the unspecified one. A few listeners
+// are scanned (cheaper than the map's hash on every connect); more are
+// looked up by port.
 func (e *Emulator) findListener(so *socket, addr netip.AddrPort) *socket {
-	for _, l := range e.listenAt[listenKey{so.af, addr.Port()}] {
-		if l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr() {
+	ls := e.listeners
+	if len(ls) > 8 {
+		ls = e.listenAt[listenKey{so.af, addr.Port()}]
+	}
+	for _, l := range ls {
+		if l.af == so.af && l.local.Port() == addr.Port() &&
+			(l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr()) {
 			return l
 		}
 	}

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -177,4 +179,72 @@ func TestDatagramDelivery(t *testing.T) {
 	w.ok(err)
 	r, _ = e.Poll(srv, spec.POLLRDNORM, 0)
 	assert.Equal(t, r, spec.PollEvents(0))
+}
+
+// A SYN finds its listener the same way with a few listeners (scanned)
+// and with many (looked up by port): the one on the port with the
+// destination address or the unspecified one, and none once it is closed.
+func TestFindListenerMany(t *testing.T) {
+	for _, extra := range []int{0, 20} { // 20 more listeners: past the scan
+		e, err := New(spec.DefaultSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		listen := func(addr string) spec.Socket {
+			t.Helper()
+			l, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+			if err == nil {
+				err = e.Bind(l, netip.MustParseAddrPort(addr))
+			}
+			if err == nil {
+				err = e.Listen(l, 4)
+			}
+			if err != nil {
+				t.Fatalf("listen %s: %v", addr, err)
+			}
+			return l
+		}
+		var extras []spec.Socket
+		for i := 0; i < extra; i++ {
+			extras = append(extras, listen(fmt.Sprintf("127.0.0.1:%d", 7000+i)))
+		}
+		two := listen("127.0.0.2:9000")
+		three := listen("127.0.0.3:9001")
+		wildcard := listen("0.0.0.0:9100")
+		accepts := func(to string, want spec.Socket) {
+			t.Helper()
+			c, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = e.Connect(c, netip.MustParseAddrPort(to))
+			if want == spec.INVALID_SOCKET {
+				if !errors.Is(err, spec.WSAECONNREFUSED) {
+					t.Errorf("%d listeners: connect %s: %v, want WSAECONNREFUSED", extra+3, to, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%d listeners: connect %s: %v", extra+3, to, err)
+			}
+			if _, _, err := e.Accept(want); err != nil {
+				t.Errorf("%d listeners: connect %s: the expected listener has nothing to accept: %v", extra+3, to, err)
+			}
+		}
+		accepts("127.0.0.2:9000", two)
+		accepts("127.0.0.3:9001", three)
+		accepts("127.0.0.1:9000", spec.INVALID_SOCKET) // bound to 127.0.0.2 only
+		accepts("127.0.0.5:9100", wildcard)
+		if extra > 0 {
+			accepts("127.0.0.1:7013", extras[13])
+			accepts("127.0.0.2:7013", spec.INVALID_SOCKET) // bound to 127.0.0.1 only
+		}
+		_ = e.Closesocket(two)
+		accepts("127.0.0.2:9000", spec.INVALID_SOCKET)
+		accepts("127.0.0.3:9001", three)
+		_ = e.Closesocket(three)
+		accepts("127.0.0.3:9001", spec.INVALID_SOCKET)
+		_ = e.Closesocket(wildcard)
+		accepts("127.0.0.5:9100", spec.INVALID_SOCKET)
+	}
 }
