@@ -25,7 +25,7 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		out := make([]churnJSON, len(results))
 		for i, res := range results {
-			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res)}
+			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res, stderr)}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -36,7 +36,7 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 		churnSVG(stdout, w, results)
 	default:
 		for _, res := range results {
-			churnText(stdout, w, res)
+			churnText(stdout, stderr, w, res)
 		}
 	}
 	return exitOK
@@ -199,7 +199,9 @@ func churnSummary(w emulator.Workload) string {
 	return s
 }
 
-func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
+// churnText prints the report of one result; progress lines of the fixes'
+// simulations go to stderr.
+func churnText(out, stderr io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
 	fmt.Fprintln(out, "churn:", churnSummary(w))
 	fmt.Fprintf(out, "variants: %s\n", strings.Join(res.Variants, " "))
 	fmt.Fprintf(out, "connections: %d attempted, %d made; peak TIME_WAIT rows %d\n", res.Attempts, res.Succeeded, res.PeakRows)
@@ -221,7 +223,7 @@ func churnText(out io.Writer, w emulator.Workload, res *emulator.ChurnResult) {
 		s := res.Samples[i]
 		fmt.Fprintf(out, "%-10v  %9d  %12d  %10d  %8d\n", s.Time.Round(time.Millisecond), s.TimeWait, s.PortsInUse, s.FreePorts, s.Failures)
 	}
-	for _, f := range fixes(w, res) {
+	for _, f := range fixes(w, res, stderr) {
 		fmt.Fprintln(out, f)
 	}
 	fmt.Fprintln(out)

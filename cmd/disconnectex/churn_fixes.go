@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"time"
@@ -76,8 +77,9 @@ func rangeFor(w emulator.Workload, n int) int {
 }
 
 // fixes simulates the changes that could make w, which failed (res), run
-// without failures.
-func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
+// without failures. A simulation that takes over a second says how far it
+// is on stderr.
+func fixes(w emulator.Workload, res *emulator.ChurnResult, stderr io.Writer) []churnFix {
 	if res.First == nil {
 		return nil
 	}
@@ -105,7 +107,7 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
 				break
 			}
 			what, w2 := change(v)
-			last = simulateFix(what, w2)
+			last = simulateFix(what, w2, stderr)
 			if last.Sufficient || !last.Simulated {
 				break
 			}
@@ -185,15 +187,21 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult) []churnFix {
 	if !w.CloserServer {
 		w2 := w
 		w2.CloserServer = true
-		out = append(out, simulateFix("the server closing first: its TIME_WAIT rows hold no client port (-server-first)", w2))
+		out = append(out, simulateFix("the server closing first: its TIME_WAIT rows hold no client port (-server-first)", w2, stderr))
 	}
 	return out
 }
 
 // simulateFix runs the changed workload w and reports whether it fails.
-func simulateFix(change string, w emulator.Workload) churnFix {
+func simulateFix(change string, w emulator.Workload, stderr io.Writer) churnFix {
 	f := churnFix{Change: change}
 	w.ModelLimit = maxFixConnections
+	began := time.Now()
+	w.Progress = func(v time.Duration) {
+		if time.Since(began) > time.Second {
+			fmt.Fprintf(stderr, "churn: checking %q: %v of %v virtual time simulated\n", change, v.Round(time.Second), w.Duration)
+		}
+	}
 	res, err := emulator.Churn(w)
 	if errors.Is(err, emulator.ErrChurnLimit) {
 		f.Note = fmt.Sprintf("over %d connections one by one; run churn with the change to see", maxFixConnections)

@@ -177,7 +177,7 @@ func TestChurnFixesAreBoundaries(t *testing.T) {
 	if err != nil || res.First == nil {
 		t.Fatalf("%v, first failure %v", err, res.First)
 	}
-	fx := fixes(w, res)
+	fx := fixes(w, res, io.Discard)
 	byChange := map[string]churnFix{}
 	for _, f := range fx {
 		byChange[strings.SplitN(f.Change, ":", 2)[0]] = f

@@ -138,7 +138,7 @@ func playgroundChurnJSON(argsJSON string) string {
 		r.Code, r.Stderr, r.Command = code, stderr.String(), "disconnectex churn "+shellQuote(args)
 		if code == exitOK {
 			for _, res := range results {
-				churnText(&text, w, res)
+				churnText(&text, io.Discard, w, res)
 			}
 			churnSVG(&svg, w, results)
 			r.Text, r.SVG = text.String(), svg.String()
