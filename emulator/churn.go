@@ -45,11 +45,12 @@ type Workload struct {
 	Samples  int                         // points in the time series; default 200
 	Progress func(virtual time.Duration) // if set, called about every 2^20 connections
 
-	// ModelLimit, if > 0, bounds the connections run one by one through
-	// the model (those the leaps count and the failures skipped while
-	// nothing can change do not count): past it Churn stops and returns
-	// an error that wraps ErrChurnLimit. It bounds the cost of a
-	// simulation independently of the machine.
+	// ModelLimit, if > 0, bounds the work of a simulation independently
+	// of the machine: the connections run one by one through the model,
+	// and with a pool each socket a connection tries (those the leaps
+	// count and the failures skipped while nothing can change do not
+	// count). Past it Churn stops and returns an error that wraps
+	// ErrChurnLimit.
 	ModelLimit uint64
 }
 
@@ -222,7 +223,9 @@ type churnSim struct {
 
 	firsts    map[string]bool
 	ok        uint64 // successes
-	modelRuns uint64 // attempts run through the model
+	failRun   int    // WSAEADDRINUSE failures of a full pool in a row, with failLive rows (unchanging)
+	failLive  int
+	modelRuns uint64 // attempts run through the model, and pool sockets tried (ModelLimit)
 
 	// the window of ChurnResult.Measured: it starts at from, when okFrom
 	// successes had been counted
@@ -303,11 +306,12 @@ func (s *churnSim) loop() error {
 		}
 		cursor := e.ports.cursor
 		if s.modelRuns++; s.w.ModelLimit > 0 && s.modelRuns > s.w.ModelLimit {
-			return fmt.Errorf("%w: %d connections run one by one by %v of virtual time", ErrChurnLimit, s.w.ModelLimit, time.Duration(now))
+			return fmt.Errorf("%w: %d connections and pool sockets tried one by one by %v of virtual time", ErrChurnLimit, s.w.ModelLimit, time.Duration(now))
 		}
 		errName := s.attempt()
 		if errName == "" {
 			s.ok++
+			s.failRun = 0
 			if s.steady.on && s.afterAttempt(m, marked, s.rateAt(t)) {
 				t += 1 / s.rateAt(t)
 				t = s.leap(t, end, &attempts, &nextSample, step)
@@ -321,27 +325,36 @@ func (s *churnSim) loop() error {
 		} else {
 			s.steady.streak, s.turn.streak = 0, 0
 			s.fail(errName, now, attempts)
-			if errName != "WSAEADDRINUSE" || (s.w.Reuse > 0 && s.w.Servers == 1) {
+			if s.unchanging(errName) && churnLeapOn {
 				// Nothing changes until the next TIME_WAIT row leaves: every
 				// attempt until then fails the same way, without touching
-				// any state (no port is taken, no cursor moves; a pool tried
-				// every idle socket against the one server). Count them.
+				// any state but the round robin over the servers (no port
+				// is taken, no cursor moves; a pool tried every idle socket
+				// and its queue is back in order). Count them.
 				skipTo := end + 1
 				if exp, ok := e.tw.nextExpiry(); ok && exp < skipTo {
 					skipTo = exp
 				}
+				skipped := 0
 				for {
 					nt := t + 1/s.rateAt(t)
 					if nanos(nt) >= skipTo || nanos(nt) > end {
 						break
 					}
 					t = nt
-					attempts++
+					// As the loop does: the samples due by this attempt
+					// first, then the attempt.
 					for nextSample <= nanos(t) && nextSample <= end {
 						s.sampleAt(nextSample, attempts)
 						nextSample += step
 					}
+					attempts++
+					skipped++
+					if s.w.Progress != nil && attempts&(1<<20-1) == 0 {
+						s.w.Progress(time.Duration(nanos(t)))
+					}
 				}
+				s.next = (s.next + skipped%len(s.servers)) % len(s.servers)
 			}
 		}
 		t += 1 / s.rateAt(t)
@@ -375,6 +388,28 @@ func (s *churnSim) window(now int64) {
 	if !s.windowed && now >= s.from {
 		s.okFrom, s.windowed = s.ok, true
 	}
+}
+
+// unchanging reports, after an attempt that failed with errName, whether
+// every attempt until the next TIME_WAIT row leaves must fail the same way.
+// Without a pool, or with one server, a failure takes no port and moves no
+// cursor. With a full pool and several servers a WSAEADDRINUSE changes the
+// round robin only: once every server has failed in a row after a first
+// failure (which may have moved the pool's finished sockets to the idle
+// queue), with no row gone meanwhile, the state repeats every round.
+func (s *churnSim) unchanging(errName string) bool {
+	if errName != "WSAEADDRINUSE" || s.w.Reuse == 0 || len(s.servers) == 1 {
+		return true
+	}
+	if len(s.pool) < s.w.Reuse {
+		s.failRun = 0 // the next failure may make a socket
+		return false
+	}
+	if s.failRun == 0 || s.e.tw.live != s.failLive {
+		s.failRun, s.failLive = 0, s.e.tw.live
+	}
+	s.failRun++
+	return s.failRun > len(s.servers)
 }
 
 func (s *churnSim) fail(name string, now int64, attempt uint64) {
@@ -473,7 +508,14 @@ func (s *churnSim) attemptReuse(l spec.Socket, addr netip.AddrPort) string {
 	}
 	last := "pool exhausted"
 	failed := false
-	for tries := s.idle.len() + 1; tries > 0; tries-- {
+	// Each idle socket is tried once, and a new one while the pool may
+	// grow: a failed attempt leaves the idle queue in its order.
+	tries := s.idle.len()
+	if len(s.pool) < s.w.Reuse {
+		tries++
+	}
+	for ; tries > 0; tries-- {
+		s.modelRuns++ // each socket tried costs a connection's work (ModelLimit)
 		var i int32
 		switch {
 		case s.idle.len() > 0 && !(failed && len(s.pool) < s.w.Reuse):

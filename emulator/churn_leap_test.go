@@ -81,6 +81,11 @@ func TestChurnLeapExact(t *testing.T) {
 		// The client closing first, its reused sockets wait out TIME_WAIT:
 		// the pool is never all idle.
 		{"client-first-reuse", Workload{Rate: 10, Duration: 100 * time.Second, Reuse: 8, Settings: ports(50, 30*time.Second)}, false},
+		// No leap, but the failures of a full pool are skipped until a row
+		// leaves: with several servers once every server has failed in a
+		// row (the reference runs each of them).
+		{"client-first-reuse-2-servers-skip", Workload{Rate: 115, Duration: 95 * time.Second, Servers: 2, Reuse: 13, Settings: ports(1440, 39*time.Second)}, false},
+		{"client-first-reuse-3-servers-skip", Workload{Rate: 1000, Duration: 60 * time.Second, Servers: 3, Reuse: 5, Settings: ports(1440, 10*time.Second)}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			churnLeapOn, churnKeepState = false, true
