@@ -120,7 +120,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	var ch churnSummary
 	cdp.eval(t, session, `(document.getElementById("churn-run").click(), playground.submitted)`, &ch)
 	var wantChurn bytes.Buffer
-	churnArgs := []string{"-rate", "10000/s", "-for", "1h", "-delay", "240s", "-port-count", "16384", "-servers", "1"}
+	churnArgs := []string{"-rate", "10000/s", "-for", "1h", "-delay", "240s", "-port-start", "49152", "-port-count", "16384", "-servers", "1", "-model-limit", "2000000"}
 	run(append([]string{"churn"}, churnArgs...), &wantChurn, io.Discard)
 	if ch.Code != 0 || ch.Text != wantChurn.String() || ch.Lines != 2 || ch.Command != "disconnectex churn "+strings.Join(churnArgs, " ") {
 		t.Errorf("the capacity form: exit %d, %d lines plotted, command %q; report:\n%s", ch.Code, ch.Lines, ch.Command, firstDiff(wantChurn.String(), ch.Text))
@@ -130,6 +130,14 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		playground.churnForm())`, &ch)
 	if ch.Code != 0 || !strings.Contains(ch.Text, "exhaustion: none") || ch.Lines != 4 {
 		t.Errorf("the server first with a pool of 8: exit %d, %d lines plotted (want 4: two variants), report:\n%s", ch.Code, ch.Lines, ch.Text)
+	}
+	// A fix the page prints can be tried in the page: 100/s needs
+	// start=1025 num=24002.
+	cdp.eval(t, session, `(document.getElementById("churn-server-first").checked = false, document.getElementById("churn-reuse").value = "0",
+		document.getElementById("churn-rate").value = "100/s", document.getElementById("churn-port-start").value = "1025",
+		document.getElementById("churn-ports").value = "24002", playground.churnForm())`, &ch)
+	if ch.Code != 0 || !strings.Contains(ch.Text, "exhaustion: none") {
+		t.Errorf("100/s with ports 1025+24002 in the page: exit %d, report:\n%s", ch.Code, ch.Text)
 	}
 	var churnErr string
 	cdp.eval(t, session, `(document.getElementById("churn-rate").value = "fast", playground.churnForm(),

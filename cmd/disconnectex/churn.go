@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +26,7 @@ func runChurn(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		out := make([]churnJSON, len(results))
 		for i, res := range results {
-			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w), Fixes: fixes(w, res, stderr)}
+			out[i] = churnJSON{ChurnResult: res, ClosedForm: closedForm(w, res), Fixes: fixes(w, res, stderr)}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -58,8 +59,9 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 	start := fs.Int("port-start", 49152, "first port of the dynamic range")
 	count := fs.Int("port-count", 16384, "ports in the dynamic range")
 	servers := fs.Int("servers", 1, "server ports (8080, 8081, ...), used round-robin")
-	reuse := fs.Int("reuse", 0, "reuse a pool of this many sockets (DisconnectEx TF_REUSE_SOCKET); with -reuse the run is repeated for each DX-FLAG-TIMEWAIT variant")
+	reuse := fs.Int("reuse", 0, "reuse a pool of this many sockets (DisconnectEx TF_REUSE_SOCKET); with -reuse the run is repeated for each DX-FLAG-TIMEWAIT variant, unless -variant names one")
 	format := fs.String("format", "text", "text, json or svg")
+	limit := fs.Uint64("model-limit", 0, "if > 0, stop after this many connections (and pool sockets tried) run one by one; the leaps' are not counted")
 	var variants []string
 	fs.Func("variant", "CLAUSE=name: follow that variant (repeatable; see emulator.Variants)", func(v string) error {
 		variants = append(variants, v)
@@ -110,8 +112,13 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 	}
 	w = emulator.Workload{Rate: r, RampTo: rt, Duration: *dur, Servers: *servers, CloserServer: *serverFirst,
 		Reuse: *reuse, Settings: s}
+	w.ModelLimit = *limit
 	runs := [][]emulator.Option{opts}
-	if *reuse > 0 {
+	chosen := false // a -variant names DX-FLAG-TIMEWAIT: run only that one
+	for _, v := range variants {
+		chosen = chosen || strings.HasPrefix(v, spec.ClauseFlagTimeWait+"=")
+	}
+	if *reuse > 0 && !chosen {
 		runs = nil
 		for _, v := range emulator.Variants() {
 			if v.Clause == spec.ClauseFlagTimeWait {
@@ -129,6 +136,10 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 			}
 		}
 		res, err := emulator.Churn(w)
+		if errors.Is(err, emulator.ErrChurnLimit) {
+			fmt.Fprintf(stderr, "churn: %v (-model-limit %d)\n", err, *limit)
+			return w, "", nil, exitUsage
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, "churn:", err)
 			return w, "", nil, exitUsage
@@ -166,18 +177,24 @@ func parseRate(s string) (float64, error) {
 // closedForm is the rate the TIME_WAIT model sustains: ports / delay when
 // the client's rows hold its ports, pool size / delay for a pool that
 // waits out TIME_WAIT; -1 when TIME_WAIT does not limit the rate.
-func closedForm(w emulator.Workload) float64 {
+func closedForm(w emulator.Workload, res *emulator.ChurnResult) float64 {
 	d := w.Settings.TcpTimedWaitDelay.Seconds()
 	if d == 0 {
 		return -1
 	}
 	switch {
+	case w.Reuse > 0 && !w.CloserServer && variantOf(res, spec.ClauseFlagTimeWait) == spec.ClauseFlagTimeWait+" "+emulator.VariantReuseWaits:
+		// Each socket waits out its own TIME_WAIT in DisconnectEx, whatever
+		// the server.
+		return float64(w.Reuse) / d
 	case w.Reuse > 0 && !w.CloserServer:
+		// A socket's rows hold 4-tuples: one per server it has reached.
 		return float64(w.Reuse*max(w.Servers, 1)) / d
 	case w.Reuse > 0:
 		return -1
 	case !w.CloserServer:
-		return float64(w.Settings.DynamicPorts.Count) / d
+		r := w.Settings.DynamicPorts
+		return float64(usablePorts(w, int(r.Start), r.Count)) / d
 	}
 	return -1
 }
@@ -212,7 +229,7 @@ func churnText(out, stderr io.Writer, w emulator.Workload, res *emulator.ChurnRe
 			fmt.Fprintf(out, "first %s: at %v (connection %d)\n", f.Err, f.Time.Round(time.Microsecond), f.Attempt)
 		}
 	}
-	if cf := closedForm(w); cf >= 0 {
+	if cf := closedForm(w, res); cf >= 0 {
 		fmt.Fprintf(out, "sustainable rate: %.4g connections/s (closed form), %.4g measured over %s\n", cf, res.Measured, measuredOver(w, res))
 	} else {
 		fmt.Fprintf(out, "sustainable rate: not limited by TIME_WAIT; %.4g connections/s measured over %s\n", res.Measured, measuredOver(w, res))

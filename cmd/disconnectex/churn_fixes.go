@@ -19,7 +19,10 @@ import (
 // first connection's row leaves at the very instant the last one needs its
 // port; the listener's own port may lie inside the range; a pool's sockets
 // hold ports of the range too). Where the closed form gives a value, the
-// search tries it and a few past it.
+// search tries it and a few past it. At a constant rate that value is the
+// boundary (TestChurnFixesAreBoundaries: one step short fails); under a
+// ramp the closed form takes the peak rate, so the value found is enough
+// but may not be the tightest.
 
 // maxFixConnections bounds the connections a fix's simulation runs one by
 // one (emulator.Workload.ModelLimit; the leaps cover most changes, a reuse
@@ -54,24 +57,25 @@ func (f churnFix) String() string {
 }
 
 // usablePorts is the number of ports of a range from start, count long,
-// that the workload's listeners do not hold (they share the port space
-// with the clients on loopback).
+// that the workload's listeners (ports Port to Port+Servers-1) do not hold:
+// they share the port space with the clients on loopback.
 func usablePorts(w emulator.Workload, start, count int) int {
-	n := count
-	for i := 0; i < max(w.Servers, 1); i++ {
-		if p := int(w.Port) + i; p >= start && p < start+count {
-			n--
-		}
+	port := int(w.Port)
+	if port == 0 {
+		port = 8080 // Workload's default
 	}
-	return n
+	lo, hi := max(start, port), min(start+count, port+max(w.Servers, 1))
+	return count - max(hi-lo, 0)
 }
 
 // rangeFor is the length of the range from 1025 that has n ports the
 // listeners do not hold, at most the widest range.
 func rangeFor(w emulator.Workload, n int) int {
 	c := n
-	for usablePorts(w, 1025, c) < n && c < 65535-1024 {
-		c++
+	// usablePorts grows by at most one a port, so jumping by the deficit
+	// never passes the answer.
+	for u := usablePorts(w, 1025, c); u < n && c < 65535-1024; u = usablePorts(w, 1025, c) {
+		c = min(c+n-u, 65535-1024)
 	}
 	return c
 }
@@ -93,20 +97,27 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult, stderr io.Writer) []c
 	if w.Port == 0 {
 		w.Port = 8080 // Workload's default
 	}
+	servers := max(w.Servers, 1)
 	peak := max(w.Rate, w.RampTo)
 	d := w.Settings.TcpTimedWaitDelay.Seconds()
 	var out []churnFix
 
-	// search simulates change(v) for v = from, from+dir, ... and keeps the
-	// first that is sufficient, or the last tried.
+	// search simulates change(v) for v = from, from+dir, ... (while ok)
+	// and keeps the first that is sufficient, or the last tried. A change
+	// that gives the workload of the try before it ends the search.
 	search := func(from, dir int, ok func(v int) bool, change func(v int) (string, emulator.Workload)) {
 		var last churnFix
+		var prev emulator.Workload
 		for k := 0; k < fixSearch; k++ {
 			v := from + k*dir
 			if !ok(v) {
 				break
 			}
 			what, w2 := change(v)
+			if k > 0 && w2.Settings == prev.Settings && w2.Reuse == prev.Reuse && w2.Servers == prev.Servers {
+				break
+			}
+			prev = w2
 			last = simulateFix(what, w2, stderr)
 			if last.Sufficient || !last.Simulated {
 				break
@@ -117,13 +128,16 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult, stderr io.Writer) []c
 		}
 	}
 	ports := w.Settings.DynamicPorts
+	usable := usablePorts(w, int(ports.Start), ports.Count)
 	const widest = 65535 - 1024 // 1025-65535, the guide's widest range
+	isWidest := ports.Start == 1025 && ports.Count >= widest
 	if w.Reuse == 0 && !w.CloserServer {
 		need := int(math.Floor(peak*d)) + 1
-		if need > widest {
+		switch {
+		case need > usablePorts(w, 1025, widest):
 			out = append(out, churnFix{Change: fmt.Sprintf("more ports: %d would be needed, more than 1025-65535 holds", need),
 				Note: "no such range"})
-		} else {
+		case !isWidest:
 			search(need, 1, func(n int) bool { return n <= widest }, func(n int) (string, emulator.Workload) {
 				w2 := w
 				w2.Settings.DynamicPorts = spec.PortRange{Start: 1025, Count: rangeFor(w, n)}
@@ -132,51 +146,63 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult, stderr io.Writer) []c
 			})
 		}
 		delayFix := func(name string, r spec.PortRange) {
-			sec := int(math.Floor(float64(usablePorts(w, int(r.Start), r.Count)) / peak))
-			if cur := int(w.Settings.TcpTimedWaitDelay / time.Second); sec >= cur {
-				sec = cur - 1 // the closed form allows more: try shorter than now
+			u := usablePorts(w, int(r.Start), r.Count)
+			sec := int(math.Floor(float64(u) / peak))
+			if sec < 1 {
+				out = append(out, churnFix{Change: fmt.Sprintf("%sno delay of 1 s or more: %d ports last %.2f s at this rate", name, u, float64(u)/peak),
+					Note: "no whole number of seconds is short enough but 0"})
+				return
 			}
+			cur := int(w.Settings.TcpTimedWaitDelay / time.Second)
+			sec = min(sec, cur-1) // shorter than now, whatever the closed form allows
 			search(sec, -1, func(s int) bool { return s >= 1 }, func(s int) (string, emulator.Workload) {
 				w2 := w
 				w2.Settings.DynamicPorts = r
 				w2.Settings.TcpTimedWaitDelay = time.Duration(s) * time.Second
 				return fmt.Sprintf("%sTcpTimedWaitDelay %d s%s", name, s, belowMinimum(s)), w2
 			})
-			if sec < 1 {
-				out = append(out, churnFix{Change: fmt.Sprintf("%sa delay of 1 s or more: %d ports last %.2f s at this rate", name, r.Count, float64(r.Count)/peak),
-					Note: "no whole number of seconds is short enough but 0"})
-			}
 		}
 		delayFix("a shorter delay: ", ports)
-		if need > widest { // more ports alone cannot: both together
+		if need > usablePorts(w, 1025, widest) && !isWidest { // more ports alone cannot: both together
 			delayFix("both: the widest range (start=1025 num=64511) with ", spec.PortRange{Start: 1025, Count: widest})
 		}
 	}
 	if w.Reuse > 0 && !w.CloserServer {
-		pool := int(math.Floor(peak*d)) + 1
+		// Under after-close a socket's rows hold 4-tuples, one per server
+		// it has reached, so a pool of p sustains p x servers / delay;
+		// under waits each socket waits its delay out, whatever the server.
+		waits := variantOf(res, spec.ClauseFlagTimeWait) == spec.ClauseFlagTimeWait+" "+emulator.VariantReuseWaits
+		per := float64(servers)
+		if waits {
+			per = 1
+		}
+		pool := int(math.Floor(peak*d/per)) + 1
 		switch {
-		case pool > emulator.MaxChurnPool || pool > widest:
+		case pool > emulator.MaxChurnPool || pool > usablePorts(w, 1025, widest):
 			out = append(out, churnFix{Change: fmt.Sprintf("a bigger pool: %d sockets would be needed, and as many ports", pool), Note: "more than a range holds"})
 		default:
 			search(pool, 1, func(p int) bool { return p <= emulator.MaxChurnPool }, func(p int) (string, emulator.Workload) {
 				w2 := w
 				w2.Reuse = p
 				what := fmt.Sprintf("a pool of %d sockets", p)
-				if need := p + 1; usablePorts(w, int(ports.Start), ports.Count) < need {
-					n := rangeFor(w, need)
+				if usable < p { // each socket holds a port of the range
+					n := rangeFor(w, p)
 					w2.Settings.DynamicPorts = spec.PortRange{Start: 1025, Count: n}
 					what += fmt.Sprintf(", with a range that holds them (start=1025 num=%d)", n)
 				}
 				return what, w2
 			})
 		}
-		if res.First.Err == "WSAEADDRINUSE" {
-			// A reused socket keeps its port: its rows hold 4-tuples, one
-			// per server it has connected to, so each server port adds a
-			// pair per pool socket.
-			servers := int(math.Floor(peak*d/float64(w.Reuse))) + 1
-			if servers > max(w.Servers, 1) && servers <= maxFixServers && int(w.Port)+servers-1 <= 65535 {
-				search(servers, 1, func(n int) bool { return int(w.Port)+n-1 <= 65535 }, func(n int) (string, emulator.Workload) {
+		if !waits && res.First.Err == "WSAEADDRINUSE" {
+			// Each server port adds a pair per pool socket.
+			need := int(math.Floor(peak*d/float64(w.Reuse))) + 1
+			switch {
+			case need <= servers:
+			case need > maxFixServers || int(w.Port)+need-1 > 65535:
+				out = append(out, churnFix{Change: fmt.Sprintf("more server endpoints: %d server ports would be needed for the pool of %d", need, w.Reuse),
+					Note: fmt.Sprintf("more than %d", maxFixServers)})
+			default:
+				search(need, 1, func(n int) bool { return n <= maxFixServers && int(w.Port)+n-1 <= 65535 }, func(n int) (string, emulator.Workload) {
 					w2 := w
 					w2.Servers = n
 					return fmt.Sprintf("more server endpoints: %d server ports for the pool of %d (-servers %d)", n, w.Reuse, n), w2

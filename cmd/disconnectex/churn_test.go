@@ -217,3 +217,43 @@ func TestChurnFixesAreBoundaries(t *testing.T) {
 		t.Errorf("JSON: %s", b)
 	}
 }
+
+// With -reuse each DX-FLAG-TIMEWAIT variant has its own closed form and
+// pool fix (after-close: a socket holds a 4-tuple per server; waits: it
+// waits its delay out whatever the server); a -variant for that clause
+// runs only that variant; -model-limit stops a run that would go one by
+// one for too long.
+func TestChurnPoolVariants(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"churn", "-rate", "50/s", "-for", "20m", "-reuse", "200", "-delay", "30s", "-servers", "2"}
+	if c := run(args, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	reports := strings.Split(out.String(), "\n\n")
+	if len(reports) < 2 {
+		t.Fatalf("want a report per variant:\n%s", out.String())
+	}
+	for i, want := range [][]string{
+		{"DX-FLAG-TIMEWAIT=after-close", "sustainable rate: 13.33 connections/s (closed form)", "fix: a pool of 751 sockets (simulated: no failure)", "fix: more server endpoints: 8 server ports"},
+		{"DX-FLAG-TIMEWAIT=waits", "sustainable rate: 6.667 connections/s (closed form)", "fix: a pool of 1501 sockets (simulated: no failure)"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(reports[i], w) {
+				t.Errorf("report %d: missing %q in:\n%s", i, w, reports[i])
+			}
+		}
+	}
+	out.Reset()
+	if c := run([]string{"churn", "-rate", "10/s", "-for", "5m", "-reuse", "4", "-variant", "DX-FLAG-TIMEWAIT=waits", "-format", "json"}, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	var res []map[string]any
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res) != 1 {
+		t.Errorf("-variant DX-FLAG-TIMEWAIT=waits: %v, %d results, want 1", err, len(res))
+	}
+	var stderr bytes.Buffer
+	if c := run([]string{"churn", "-rate", "1000/s", "-for", "1h", "-reuse", "2000", "-delay", "1s", "-model-limit", "10000"}, io.Discard, &stderr); c != exitUsage ||
+		!strings.Contains(stderr.String(), "ModelLimit") || !strings.Contains(stderr.String(), "-model-limit 10000") {
+		t.Errorf("-model-limit 10000: exit %d, stderr %q", c, stderr.String())
+	}
+}

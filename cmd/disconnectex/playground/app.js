@@ -147,10 +147,15 @@ function run() {
   };
 }
 
+// churnModelLimit bounds a simulation in the page (churn -model-limit):
+// the page runs on the browser's one thread.
+const churnModelLimit = 2000000;
+
 // churnArgs reads the capacity form as churn's flags.
 function churnArgs() {
   const args = ["-rate", $("churn-rate").value.trim(), "-for", $("churn-for").value.trim(),
-    "-delay", $("churn-delay").value.trim(), "-port-count", $("churn-ports").value, "-servers", $("churn-servers").value];
+    "-delay", $("churn-delay").value.trim(), "-port-start", $("churn-port-start").value, "-port-count", $("churn-ports").value,
+    "-servers", $("churn-servers").value, "-model-limit", String(churnModelLimit)];
   if (Number($("churn-reuse").value) > 0) args.push("-reuse", $("churn-reuse").value);
   if ($("churn-ramp").value.trim() !== "") args.push("-ramp-to", $("churn-ramp").value.trim());
   if ($("churn-server-first").checked) args.push("-server-first");
