@@ -27,10 +27,10 @@ import (
 // have been made as there are rows (so every row came from one of them)
 // and a whole turn of the range's other ports takes longer than the delay
 // at the highest rate to come (with the margin the other leap uses for the
-// rounding of the virtual times), the rest of the run is
-// counted instead: attempts, successes, the samples, the measuring window
-// and the progress calls, from the expiries alone (turnoverLeap). At the
-// end the model's table is brought to where the connections would have
+// rounding of the virtual times), the rest of the run is counted instead:
+// attempts, successes, the samples, the measuring window and the progress
+// calls, from the expiries alone (turnoverLeap). At the end the model's
+// table is brought to where the connections would have
 // left it: its own rows that are due leave through expireDue, and the
 // rows of the counted connections still in TIME_WAIT are pushed, in order,
 // on the ports and servers those connections took; the port cursor and the
