@@ -33,7 +33,7 @@ type Workload struct {
 
 	Client  netip.Addr // the clients' address (loopback); default 127.0.0.1
 	Server  netip.Addr // the servers' address (loopback); default 127.0.0.1
-	Port    uint16     // the first server port; default 8080
+	Port    uint16     // the first server port; default DefaultChurnPort
 	Servers int        // server ports Port, Port+1, ..., taken round-robin; default 1
 
 	CloserServer bool // the server closes first (the client is the passive closer)
@@ -57,6 +57,9 @@ type Workload struct {
 // ErrChurnLimit is the error of a simulation that reached its
 // Workload.ModelLimit.
 var ErrChurnLimit = errors.New("emulator: churn reached its ModelLimit")
+
+// DefaultChurnPort is Workload.Port when none is given.
+const DefaultChurnPort = 8080
 
 // MaxChurnConnections bounds one simulation: Rate x Duration (or the ramp's
 // mean) may not exceed it.
@@ -182,7 +185,7 @@ func (w Workload) normalize() (Workload, error) {
 		return w, fmt.Errorf("emulator: churn addresses %v and %v must be loopback addresses of one family", w.Client, w.Server)
 	}
 	if w.Port == 0 {
-		w.Port = 8080
+		w.Port = DefaultChurnPort
 	}
 	if w.Servers <= 0 {
 		w.Servers = 1

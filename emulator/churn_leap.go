@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"math"
 	"time"
 )
 
@@ -189,9 +188,4 @@ func (s *churnSim) restamp(times []int64) {
 }
 
 // expiryAt is the expiry of a row made at now (as expiry computes it).
-func (s *churnSim) expiryAt(now int64) int64 {
-	if s.e.delay > math.MaxInt64-now {
-		return math.MaxInt64
-	}
-	return now + s.e.delay
-}
+func (s *churnSim) expiryAt(now int64) int64 { return expiryAfter(now, s.e.delay) }

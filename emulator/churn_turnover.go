@@ -285,11 +285,7 @@ func (r *turnRing) run(t, inv float64, rate func(float64) float64, now, stop, to
 			if i >= len(exp) {
 				i -= len(exp)
 			}
-			x := int64(math.MaxInt64) // as churnSim.expiryAt
-			if now <= math.MaxInt64-delay {
-				x = now + delay
-			}
-			exp[i] = x
+			exp[i] = expiryAfter(now, delay)
 			size++
 		}
 		done++

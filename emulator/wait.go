@@ -237,10 +237,13 @@ func waitErr(r waitResult) error {
 // TcpTimedWaitDelay, saturated at math.MaxInt64, past the horizon, where a
 // row never expires (the clock cannot get there) instead of wrapping into
 // the past and expiring at once.
-func (e *Emulator) expiry() int64 {
-	now := e.now()
-	if e.delay > math.MaxInt64-now {
+func (e *Emulator) expiry() int64 { return expiryAfter(e.now(), e.delay) }
+
+// expiryAfter is now+delay, saturating at the largest int64: the expiry of
+// a row made at now.
+func expiryAfter(now, delay int64) int64 {
+	if delay > math.MaxInt64-now {
 		return math.MaxInt64
 	}
-	return now + e.delay
+	return now + delay
 }

@@ -60,12 +60,18 @@ func (f churnFix) String() string {
 // that the workload's listeners (ports Port to Port+Servers-1) do not hold:
 // they share the port space with the clients on loopback.
 func usablePorts(w emulator.Workload, start, count int) int {
-	port := int(w.Port)
-	if port == 0 {
-		port = 8080 // Workload's default
-	}
+	port := firstServerPort(w)
 	lo, hi := max(start, port), min(start+count, port+max(w.Servers, 1))
 	return count - max(hi-lo, 0)
+}
+
+// firstServerPort is the workload's first server port, its default
+// included.
+func firstServerPort(w emulator.Workload) int {
+	if w.Port == 0 {
+		return emulator.DefaultChurnPort
+	}
+	return int(w.Port)
 }
 
 // rangeFor is the length of the range from 1025 that has n ports the
@@ -94,9 +100,7 @@ func fixes(w emulator.Workload, res *emulator.ChurnResult, stderr io.Writer) []c
 			w.Options = append(w.Options, emulator.WithVariant(c, n))
 		}
 	}
-	if w.Port == 0 {
-		w.Port = 8080 // Workload's default
-	}
+	w.Port = uint16(firstServerPort(w))
 	servers := max(w.Servers, 1)
 	peak := max(w.Rate, w.RampTo)
 	d := w.Settings.TcpTimedWaitDelay.Seconds()
