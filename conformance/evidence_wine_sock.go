@@ -36,8 +36,9 @@ var wineSock = evidenceSource{
 		"recv_thread_apc_func", "recv_thread", "test_WSARecv", "test_tcp_reset",
 		"test_send",
 		"test_connect_udp",
+		"test_reuseaddr",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

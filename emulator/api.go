@@ -76,10 +76,13 @@ func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err erro
 	return
 }
 
-// Bind is bind(). Port 0 takes the next free dynamic port (WSAENOBUFS when none
-// is left); a port a live socket holds fails with WSAEADDRINUSE, one only a
-// TIME_WAIT row holds is allowed. Only loopback and unspecified addresses
-// are local (WSAEADDRNOTAVAIL otherwise).
+// Bind is bind(). Port 0 takes the next free dynamic port, one no socket
+// holds on any address (WSAENOBUFS when none is left). A port is shared
+// across addresses: only a live socket on the same address (the
+// unspecified one included, or the address a socket on the unspecified
+// one has connected from) fails it with WSAEADDRINUSE (DX-GAP-BIND-ADDRESS);
+// a port only a TIME_WAIT row holds is allowed. Only loopback and
+// unspecified addresses are local (WSAEADDRNOTAVAIL otherwise).
 func (v *view) Bind(s spec.Socket, addr netip.AddrPort) error {
 	return v.do("bind", s,
 		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },

@@ -308,6 +308,7 @@ func TestChaosInvariants(t *testing.T) {
 			}
 		}
 		assert.Equal(t, len(e.orphans), 0)
+		assert.Equal(t, len(e.ports.named)+len(e.ports.namedOn), 0, "seed %d: specific addresses still named", seed)
 		e.mu.Unlock()
 	}
 }

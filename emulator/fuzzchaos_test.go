@@ -183,6 +183,9 @@ var fuzzAddrs = []netip.AddrPort{
 	netip.MustParseAddrPort("203.0.113.1:80"),    // remote: refuses
 	netip.MustParseAddrPort("203.0.113.130:80"),  // remote: unreachable
 	{},
+	// Ports shared across addresses (DX-GAP-BIND-ADDRESS): the unspecified
+	// address and a second loopback address on the listener's port.
+	netip.MustParseAddrPort("0.0.0.0:7000"), netip.MustParseAddrPort("127.0.0.2:7000"),
 }
 
 // fuzzRun is one input's run: the objects the calls made, shared by the

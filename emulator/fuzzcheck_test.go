@@ -3,6 +3,7 @@ package emulator
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -145,6 +146,34 @@ func (r *fuzzRun) check(where string) {
 				bad("socket %#x lists a request on %#x that is not pending on it", uintptr(so.h), uintptr(o.value()))
 			}
 		}
+	}
+
+	// The port table counts the bound sockets, and among them those bound
+	// to a specific address (DX-GAP-BIND-ADDRESS), exactly.
+	boundOn := map[uint32]uint16{}
+	named := map[netip.AddrPort]uint16{}
+	namedOn := map[uint32]uint16{}
+	for _, so := range socks {
+		if !so.bound {
+			if so.named {
+				bad("socket %#x is named but not bound", uintptr(so.h))
+			}
+			continue
+		}
+		fam := famIndex(so.af)
+		boundOn[famPort(fam, so.local.Port())]++
+		if so.named {
+			named[so.local]++
+			namedOn[famPort(fam, so.local.Port())]++
+		}
+	}
+	for k, n := range boundOn {
+		if got := e.ports.bound[k>>16][uint16(k)]; got != n {
+			bad("port %d (family %d) is counted bound %d times, %d sockets hold it", uint16(k), k>>16, got, n)
+		}
+	}
+	if !maps.Equal(named, e.ports.named) || !maps.Equal(namedOn, e.ports.namedOn) {
+		bad("the port table names %v (%v a port), the sockets bound to specific addresses are %v (%v)", e.ports.named, e.ports.namedOn, named, namedOn)
 	}
 
 	seen := map[[2]netip.AddrPort]spec.TCPState{}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"math/bits"
+	"net/netip"
 
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -26,6 +27,13 @@ type portTable struct {
 	rng    spec.PortRange
 	end    int // last port of the range
 	cursor int // offset in rng of the next port to try
+
+	// Sockets bound to a specific address, by address and port, and their
+	// number on each port; nil until the first. The rest of bound are on
+	// the unspecified address. Only the same address conflicts
+	// (DX-GAP-BIND-ADDRESS), so these decide bind's WSAEADDRINUSE.
+	named   map[netip.AddrPort]uint16
+	namedOn map[uint32]uint16 // by famPort
 }
 
 func (p *portTable) init(r spec.PortRange) {
@@ -81,6 +89,50 @@ func (p *portTable) unhold(fam int, port uint16) {
 	p.bound[fam][port]--
 	if p.bound[fam][port] == 0 {
 		p.update(fam, port)
+	}
+}
+
+// wild is the number of sockets of family fam bound to port on the
+// unspecified address.
+func (p *portTable) wild(fam int, port uint16) uint16 {
+	n := p.bound[fam][port]
+	if n != 0 && len(p.namedOn) != 0 {
+		n -= p.namedOn[famPort(fam, port)]
+	}
+	return n
+}
+
+// shared reports whether port is held both by a socket on the unspecified
+// address and by one on a specific address, the only way two connections
+// could get one local address and port (tupleInUse).
+func (p *portTable) shared(fam int, port uint16) bool {
+	if len(p.namedOn) == 0 {
+		return false
+	}
+	n := p.namedOn[famPort(fam, port)]
+	return n > 0 && p.bound[fam][port] > n
+}
+
+func famPort(fam int, port uint16) uint32 { return uint32(fam)<<16 | uint32(port) }
+
+// name and unname count a socket bound to the specific address addr; the
+// port itself is held with hold.
+func (p *portTable) name(fam int, addr netip.AddrPort) {
+	if p.named == nil {
+		p.named = make(map[netip.AddrPort]uint16)
+		p.namedOn = make(map[uint32]uint16)
+	}
+	p.named[addr]++
+	p.namedOn[famPort(fam, addr.Port())]++
+}
+
+func (p *portTable) unname(fam int, addr netip.AddrPort) {
+	if p.named[addr]--; p.named[addr] == 0 {
+		delete(p.named, addr)
+	}
+	k := famPort(fam, addr.Port())
+	if p.namedOn[k]--; p.namedOn[k] == 0 {
+		delete(p.namedOn, k)
 	}
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 
@@ -45,6 +46,7 @@ type socket struct {
 	// sock.c test_connect, todo_wine ok: Windows does, Wine not).
 	noConnectCtx bool
 	bound        bool // holds its local port in the port table
+	named        bool // bound to a specific address (ports.named counts it)
 	local        netip.AddrPort
 	remote       netip.AddrPort
 	linger       bool
@@ -112,10 +114,7 @@ func (e *Emulator) freeSocket(so *socket) {
 	if so.orphan != 0 {
 		e.removeOrphan(so)
 	}
-	if so.bound {
-		e.ports.unhold(famIndex(so.af), so.local.Port())
-		so.bound = false
-	}
+	e.unbind(so)
 	if so.peer != nil && so.peer.peer == so {
 		so.peer.peer = nil
 	}
@@ -235,21 +234,41 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	if !isLocalAddr(addr.Addr()) {
 		return spec.WSAEADDRNOTAVAIL
 	}
-	port := addr.Port()
+	fam, port := famIndex(so.af), addr.Port()
 	if port == 0 {
-		p, ok := e.ephemeral(famIndex(so.af))
+		p, ok := e.ephemeral(fam)
 		if !ok {
 			return spec.WSAENOBUFS
 		}
 		port = p
-	} else if e.ports.bound[famIndex(so.af)][port] != 0 {
+	} else if e.ports.bound[fam][port] == math.MaxUint16 {
+		return spec.WSAENOBUFS // the port's count saturates (one socket an address)
+	} else if e.addrInUse(fam, addr) {
 		return spec.WSAEADDRINUSE
 	}
-	e.ports.hold(famIndex(so.af), port)
-	so.bound = true
 	so.local = netip.AddrPortFrom(addr.Addr(), port)
+	e.ports.hold(fam, port)
+	if !addr.Addr().IsUnspecified() {
+		so.named = true
+		e.ports.name(fam, so.local)
+	}
+	so.bound = true
 	e.setState(so, trBind)
 	return 0
+}
+
+// unbind gives up the local port so holds, if any.
+func (e *Emulator) unbind(so *socket) {
+	if !so.bound {
+		return
+	}
+	fam := famIndex(so.af)
+	e.ports.unhold(fam, so.local.Port())
+	if so.named {
+		e.ports.unname(fam, so.local)
+		so.named = false
+	}
+	so.bound = false
 }
 
 // implicitBind binds an unbound socket to the next ephemeral port.
@@ -298,21 +317,29 @@ type listenKey struct {
 }
 
 // findListener returns the socket listening at addr: the first to listen
-// on its port with its address or the unspecified one. A few listeners
-// are scanned (cheaper than the map's hash on every connect); more are
-// looked up by port.
+// on its port with its address, else the first with the unspecified one
+// (DX-GAP-BIND-ADDRESS: Windows gives the connection to the listener on
+// the specific address, whichever bound first). A few listeners are
+// scanned (cheaper than the map's hash on every connect); more are looked
+// up by port.
 func (e *Emulator) findListener(so *socket, addr netip.AddrPort) *socket {
 	ls := e.listeners
 	if len(ls) > 8 {
 		ls = e.listenAt[listenKey{so.af, addr.Port()}]
 	}
+	var wild *socket
 	for _, l := range ls {
-		if l.af == so.af && l.local.Port() == addr.Port() &&
-			(l.local.Addr().IsUnspecified() || l.local.Addr() == addr.Addr()) {
+		if l.af != so.af || l.local.Port() != addr.Port() {
+			continue
+		}
+		if l.local.Addr() == addr.Addr() {
 			return l
 		}
+		if wild == nil && l.local.Addr().IsUnspecified() {
+			wild = l
+		}
 	}
-	return nil
+	return wild
 }
 
 // unlisten forgets the listener so.
@@ -372,7 +399,61 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 			return c
 		}
 	}
+	if e.ports.shared(famIndex(so.af), so.local.Port()) && e.tupleInUse(so, addr) {
+		return spec.WSAEADDRINUSE
+	}
 	return e.synCheck(so, addr)
+}
+
+// addrInUse reports whether bind to addr (port nonzero) conflicts with a
+// socket of family fam: only one bound to the same address does, the
+// unspecified one included (DX-GAP-BIND-ADDRESS). A socket bound to the
+// unspecified address that has connected has its connection's address,
+// so a bind to that specific address finds it too (a scan, made only when
+// such a socket holds the port: an explicit bind to a port in use).
+func (e *Emulator) addrInUse(fam int, addr netip.AddrPort) bool {
+	p, port := &e.ports, addr.Port()
+	if p.bound[fam][port] == 0 {
+		return false
+	}
+	wild := p.wild(fam, port)
+	if addr.Addr().IsUnspecified() {
+		return wild > 0
+	}
+	if p.named[addr] > 0 {
+		return true
+	}
+	return wild > 0 && e.someSocket(func(x *socket) bool {
+		return x.bound && !x.named && famIndex(x.af) == fam && x.local == addr
+	})
+}
+
+// tupleInUse reports whether another socket already has a connection, or
+// a connect in progress, from the local address and port so's connection
+// to addr would have. Only a port that sockets on the unspecified and on a
+// specific address share can give two sockets that address
+// (portTable.shared), so only then does prepareConnect ask. Inferred, not
+// observed: Windows keys connections by their 4-tuple, so the second
+// connect fails WSAEADDRINUSE as a pair in TIME_WAIT does
+// (DX-GAP-BIND-ADDRESS).
+func (e *Emulator) tupleInUse(so *socket, addr netip.AddrPort) bool {
+	local := e.localFor(so, addr)
+	return e.someSocket(func(x *socket) bool {
+		return x != so && x.af == so.af && x.remote == addr && x.local == local &&
+			(x.conn == connOpen || x.state == spec.StateConnecting)
+	})
+}
+
+// someSocket reports whether f holds for a socket with a handle or an
+// orphan. It visits every one, so it serves only the rare checks above,
+// never a call's common path; its cost is bounded by the handle table.
+func (e *Emulator) someSocket(f func(*socket) bool) bool {
+	for i := range e.handles {
+		if sl := &e.handles[i]; sl.kind == kindSocket && sl.sock != nil && f(sl.sock) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(e.orphans, f)
 }
 
 // establish connects so to addr: the server end goes to the listener's

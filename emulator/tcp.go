@@ -126,10 +126,7 @@ func (e *Emulator) deliver(l *socket, srv *socket) {
 
 // attach moves a backlog end into the socket AcceptEx gave for it.
 func (e *Emulator) attach(a *socket, srv *socket) {
-	if a.bound { // Documented profile: a socket reused after connect, given to AcceptEx
-		e.ports.unhold(famIndex(a.af), a.local.Port())
-		a.bound = false
-	}
+	e.unbind(a) // Documented profile: a socket reused after connect, given to AcceptEx
 	a.acceptOv = 0
 	a.local, a.remote = srv.local, srv.remote
 	a.conn = srv.conn

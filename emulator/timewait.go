@@ -446,15 +446,22 @@ func (p synPolicy) String() string {
 // before it is made: the connecting side's own row for the pair refuses it
 // (WSAEADDRINUSE), and so does a row on the listening side under
 // synRefused.
+// localFor is the local address and port so's connection to addr will
+// have: its bound port, on the address the route to addr takes when it is
+// bound to the unspecified one.
+func (e *Emulator) localFor(so *socket, addr netip.AddrPort) netip.AddrPort {
+	if e.hostFor(addr.Addr()) != 0 {
+		return remoteLocal(so, addr)
+	}
+	return connLocal(so, addr)
+}
+
 func (e *Emulator) synCheck(so *socket, addr netip.AddrPort) spec.Errno {
 	q := &e.tw
 	if q.live == 0 {
 		return 0
 	}
-	local := connLocal(so, addr)
-	if e.hostFor(addr.Addr()) != 0 {
-		local = remoteLocal(so, addr)
-	}
+	local := e.localFor(so, addr)
 	if _, _, ok := q.lookup(local, addr); ok {
 		return spec.WSAEADDRINUSE
 	}

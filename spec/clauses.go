@@ -102,6 +102,7 @@ const (
 	srcDotnetReuseFirst = "dotnet/runtime@03dcbb2f src/libraries/System.Net.Sockets/tests/FunctionalTests/DisconnectTest.cs, Disconnect_Success (line 19, a ConditionalTheory on IsThreadingSupported, not OuterLoop, so it runs in every ordinary Windows pass): DisconnectAsync(client, reuseSocket: true) at line 30, then ConnectAsync(server2.EndPoint) at line 37 is awaited at once and succeeds"
 	srcDotnetServerFIN  = "dotnet/runtime@4daff4b0 src/libraries/Common/tests/System/Net/Sockets/SocketTestServerAsync.cs, ProcessReceive (line 258: 0 bytes read -> CloseClientSocket at line 280) and CloseClientSocket (line 318: Shutdown(SocketShutdown.Send) line 330, Dispose line 339): the test server closes its end only after reading the client's FIN, so in Disconnect_Success the client is the side that closes first"
 	srcWineExtFunc      = "Wine dlls/ws2_32/tests/sock.c (Gcenx/winecx crossover-wine-23.0.1), test_get_extension_func, lines 5638-5641 (ok on Windows): SIO_GET_EXTENSION_FUNCTION_POINTER with a GUID the provider does not know fails WSAEINVAL"
+	srcWineReuseaddr    = "Wine dlls/ws2_32/tests/sock.c, test_reuseaddr, for AF_INET and AF_INET6 without socket options: two binds to the unspecified address on one port fail WSAEADDRINUSE (ok); todo_wine (Windows passes, Wine not): a bind to the loopback address on a port a socket bound to the unspecified address holds, listening, succeeds and so does its listen, a connection to the loopback address is accepted on the loopback listener; the other way round (loopback bound and listening first) the bind to the unspecified address and its listen succeed, and the connection is accepted on the loopback listener (ok)"
 	srcWineConnecting   = "Wine dlls/ws2_32/tests/sock.c, test_connecting_socket (ok on Windows) on a socket whose connect to 192.0.2.0 is in progress: after a non-blocking connect() a second connect fails WSAEALREADY; ConnectEx, and connect() after ConnectEx, fail WSAEINVAL, leaving Internal STATUS_PENDING; getsockname gives the bound family and a nonzero port; after ConnectEx getpeername fails WSAENOTCONN; todo_wine (Windows passes, Wine not): getpeername after connect() gives the address, recv and send fail WSAENOTCONN"
 	srcTcpInitialRTT    = "Microsoft Windows 2000 registry reference, TcpInitialRTT (learn.microsoft.com previous-versions windows-2000-server cc938207): default 3 s; the time between a connection request (SYN) and its first retransmission, doubled on each later one; the SYN is sent twice more, as TcpMaxConnectRetransmissions says"
 	srcTcpMaxConnect    = "Microsoft Windows 2000 and Windows Server 2003 registry references, TcpMaxConnectRetransmissions (cc938209, cc758896): default 2 retransmissions of an unanswered connection request; the delay starts at TcpInitialRTT (3 s) and doubles after each attempt; after the last, TCP waits double the last delay and abandons the request (3 + 6 + 12 = 21 s)"
@@ -158,6 +159,7 @@ const (
 	ClauseGapClosePending    = "DX-GAP-CLOSE-PENDING"
 	ClauseGapSecondPending   = "DX-GAP-SECOND-PENDING"
 	ClauseGapPortExhaustion  = "DX-GAP-PORT-EXHAUSTION"
+	ClauseGapBindAddress     = "DX-GAP-BIND-ADDRESS"
 	ClauseGapBadHandle       = "DX-GAP-BAD-HANDLE"
 	ClauseGapEventReset      = "DX-GAP-EVENT-RESET"
 	ClauseGapTimeWaitSYN     = "DX-GAP-TIMEWAIT-SYN"
@@ -354,6 +356,10 @@ var catalogue = []Clause{
 		Page:    "(not stated) What TIME_WAIT does to the dynamic port range.",
 		Windows: "Every dynamic port held (by sockets or TIME_WAIT rows) makes implicit binds fail: WSAENOBUFS from bind, WSAEADDRINUSE or WSAENOBUFS from connect.",
 		Status:  Unspecified, Errors: []Errno{WSAENOBUFS, WSAEADDRINUSE}, Evidence: []string{srcPortExhaustion, srcDynamicPorts, srcCurl8528}},
+	{ID: ClauseGapBindAddress, Section: SectionGaps,
+		Page:    "(not stated) Binding a port that another socket holds on another local address, as servers with a listener on 0.0.0.0 and one on 127.0.0.1 do, and clients bound to several addresses.",
+		Windows: "Observed (Wine's test_reuseaddr; its todo_wine lines pass on Windows), without SO_REUSEADDR: a socket binds 127.0.0.1:P (or [::1]:P) while another is bound to the unspecified address on P and listens there, and the other way round; both listen; a connection to 127.0.0.1:P is accepted on the listener on 127.0.0.1, whichever bound first. Two binds to the unspecified address on one port fail WSAEADDRINUSE. Inferred, not observed: two binds to one specific address fail WSAEADDRINUSE as well (the test checks only that such a bind fails, with SO_REUSEADDR on the first socket); two different loopback addresses share a port; implicit binds still take a port that no socket holds on any address, so more local addresses do not widen the dynamic range for them; a socket on the unspecified address that has connected has its connection's address, so a bind to that specific address, or a second connection with the same 4-tuple, fails WSAEADDRINUSE. SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are outside the API.",
+		Status:  Unspecified, Errors: []Errno{WSAEADDRINUSE}, Evidence: []string{srcWineReuseaddr}},
 	{ID: ClauseGapBadHandle, Section: SectionGaps,
 		Page:    "(not stated) Invalid and closed handles.",
 		Windows: "INVALID_SOCKET fails with WSAENOTSOCK; a closed socket handle, or a handle that is not a socket, fails the same way.",

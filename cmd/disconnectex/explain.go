@@ -201,7 +201,7 @@ var codeNotes = map[spec.Errno]codeNote{
 		meaning: "No dynamic (ephemeral) port is free for an implicit bind (bind to port 0, connect or ConnectEx of an unbound socket): every port of the range is held by a socket or by a TIME_WAIT row. This is how TIME_WAIT after DisconnectEx(TF_REUSE_SOCKET) on the active-close side exhausts ports under churn.",
 	},
 	spec.WSAEADDRINUSE: {
-		meaning: "The local address is in use: an explicit bind to a port a live socket holds, or a connect from a port whose connection to the same remote is still in TIME_WAIT (the socket pair cannot be reused until TIME_WAIT ends).",
+		meaning: "The local address is in use: an explicit bind to an address and port a live socket holds (0.0.0.0 and 127.0.0.1 on one port do not conflict), a second connection with the same 4-tuple, or a connect from a port whose connection to the same remote is still in TIME_WAIT (the socket pair cannot be reused until TIME_WAIT ends).",
 	},
 	spec.ERROR_IO_PENDING: {
 		meaning: "Not a failure: the overlapped DisconnectEx started and will complete later. On an overlapped socket with an OVERLAPPED, Windows returns FALSE with ERROR_IO_PENDING every time, even when the disconnect could finish at once (flags 0). Exactly one completion follows: the event (or the socket handle) is signalled, a packet is queued if the socket is on a completion port, and GetOverlappedResult gives the outcome.",

@@ -1,0 +1,140 @@
+package emulator
+
+import (
+	"net/netip"
+	"testing"
+
+	"gotest.tools/v3/assert"
+
+	"github.com/disconnectex/disconnectex/spec"
+)
+
+// Binds on one port across addresses (DX-GAP-BIND-ADDRESS): only the same
+// address conflicts, the unspecified one included.
+func TestBindAddresses(t *testing.T) {
+	any6 := netip.IPv6Unspecified()
+	loop6 := netip.IPv6Loopback()
+	loop2 := netip.MustParseAddr("127.0.0.2")
+	for _, tc := range []struct {
+		name          string
+		af            int
+		first, second netip.Addr
+		want          error
+	}{
+		{"any then loopback", spec.AF_INET, netip.IPv4Unspecified(), loop4, nil},
+		{"loopback then any", spec.AF_INET, loop4, netip.IPv4Unspecified(), nil},
+		{"any twice", spec.AF_INET, netip.IPv4Unspecified(), netip.IPv4Unspecified(), spec.WSAEADDRINUSE},
+		{"loopback twice", spec.AF_INET, loop4, loop4, spec.WSAEADDRINUSE},
+		{"two loopback addresses", spec.AF_INET, loop4, loop2, nil},
+		{"IPv6 any then loopback", spec.AF_INET6, any6, loop6, nil},
+		{"IPv6 loopback then any", spec.AF_INET6, loop6, any6, nil},
+		{"IPv6 any twice", spec.AF_INET6, any6, any6, spec.WSAEADDRINUSE},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, Windows)
+			e := w.e
+			a, _ := e.Socket(tc.af, spec.SOCK_STREAM, 0, 0)
+			b, _ := e.Socket(tc.af, spec.SOCK_STREAM, 0, 0)
+			w.ok(e.Bind(a, netip.AddrPortFrom(tc.first, 9000)))
+			w.is(e.Bind(b, netip.AddrPortFrom(tc.second, 9000)), tc.want)
+			// Closing the first frees its address: the second bind then succeeds.
+			w.ok(e.Closesocket(a))
+			if tc.want != nil {
+				w.ok(e.Bind(b, netip.AddrPortFrom(tc.second, 9000)))
+			}
+		})
+	}
+}
+
+// A connection goes to the listener on its own address, whichever bound
+// first; without one, to the listener on the unspecified address.
+func TestListenerOnSpecificAddressWins(t *testing.T) {
+	for _, specificFirst := range []bool{false, true} {
+		w := newWorld(t, Windows)
+		e := w.e
+		var spec4, wild spec.Socket
+		if specificFirst {
+			spec4, _ = listenAt(t, e, 9000)
+			wild = listenOn(t, e, netip.AddrPortFrom(netip.IPv4Unspecified(), 9000))
+		} else {
+			wild = listenOn(t, e, netip.AddrPortFrom(netip.IPv4Unspecified(), 9000))
+			spec4, _ = listenAt(t, e, 9000)
+		}
+		to := netip.AddrPortFrom(loop4, 9000)
+		c := w.sock(false)
+		w.ok(e.Connect(c, to))
+		_, _, err := e.Accept(spec4)
+		assert.NilError(t, err, "specific first %v: the listener on 127.0.0.1 gets the connection", specificFirst)
+		// With the specific listener gone, the wildcard one takes it.
+		w.ok(e.Closesocket(spec4))
+		c2 := w.sock(false)
+		w.ok(e.Connect(c2, to))
+		_, _, err = e.Accept(wild)
+		assert.NilError(t, err, "specific first %v: then the listener on 0.0.0.0", specificFirst)
+	}
+}
+
+func listenOn(tb testing.TB, e *Emulator, addr netip.AddrPort) spec.Socket {
+	tb.Helper()
+	l, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+	if err == nil {
+		err = e.Bind(l, addr)
+	}
+	if err == nil {
+		err = e.Listen(l, 4)
+	}
+	if err != nil {
+		tb.Fatalf("listener %v: %v", addr, err)
+	}
+	return l
+}
+
+// A socket on the unspecified address that has connected has its
+// connection's address: a bind to that address conflicts with it, and two
+// sockets sharing a port cannot make one 4-tuple twice.
+func TestSharedPortTuples(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	wild := w.sock(false)
+	w.ok(e.Bind(wild, netip.AddrPortFrom(netip.IPv4Unspecified(), 9100)))
+	w.ok(e.Connect(wild, serverAddr)) // local 127.0.0.1:9100
+	x := w.sock(false)
+	w.is(e.Bind(x, netip.AddrPortFrom(loop4, 9100)), spec.WSAEADDRINUSE)
+	// 127.0.0.2 is another address: the bind succeeds.
+	loop2 := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.2"), 9100)
+	w.ok(e.Bind(x, loop2))
+
+	// The other way round: a socket on 127.0.0.1:9200 is connected to the
+	// server, so one on 0.0.0.0:9200 cannot connect there from the same
+	// address, and can elsewhere.
+	named := w.sock(false)
+	w.ok(e.Bind(named, netip.AddrPortFrom(loop4, 9200)))
+	w.ok(e.Connect(named, serverAddr))
+	wild2 := w.sock(false)
+	w.ok(e.Bind(wild2, netip.AddrPortFrom(netip.IPv4Unspecified(), 9200)))
+	w.is(e.Connect(wild2, serverAddr), spec.WSAEADDRINUSE)
+	other, _ := listenAt(t, e, 9300)
+	w.ok(e.Connect(wild2, netip.AddrPortFrom(loop4, 9300)))
+	_, _, err := e.Accept(other)
+	assert.NilError(t, err)
+}
+
+// The count of sockets on one port saturates: past 65,535 (one socket for
+// each of that many loopback addresses) bind fails WSAENOBUFS instead of
+// wrapping the count.
+func TestBindCountSaturates(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	base := netip.MustParseAddr("127.1.0.0")
+	a := base
+	for i := 0; i < 65535; i++ {
+		a = a.Next()
+		s, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
+		assert.NilError(t, err)
+		if err := e.Bind(s, netip.AddrPortFrom(a, 9400)); err != nil {
+			t.Fatalf("bind %d (%v): %v", i, a, err)
+		}
+	}
+	s := w.sock(false)
+	w.is(e.Bind(s, netip.AddrPortFrom(a.Next(), 9400)), spec.WSAENOBUFS)
+}
