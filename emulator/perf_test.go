@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -61,8 +62,10 @@ func kernelCycles(n int) int { return min(max(n/1000, 50), 2000) }
 // OS thread ("cpu-ns/op", "kernel-reuse-cpu-ns", "kernel-dial-cpu-ns"),
 // which a loaded machine disturbs less than wall time, and the ratios
 // "x-vs-kernel-reuse" and "x-vs-kernel-dial" (how many emulator cycles
-// take the CPU time of one kernel cycle) are of those. Elsewhere only the
-// emulator is timed. It asserts nothing about time.
+// take the CPU time of one kernel cycle) are of those. It also times the
+// floor of the cycle's six locked calls ("lock-floor-ns",
+// "lock-floor-cpu-ns": lockFloor). Elsewhere only the emulator is timed.
+// It asserts nothing about time.
 func BenchmarkReuseVsKernel(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -76,6 +79,9 @@ func BenchmarkReuseVsKernel(b *testing.B) {
 	}
 	cpu := float64(threadCPU()-cpu0) / float64(b.N)
 	b.StopTimer()
+	floor, floorCPU := lockFloor(1000 * kernelCycles(b.N))
+	b.ReportMetric(floor, "lock-floor-ns")
+	b.ReportMetric(floorCPU, "lock-floor-cpu-ns")
 	raw, rawCPU, err := kernelRawReuse(kernelCycles(b.N))
 	if errors.Is(err, errors.ErrUnsupported) {
 		return
@@ -98,11 +104,29 @@ func BenchmarkReuseVsKernel(b *testing.B) {
 	}
 }
 
+// lockFloor times n rounds of the cycle's six calls reduced to their lock:
+// six Lock and Unlock of an uncontended sync.Mutex, what any API of six
+// calls under one lock costs before it does anything. It returns the wall
+// and thread CPU nanoseconds of one round.
+func lockFloor(n int) (wall, cpu float64) {
+	var mu sync.Mutex
+	t0, c0 := time.Now(), threadCPU()
+	for i := 0; i < n; i++ {
+		for range 6 {
+			mu.Lock()
+			//lint:ignore SA2001 the empty critical section is what is timed
+			mu.Unlock()
+		}
+	}
+	return float64(time.Since(t0).Nanoseconds()) / float64(n), float64(threadCPU()-c0) / float64(n)
+}
+
 // perfFigures are the numbers of the README's performance section.
 type perfFigures struct {
 	machine         string
 	runs            int
 	cycle, cycleCPU float64 // the emulator's reuse cycle, ns
+	floor, floorCPU float64 // six uncontended sync.Mutex Lock and Unlock, ns (lockFloor)
 	allocs          int64
 	raw, rawCPU     float64 // the kernel's, ns (0: not measured)
 	dial, dialCPU   float64
@@ -133,6 +157,8 @@ func perfSection(f perfFigures) string {
 	b.WriteString("| one cycle | wall time | CPU time | emulator cycles in its CPU time |\n| --- | --- | --- | --- |\n")
 	fmt.Fprintf(&b, "| emulator: ConnectEx, accept, the server closes, DisconnectEx(TF_REUSE_SOCKET), two GetOverlappedResult (TcpTimedWaitDelay 240 s; %d allocs) | %.0f ns | %.0f ns | 1 |\n",
 		f.allocs, f.cycle, f.cycleCPU)
+	fmt.Fprintf(&b, "| the floor of any six calls under one lock: six Lock and Unlock of an uncontended sync.Mutex (`lockFloor`) | %.0f ns | %.0f ns | |\n",
+		f.floor, f.floorCPU)
 	fmt.Fprintf(&b, "| Linux: one raw socket reused with connect(AF_UNSPEC): connect, accept, the server closes, connect(AF_UNSPEC) | %.1f µs | %.1f µs | %.0f |\n",
 		f.raw/1000, f.rawCPU/1000, ratio(f.rawCPU))
 	fmt.Fprintf(&b, "| Linux: net.Dial, Accept, the server closes, the client closes (loopback) | %.1f µs | %.1f µs | %.0f |\n",
@@ -210,6 +236,8 @@ func measurePerf(t *testing.T) perfFigures {
 		t.Logf("run %d: %v %v", i+1, r, r.MemString())
 		best(&f.cycle, float64(r.T)/float64(r.N))
 		best(&f.cycleCPU, r.Extra["cpu-ns/op"])
+		best(&f.floor, r.Extra["lock-floor-ns"])
+		best(&f.floorCPU, r.Extra["lock-floor-cpu-ns"])
 		best(&f.raw, r.Extra["kernel-reuse-ns"])
 		best(&f.rawCPU, r.Extra["kernel-reuse-cpu-ns"])
 		best(&f.dial, r.Extra["kernel-dial-ns"])
