@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,10 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 	delay := fs.Duration("delay", spec.DefaultTcpTimedWaitDelay, "TcpTimedWaitDelay")
 	start := fs.Int("port-start", 49152, "first port of the dynamic range")
 	count := fs.Int("port-count", 16384, "ports in the dynamic range")
-	servers := fs.Int("servers", 1, "server ports (8080, 8081, ...), used round-robin")
+	servers := fs.Int("servers", 1, "server ports (-server-port and the ones after it), used round-robin")
+	serverPort := fs.Int("server-port", emulator.DefaultChurnPort, "the first server port")
+	client := fs.String("client", "127.0.0.1", "the clients' address: a loopback address (127.0.0.0/8 or ::1)")
+	server := fs.String("server", "127.0.0.1", "the servers' address: a loopback address of the client's family")
 	reuse := fs.Int("reuse", 0, "reuse a pool of this many sockets (DisconnectEx TF_REUSE_SOCKET); with -reuse the run is repeated for each DX-FLAG-TIMEWAIT variant, unless -variant names one")
 	format := fs.String("format", "text", "text, json or svg")
 	limit := fs.Uint64("model-limit", 0, "if > 0, stop after this many connections (and pool sockets tried) run one by one; the leaps' are not counted")
@@ -110,8 +114,19 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 		}
 		opts = append(opts, emulator.WithVariant(c, n))
 	}
+	if *serverPort < 1 || *serverPort > 65535 {
+		fmt.Fprintf(stderr, "churn: -server-port %d is not within 1..65535\n", *serverPort)
+		return w, "", nil, exitUsage
+	}
+	var addrs [2]netip.Addr
+	for i, a := range []string{*client, *server} {
+		if addrs[i], err = netip.ParseAddr(a); err != nil {
+			fmt.Fprintf(stderr, "churn: -%s %q: %v\n", []string{"client", "server"}[i], a, err)
+			return w, "", nil, exitUsage
+		}
+	}
 	w = emulator.Workload{Rate: r, RampTo: rt, Duration: *dur, Servers: *servers, CloserServer: *serverFirst,
-		Reuse: *reuse, Settings: s}
+		Client: addrs[0], Server: addrs[1], Port: uint16(*serverPort), Reuse: *reuse, Settings: s}
 	w.ModelLimit = *limit
 	runs := [][]emulator.Option{opts}
 	chosen := false // a -variant names DX-FLAG-TIMEWAIT: run only that one
@@ -207,6 +222,10 @@ func churnSummary(w emulator.Workload) string {
 	if w.RampTo > 0 {
 		s += fmt.Sprintf(" (ramping to %.6g/s)", w.RampTo)
 	}
+	loop := netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	if (w.Client.IsValid() && w.Client != loop) || (w.Server.IsValid() && w.Server != loop) || (w.Port != 0 && w.Port != emulator.DefaultChurnPort) {
+		s += fmt.Sprintf(", clients on %v, servers on %v", orLoopback(w.Client), netip.AddrPortFrom(orLoopback(w.Server), uint16(firstServerPort(w))))
+	}
 	if w.Servers > 1 {
 		s += fmt.Sprintf(", %d server ports", w.Servers)
 	}
@@ -214,6 +233,14 @@ func churnSummary(w emulator.Workload) string {
 		s += fmt.Sprintf(", reuse pool of %d", w.Reuse)
 	}
 	return s
+}
+
+// orLoopback is a, or Workload's default address when a is unset.
+func orLoopback(a netip.Addr) netip.Addr {
+	if !a.IsValid() {
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	return a
 }
 
 // churnText prints the report of one result; progress lines of the fixes'

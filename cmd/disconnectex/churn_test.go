@@ -257,3 +257,39 @@ func TestChurnPoolVariants(t *testing.T) {
 		t.Errorf("-model-limit 10000: exit %d, stderr %q", c, stderr.String())
 	}
 }
+
+// -client, -server and -server-port place the workload: the report names
+// them, the listener's port inside the range is one port fewer for the
+// clients whatever the addresses (8,999 of 1025-10024 at 240 s: 37.5/s),
+// and bad addresses and ports are usage errors.
+func TestChurnAddresses(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"churn", "-rate", "100/s", "-for", "10m", "-client", "127.0.0.2", "-server", "127.0.0.3",
+		"-server-port", "9000", "-port-start", "1025", "-port-count", "9000"}
+	if c := run(args, &out, io.Discard); c != exitOK {
+		t.Fatalf("exit %d", c)
+	}
+	for _, want := range []string{
+		"clients on 127.0.0.2, servers on 127.0.0.3:9000",
+		"peak TIME_WAIT rows 8999",
+		"sustainable rate: 37.5 connections/s (closed form), 37.5 measured",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if c := run([]string{"churn", "-for", "10m", "-client", "::1", "-server", "::1", "-server-first"}, &out, io.Discard); c != exitOK ||
+		!strings.Contains(out.String(), "servers on [::1]:8080") || !strings.Contains(out.String(), "exhaustion: none") {
+		t.Errorf("IPv6, server first: exit %d\n%s", c, out.String())
+	}
+	for _, bad := range [][]string{
+		{"churn", "-client", "foo"}, {"churn", "-client", "::1"}, {"churn", "-server", "192.0.2.1"},
+		{"churn", "-server-port", "0"}, {"churn", "-server-port", "65536"}, {"churn", "-server-port", "65535", "-servers", "2"},
+	} {
+		var stderr bytes.Buffer
+		if c := run(bad, io.Discard, &stderr); c != exitUsage || stderr.Len() == 0 {
+			t.Errorf("%v: exit %d, want %d with a message (%q)", bad, c, exitUsage, stderr.String())
+		}
+	}
+}
