@@ -155,6 +155,12 @@ func distinctRows(tb testing.TB, e *Emulator, from, n int) {
 func listenAt(tb testing.TB, e *Emulator, port uint16) (spec.Socket, netip.AddrPort) {
 	tb.Helper()
 	addr := netip.AddrPortFrom(loop4, port)
+	return listenOn(tb, e, addr), addr
+}
+
+// listenOn makes an IPv4 socket listening at addr (backlog 1).
+func listenOn(tb testing.TB, e *Emulator, addr netip.AddrPort) spec.Socket {
+	tb.Helper()
 	l, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
 	if err == nil {
 		err = e.Bind(l, addr)
@@ -165,7 +171,7 @@ func listenAt(tb testing.TB, e *Emulator, port uint16) (spec.Socket, netip.AddrP
 	if err != nil {
 		tb.Fatalf("listener %v: %v", addr, err)
 	}
-	return l, addr
+	return l
 }
 
 func heapNow() int64 {

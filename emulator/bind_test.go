@@ -74,21 +74,6 @@ func TestListenerOnSpecificAddressWins(t *testing.T) {
 	}
 }
 
-func listenOn(tb testing.TB, e *Emulator, addr netip.AddrPort) spec.Socket {
-	tb.Helper()
-	l, err := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, 0)
-	if err == nil {
-		err = e.Bind(l, addr)
-	}
-	if err == nil {
-		err = e.Listen(l, 4)
-	}
-	if err != nil {
-		tb.Fatalf("listener %v: %v", addr, err)
-	}
-	return l
-}
-
 // A socket on the unspecified address that has connected has its
 // connection's address: a bind to that address conflicts with it, and two
 // sockets sharing a port cannot make one 4-tuple twice.

@@ -75,17 +75,13 @@ func TestChurnShortReport(t *testing.T) {
 	if c := run([]string{"churn", "-rate", "100/s", "-for", "5m"}, &out, io.Discard); c != exitOK {
 		t.Fatalf("exit %d", c)
 	}
-	for _, want := range []string{
+	wantLines(t, out.String(),
 		"measured over the second half (2m30s, shorter than one TIME_WAIT period)",
 		// 100/s for 240 s is 24,000 rows: 24,001 ports, and one more for
 		// the listener's port 8080 inside 1025-25026.
 		"fix: more ports: a dynamic range of 24002 ports (netsh int ipv4 set dynamicport tcp start=1025 num=24002;",
 		"fix: a shorter delay: TcpTimedWaitDelay 163 s (simulated: no failure)\n",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("missing %q in:\n%s", want, out.String())
-		}
-	}
+	)
 	if strings.Contains(out.String(), "fix: both") {
 		t.Errorf("a range that can hold the workload needs no combined fix:\n%s", out.String())
 	}
@@ -269,15 +265,11 @@ func TestChurnAddresses(t *testing.T) {
 	if c := run(args, &out, io.Discard); c != exitOK {
 		t.Fatalf("exit %d", c)
 	}
-	for _, want := range []string{
+	wantLines(t, out.String(),
 		"clients on 127.0.0.2, servers on 127.0.0.3:9000",
 		"peak TIME_WAIT rows 8999",
 		"sustainable rate: 37.5 connections/s (closed form), 37.5 measured",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("missing %q in:\n%s", want, out.String())
-		}
-	}
+	)
 	out.Reset()
 	if c := run([]string{"churn", "-for", "10m", "-client", "::1", "-server", "::1", "-server-first"}, &out, io.Discard); c != exitOK ||
 		!strings.Contains(out.String(), "servers on [::1]:8080") || !strings.Contains(out.String(), "exhaustion: none") {
@@ -290,6 +282,16 @@ func TestChurnAddresses(t *testing.T) {
 		var stderr bytes.Buffer
 		if c := run(bad, io.Discard, &stderr); c != exitUsage || stderr.Len() == 0 {
 			t.Errorf("%v: exit %d, want %d with a message (%q)", bad, c, exitUsage, stderr.String())
+		}
+	}
+}
+
+// wantLines reports each of wants that text lacks.
+func wantLines(t *testing.T, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
 		}
 	}
 }
