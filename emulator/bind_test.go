@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/netip"
 	"testing"
+	"time"
 
 	"gotest.tools/v3/assert"
 
@@ -122,4 +123,114 @@ func TestBindCountSaturates(t *testing.T) {
 	}
 	s := w.sock(false)
 	w.is(e.Bind(s, netip.AddrPortFrom(a.Next(), 9400)), spec.WSAENOBUFS)
+}
+
+// No connection may share a 4-tuple with another end, however sockets on
+// different addresses share their ports: a connect to its own address and
+// port, and one that would repeat the server end of a connection (waiting
+// in the backlog, accepted, or accepted from a listener since closed),
+// fail WSAEADDRINUSE.
+func TestSharedPortNoDuplicateTuples(t *testing.T) {
+	ap := netip.MustParseAddrPort
+	noDuplicates := func(t *testing.T, e *Emulator) {
+		t.Helper()
+		rows, err := e.TCPTable()
+		assert.NilError(t, err)
+		seen := map[[2]netip.AddrPort]bool{}
+		for _, r := range rows {
+			k := [2]netip.AddrPort{r.Local, r.Remote}
+			assert.Assert(t, !seen[k], "the TCP table lists %v -> %v twice", r.Local, r.Remote)
+			seen[k] = true
+		}
+	}
+	t.Run("to itself", func(t *testing.T) {
+		for _, c := range [][2]string{{"127.0.0.1:7000", "0.0.0.0:7000"}, {"0.0.0.0:7000", "127.0.0.1:7000"}} {
+			w := newWorld(t, Windows)
+			listenOn(t, w.e, ap(c[0]))
+			s := w.sock(false)
+			w.ok(w.e.Bind(s, ap(c[1])))
+			w.is(w.e.Connect(s, ap("127.0.0.1:7000")), spec.WSAEADDRINUSE)
+			noDuplicates(t, w.e)
+		}
+	})
+	for _, tc := range []struct {
+		name          string
+		listener, by  string // the first listener's address, the crossing socket's
+		accept, close bool
+	}{
+		{"server end in the backlog", "0.0.0.0:8081", "127.0.0.1:8081", false, false},
+		{"server end accepted", "0.0.0.0:8081", "127.0.0.1:8081", true, false},
+		{"listener closed", "127.0.0.1:8081", "0.0.0.0:8081", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, Windows)
+			e := w.e
+			l := listenOn(t, e, ap(tc.listener))
+			c := w.sock(false)
+			w.ok(e.Bind(c, ap("127.0.0.1:9000")))
+			listenOn(t, e, ap("0.0.0.0:9000")) // beside c, on its port
+			w.ok(e.Connect(c, ap("127.0.0.1:8081")))
+			if tc.accept {
+				_, _, err := e.Accept(l)
+				assert.NilError(t, err)
+			}
+			if tc.close {
+				w.ok(e.Closesocket(l))
+			}
+			// x would be 127.0.0.1:8081 -> 127.0.0.1:9000: c's server end.
+			x := w.sock(false)
+			w.ok(e.Bind(x, ap(tc.by)))
+			w.is(e.Connect(x, ap("127.0.0.1:9000")), spec.WSAEADDRINUSE)
+			noDuplicates(t, e)
+		})
+	}
+}
+
+// A datagram goes to the socket bound to its destination address before
+// one bound to the unspecified address on the port, even one connected
+// elsewhere.
+func TestDatagramSpecificAddressFirst(t *testing.T) {
+	ap := netip.MustParseAddrPort
+	for _, wildConnected := range []bool{false, true} {
+		w := newWorld(t, Windows)
+		e := w.e
+		udp := func(bind string) spec.Socket {
+			s, err := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, 0, 0)
+			assert.NilError(t, err)
+			if bind != "" {
+				w.ok(e.Bind(s, ap(bind)))
+			}
+			return s
+		}
+		wild := udp("0.0.0.0:7000")
+		if wildConnected {
+			w.ok(e.Connect(wild, ap("127.0.0.5:1234")))
+		}
+		specific := udp("127.0.0.1:7000")
+		c := udp("")
+		w.ok(e.Connect(c, ap("127.0.0.1:7000")))
+		_, err := e.Send(c, []byte("hi"))
+		assert.NilError(t, err)
+		// Poll first: a datagram that went elsewhere would block Recv.
+		ev, err := e.Poll(specific, spec.POLLRDNORM, time.Second)
+		assert.NilError(t, err)
+		assert.Assert(t, ev&spec.POLLRDNORM != 0, "wild connected %v: nothing reached the socket on 127.0.0.1", wildConnected)
+		b := make([]byte, 8)
+		n, err := e.Recv(specific, b)
+		assert.NilError(t, err)
+		assert.Equal(t, string(b[:n]), "hi", "wild connected %v", wildConnected)
+	}
+}
+
+// An IPv6 zone does not make another address: [::1%1]:P and [::1]:P
+// conflict.
+func TestBindZone(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	a, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	b, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	w.ok(e.Bind(a, netip.MustParseAddrPort("[::1%1]:9000")))
+	w.is(e.Bind(b, netip.MustParseAddrPort("[::1]:9000")), spec.WSAEADDRINUSE)
+	w.ok(e.Closesocket(a))
+	w.ok(e.Bind(b, netip.MustParseAddrPort("[::1]:9000")))
 }

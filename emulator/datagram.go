@@ -16,32 +16,37 @@ import (
 
 // deliverDgram queues a copy of b, sent by the connected datagram socket
 // from, on the bound datagram socket at from's remote address, unless that
-// socket is shut for receiving or connected to another address.
+// socket is shut for receiving or connected to another address. A socket
+// bound to that address itself comes before one bound to the unspecified
+// address on the port, as for listeners (DX-GAP-BIND-ADDRESS).
 func (e *Emulator) deliverDgram(from *socket, b []byte) {
 	src := from.local
 	if src.Addr().IsUnspecified() {
 		// Sent from the wildcard: the source is the address it went to.
 		src = netip.AddrPortFrom(from.remote.Addr(), src.Port())
 	}
+	var to *socket
 	for i := range e.handles {
 		sl := &e.handles[i]
 		if sl.kind != kindSocket {
 			continue
 		}
-		to := sl.sock
-		if isStream(to) || !to.bound || to.af != from.af || to.local.Port() != from.remote.Port() {
+		x := sl.sock
+		if isStream(x) || !x.bound || x.af != from.af || x.local.Port() != from.remote.Port() {
 			continue
 		}
-		if a := to.local.Addr(); !a.IsUnspecified() && a != from.remote.Addr() {
-			continue
+		if a := x.local.Addr(); a == from.remote.Addr() {
+			to = x
+			break
+		} else if a.IsUnspecified() && to == nil {
+			to = x
 		}
-		if to.rdShut || to.remote.IsValid() && to.remote != src {
-			return
-		}
-		to.dgrams = append(to.dgrams, bytes.Clone(b))
-		e.wake()
+	}
+	if to == nil || to.rdShut || to.remote.IsValid() && to.remote != src {
 		return
 	}
+	to.dgrams = append(to.dgrams, bytes.Clone(b))
+	e.wake()
 }
 
 // recvDgram takes the oldest datagram waiting on the bound datagram

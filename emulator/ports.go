@@ -102,15 +102,15 @@ func (p *portTable) wild(fam int, port uint16) uint16 {
 	return n
 }
 
-// shared reports whether port is held both by a socket on the unspecified
-// address and by one on a specific address, the only way two connections
-// could get one local address and port (tupleInUse).
-func (p *portTable) shared(fam int, port uint16) bool {
-	if len(p.namedOn) == 0 {
-		return false
-	}
-	n := p.namedOn[famPort(fam, port)]
-	return n > 0 && p.bound[fam][port] > n
+// crowded reports whether two or more sockets hold port: only then can a
+// new connection from or to it meet a 4-tuple already in use (tupleInUse).
+// It reads no map, so it costs the common case nothing.
+func (p *portTable) crowded(fam int, port uint16) bool { return p.bound[fam][port] >= 2 }
+
+// namedKey is the key of addr in named: the address without its IPv6
+// zone, so that [::1%1]:P and [::1]:P are one address.
+func namedKey(addr netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(addr.Addr().WithZone(""), addr.Port())
 }
 
 func famPort(fam int, port uint16) uint32 { return uint32(fam)<<16 | uint32(port) }
@@ -122,13 +122,14 @@ func (p *portTable) name(fam int, addr netip.AddrPort) {
 		p.named = make(map[netip.AddrPort]uint16)
 		p.namedOn = make(map[uint32]uint16)
 	}
-	p.named[addr]++
+	p.named[namedKey(addr)]++
 	p.namedOn[famPort(fam, addr.Port())]++
 }
 
 func (p *portTable) unname(fam int, addr netip.AddrPort) {
-	if p.named[addr]--; p.named[addr] == 0 {
-		delete(p.named, addr)
+	k0 := namedKey(addr)
+	if p.named[k0]--; p.named[k0] == 0 {
+		delete(p.named, k0)
 	}
 	k := famPort(fam, addr.Port())
 	if p.namedOn[k]--; p.namedOn[k] == 0 {

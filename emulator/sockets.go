@@ -241,10 +241,10 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 			return spec.WSAENOBUFS
 		}
 		port = p
-	} else if e.ports.bound[fam][port] == math.MaxUint16 {
-		return spec.WSAENOBUFS // the port's count saturates (one socket an address)
 	} else if e.addrInUse(fam, addr) {
 		return spec.WSAEADDRINUSE
+	} else if e.ports.bound[fam][port] == math.MaxUint16 {
+		return spec.WSAENOBUFS // the port's count saturates (one socket an address)
 	}
 	so.local = netip.AddrPortFrom(addr.Addr(), port)
 	e.ports.hold(fam, port)
@@ -399,7 +399,7 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 			return c
 		}
 	}
-	if e.ports.shared(famIndex(so.af), so.local.Port()) && e.tupleInUse(so, addr) {
+	if fam := famIndex(so.af); (e.ports.crowded(fam, so.local.Port()) || e.ports.crowded(fam, addr.Port())) && e.tupleInUse(so, addr) {
 		return spec.WSAEADDRINUSE
 	}
 	return e.synCheck(so, addr)
@@ -420,36 +420,46 @@ func (e *Emulator) addrInUse(fam int, addr netip.AddrPort) bool {
 	if addr.Addr().IsUnspecified() {
 		return wild > 0
 	}
-	if p.named[addr] > 0 {
+	if p.named[namedKey(addr)] > 0 {
 		return true
 	}
 	return wild > 0 && e.someSocket(func(x *socket) bool {
-		return x.bound && !x.named && famIndex(x.af) == fam && x.local == addr
+		return x.bound && !x.named && famIndex(x.af) == fam && namedKey(x.local) == namedKey(addr)
 	})
 }
 
-// tupleInUse reports whether another socket already has a connection, or
-// a connect in progress, from the local address and port so's connection
-// to addr would have. Only a port that sockets on the unspecified and on a
-// specific address share can give two sockets that address
-// (portTable.shared), so only then does prepareConnect ask. Inferred, not
-// observed: Windows keys connections by their 4-tuple, so the second
-// connect fails WSAEADDRINUSE as a pair in TIME_WAIT does
-// (DX-GAP-BIND-ADDRESS).
+// tupleInUse reports whether so's connection to addr would have a 4-tuple
+// that a connection end already has, open or still connecting, or would
+// connect so to itself (its local address and port being addr: both ends
+// of that connection would have one 4-tuple). Two connections can meet
+// only where a port is shared by sockets on different addresses, so
+// prepareConnect asks only when two or more sockets hold the local or the
+// destination port (portTable.crowded). Inferred, not observed: Windows
+// keys connections by their 4-tuple, so the connect fails WSAEADDRINUSE as
+// one to a pair in TIME_WAIT does (DX-GAP-BIND-ADDRESS).
 func (e *Emulator) tupleInUse(so *socket, addr netip.AddrPort) bool {
 	local := e.localFor(so, addr)
+	if local == addr {
+		return true
+	}
 	return e.someSocket(func(x *socket) bool {
 		return x != so && x.af == so.af && x.remote == addr && x.local == local &&
 			(x.conn == connOpen || x.state == spec.StateConnecting)
 	})
 }
 
-// someSocket reports whether f holds for a socket with a handle or an
-// orphan. It visits every one, so it serves only the rare checks above,
-// never a call's common path; its cost is bounded by the handle table.
+// someSocket reports whether f holds for a socket: one with a handle, an
+// orphan, or a connection end in a listener's backlog. It visits every
+// one, so it serves only the rare checks above, never a call's common
+// path; its cost is bounded by the handle table and the backlogs.
 func (e *Emulator) someSocket(f func(*socket) bool) bool {
 	for i := range e.handles {
 		if sl := &e.handles[i]; sl.kind == kindSocket && sl.sock != nil && f(sl.sock) {
+			return true
+		}
+	}
+	for _, l := range e.listeners {
+		if slices.ContainsFunc(l.backlog, f) {
 			return true
 		}
 	}

@@ -442,10 +442,6 @@ func (p synPolicy) String() string {
 	return VariantSYNTakesOver
 }
 
-// synCheck applies the TIME_WAIT rules to a connection from so to addr
-// before it is made: the connecting side's own row for the pair refuses it
-// (WSAEADDRINUSE), and so does a row on the listening side under
-// synRefused.
 // localFor is the local address and port so's connection to addr will
 // have: its bound port, on the address the route to addr takes when it is
 // bound to the unspecified one.
@@ -456,6 +452,10 @@ func (e *Emulator) localFor(so *socket, addr netip.AddrPort) netip.AddrPort {
 	return connLocal(so, addr)
 }
 
+// synCheck applies the TIME_WAIT rules to a connection from so to addr
+// before it is made: the connecting side's own row for the pair refuses it
+// (WSAEADDRINUSE), and so does a row on the listening side under
+// synRefused.
 func (e *Emulator) synCheck(so *socket, addr netip.AddrPort) spec.Errno {
 	q := &e.tw
 	if q.live == 0 {
