@@ -116,7 +116,8 @@ func TestChurnLeapExact(t *testing.T) {
 // TestChurnLeapExactRandom compares runs with and without the leaps on
 // random workloads (a fixed seed): either closer, with and without a pool,
 // ranges that do and do not outlast the delay, listeners inside and
-// outside the range, odd ends and sample counts.
+// outside the range, clients on the servers' address or another, odd ends
+// and sample counts.
 func TestChurnLeapExactRandom(t *testing.T) {
 	n := 240
 	if testing.Short() || raceEnabled {
@@ -148,6 +149,9 @@ func TestChurnLeapExactRandom(t *testing.T) {
 		}
 		if rng.IntN(5) == 0 {
 			w.Port = uint16(50000 + rng.IntN(s.DynamicPorts.Count))
+		}
+		if rng.IntN(5) == 0 { // the clients on another address than the servers
+			w.Client = netip.AddrFrom4([4]byte{127, 0, 0, byte(2 + rng.IntN(3))})
 		}
 		if r := max(w.Rate, w.RampTo); r*w.Duration.Seconds() > 40000 {
 			w.Duration = time.Duration(40000 / r * 1e9)
