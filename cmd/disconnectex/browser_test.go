@@ -139,6 +139,16 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if ch.Code != 0 || !strings.Contains(ch.Text, "exhaustion: none") {
 		t.Errorf("100/s with ports 1025+24002 in the page: exit %d, report:\n%s", ch.Code, ch.Text)
 	}
+	// The placement fields: IPv6 on both sides, and the first server port.
+	cdp.eval(t, session, `(document.getElementById("churn-rate").value = "100/s", document.getElementById("churn-for").value = "10m",
+		document.getElementById("churn-client").value = "::1", document.getElementById("churn-server").value = "::1",
+		document.getElementById("churn-server-port").value = "9000", playground.churnForm())`, &ch)
+	if ch.Code != 0 || !strings.Contains(ch.Text, "clients on ::1, servers on [::1]:9000") ||
+		!strings.HasSuffix(ch.Command, " -server-port 9000 -client ::1 -server ::1") {
+		t.Errorf("clients and servers on ::1, port 9000: exit %d, command %q, report:\n%s", ch.Code, ch.Command, ch.Text)
+	}
+	cdp.eval(t, session, `(document.getElementById("churn-for").value = "1h", document.getElementById("churn-client").value = "127.0.0.1",
+		document.getElementById("churn-server").value = "127.0.0.1", document.getElementById("churn-server-port").value = "8080", true)`, new(bool))
 	var churnErr string
 	cdp.eval(t, session, `(document.getElementById("churn-rate").value = "fast", playground.churnForm(),
 		document.getElementById("churn-status").className + ": " + document.getElementById("churn-text").textContent)`, &churnErr)

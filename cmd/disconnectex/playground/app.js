@@ -159,6 +159,11 @@ function churnArgs() {
   if (Number($("churn-reuse").value) > 0) args.push("-reuse", $("churn-reuse").value);
   if ($("churn-ramp").value.trim() !== "") args.push("-ramp-to", $("churn-ramp").value.trim());
   if ($("churn-server-first").checked) args.push("-server-first");
+  // The placement, only where it is not churn's default.
+  for (const [flag, id, def] of [["-server-port", "churn-server-port", "8080"], ["-client", "churn-client", "127.0.0.1"], ["-server", "churn-server", "127.0.0.1"]]) {
+    const v = $(id).value.trim();
+    if (v !== "" && v !== def) args.push(flag, v);
+  }
   return args;
 }
 
