@@ -108,3 +108,119 @@ var wineReuseaddrCases = []Case{
 		},
 	},
 }
+
+// bindWith makes a TCP socket of f's family with the bind option opt set
+// (0 for none) and binds it to addr.
+func bindWith(t *T, api spec.API, f reuseFamily, opt int, addr netip.AddrPort) (spec.Socket, error) {
+	t.Helper()
+	s := sock(t, api, f.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+	if opt != 0 {
+		mustOK(t, fmt.Sprintf("%s: setsockopt(%s)", f.name, optName(opt)), api.SetBindOption(s, opt, true))
+	}
+	return s, api.Bind(s, addr)
+}
+
+func optName(opt int) string {
+	switch opt {
+	case spec.SO_REUSEADDR:
+		return "SO_REUSEADDR"
+	case spec.SO_EXCLUSIVEADDRUSE:
+		return "SO_EXCLUSIVEADDRUSE"
+	}
+	return "no option"
+}
+
+// exclusiveRows are the rows of test_reuseaddr's tests_exclusive whose
+// sockets are both AF_INET; the others need IPV6_V6ONLY off, which
+// spec.API cannot set. Each is the first socket's address and option, the
+// second's, and the second bind's error (0: success).
+var exclusiveRows = []struct {
+	first, second       netip.Addr
+	firstOpt, secondOpt int
+	want                spec.Errno
+}{
+	{netip.IPv4Unspecified(), loopback4, spec.SO_EXCLUSIVEADDRUSE, 0, spec.WSAEACCES},
+	{netip.IPv4Unspecified(), loopback4, 0, spec.SO_EXCLUSIVEADDRUSE, 0},
+	{netip.IPv4Unspecified(), loopback4, spec.SO_EXCLUSIVEADDRUSE, spec.SO_EXCLUSIVEADDRUSE, spec.WSAEACCES},
+	{loopback4, netip.IPv4Unspecified(), spec.SO_EXCLUSIVEADDRUSE, 0, 0},
+	{loopback4, netip.IPv4Unspecified(), 0, spec.SO_EXCLUSIVEADDRUSE, spec.WSAEADDRINUSE},
+	{netip.IPv4Unspecified(), netip.IPv4Unspecified(), 0, spec.SO_EXCLUSIVEADDRUSE, spec.WSAEADDRINUSE},
+	{netip.IPv4Unspecified(), netip.IPv4Unspecified(), 0, 0, spec.WSAEADDRINUSE},
+	{loopback4, loopback4, spec.SO_EXCLUSIVEADDRUSE, 0, spec.WSAEADDRINUSE},
+	{loopback4, loopback4, 0, spec.SO_EXCLUSIVEADDRUSE, spec.WSAEADDRINUSE},
+}
+
+var wineReuseaddrOptionCases = []Case{
+	{
+		Name:    "wine-reuseaddr/reuse-second-only",
+		Clauses: clauses(spec.ClauseGapBindAddress),
+		Body: func(t *T, api spec.API) {
+			for _, f := range reuseFamilies {
+				s1, err := bindWith(t, api, f, 0, netip.AddrPortFrom(f.loopback, 0))
+				mustOK(t, f.name+": bind to the loopback address", err)
+				at := netip.AddrPortFrom(f.loopback, localPort(t, api, s1))
+				_, err = bindWith(t, api, f, spec.SO_REUSEADDR, at)
+				wantErr(t, fmt.Sprintf("%s: bind with SO_REUSEADDR to %v, which a socket without it holds", f.name, at), err, spec.WSAEACCES)
+			}
+		},
+	},
+	{
+		Name:    "wine-reuseaddr/reuse-both",
+		Clauses: clauses(spec.ClauseGapBindAddress),
+		Body: func(t *T, api spec.API) {
+			for _, f := range reuseFamilies {
+				s1, err := bindWith(t, api, f, spec.SO_REUSEADDR, netip.AddrPortFrom(f.loopback, 0))
+				mustOK(t, f.name+": bind with SO_REUSEADDR to the loopback address", err)
+				at := netip.AddrPortFrom(f.loopback, localPort(t, api, s1))
+				s2 := sock(t, api, f.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+				if on, err := api.BindOption(s2, spec.SO_REUSEADDR); wantOK(t, f.name+": getsockopt(SO_REUSEADDR) of a new socket", err) && on {
+					t.Errorf("%s: getsockopt(SO_REUSEADDR) of a new socket: got TRUE, want FALSE", f.name)
+				}
+				if err := api.Bind(s2, at); err == nil {
+					t.Errorf("%s: bind without SO_REUSEADDR to %v, which a socket with it holds: got success, want an error", f.name, at)
+				}
+				mustOK(t, f.name+": setsockopt(SO_REUSEADDR)", api.SetBindOption(s2, spec.SO_REUSEADDR, true))
+				mustOK(t, fmt.Sprintf("%s: then bind to %v", f.name, at), api.Bind(s2, at))
+				mustOK(t, f.name+": listen on the first", api.Listen(s1, 1))
+				wantOK(t, f.name+": listen on the second, on the same address and port", api.Listen(s2, 1))
+				c := sock(t, api, f.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+				mustOK(t, fmt.Sprintf("%s: connect to %v", f.name, at), api.Connect(c, at))
+				if ev, err := api.Poll(s1, spec.POLLRDNORM, prompt); err == nil && ev&spec.POLLRDNORM == 0 {
+					t.Errorf("%s: the connection is not waiting on the first listener", f.name)
+					continue
+				}
+				a, _, err := api.Accept(s1)
+				if wantOK(t, f.name+": accept on the first listener", err) {
+					t.Cleanup(func() { api.Closesocket(a) })
+				}
+			}
+		},
+	},
+	{
+		Name:    "wine-reuseaddr/exclusive-with-reuse",
+		Clauses: clauses(spec.ClauseGapBindAddress),
+		Body: func(t *T, api spec.API) {
+			s := tcp(t, api)
+			mustOK(t, "setsockopt(SO_REUSEADDR)", api.SetBindOption(s, spec.SO_REUSEADDR, true))
+			wantErr(t, "then setsockopt(SO_EXCLUSIVEADDRUSE)", api.SetBindOption(s, spec.SO_EXCLUSIVEADDRUSE, true), spec.WSAEINVAL)
+			mustOK(t, "clear SO_REUSEADDR", api.SetBindOption(s, spec.SO_REUSEADDR, false))
+			wantOK(t, "then setsockopt(SO_EXCLUSIVEADDRUSE)", api.SetBindOption(s, spec.SO_EXCLUSIVEADDRUSE, true))
+			wantErr(t, "then setsockopt(SO_REUSEADDR)", api.SetBindOption(s, spec.SO_REUSEADDR, true), spec.WSAEINVAL)
+		},
+	},
+	{
+		Name:    "wine-reuseaddr/exclusive-table",
+		Clauses: clauses(spec.ClauseGapBindAddress),
+		Body: func(t *T, api spec.API) {
+			f := reuseFamilies[0]
+			for i, row := range exclusiveRows {
+				s1, err := bindWith(t, api, f, row.firstOpt, netip.AddrPortFrom(row.first, 0))
+				mustOK(t, fmt.Sprintf("row %d: first bind to %v:0 (%s)", i, row.first, optName(row.firstOpt)), err)
+				at := netip.AddrPortFrom(row.second, localPort(t, api, s1))
+				_, err = bindWith(t, api, f, row.secondOpt, at)
+				wantErr(t, fmt.Sprintf("row %d: %v (%s) then %v (%s)", i, row.first, optName(row.firstOpt), at, optName(row.secondOpt)), err, row.want)
+				_ = api.Closesocket(s1) // frees the port before the next row
+			}
+		},
+	},
+}

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -233,4 +235,99 @@ func TestBindZone(t *testing.T) {
 	w.is(e.Bind(b, netip.MustParseAddrPort("[::1]:9000")), spec.WSAEADDRINUSE)
 	w.ok(e.Closesocket(a))
 	w.ok(e.Bind(b, netip.MustParseAddrPort("[::1]:9000")))
+}
+
+// SO_REUSEADDR and SO_EXCLUSIVEADDRUSE decide which binds to a port in use
+// succeed: the table of sock.c's test_reuseaddr for one family (its
+// SO_EXCLUSIVEADDRUSE rows without IPV6_V6ONLY, and its SO_REUSEADDR
+// checks), and the rows trio's how-does-windows-so-reuseaddr-work.py
+// shows for a first socket on the unspecified address.
+func TestBindOptions(t *testing.T) {
+	const (
+		none  = 0
+		reuse = spec.SO_REUSEADDR
+		excl  = spec.SO_EXCLUSIVEADDRUSE
+	)
+	anyA, loop := netip.IPv4Unspecified(), loop4
+	for _, tc := range []struct {
+		first, second       netip.Addr
+		firstOpt, secondOpt int
+		want                error
+	}{
+		{anyA, loop, excl, none, spec.WSAEACCES},
+		{anyA, loop, none, excl, nil},
+		{anyA, loop, excl, excl, spec.WSAEACCES},
+		{loop, anyA, excl, none, nil},
+		{loop, anyA, none, excl, spec.WSAEADDRINUSE},
+		{anyA, anyA, none, excl, spec.WSAEADDRINUSE},
+		{anyA, anyA, none, none, spec.WSAEADDRINUSE},
+		{loop, loop, excl, none, spec.WSAEADDRINUSE},
+		{loop, loop, none, excl, spec.WSAEADDRINUSE},
+		{loop, loop, none, reuse, spec.WSAEACCES},
+		{loop, loop, reuse, none, spec.WSAEADDRINUSE},
+		{loop, loop, reuse, reuse, nil},
+		{anyA, anyA, none, reuse, spec.WSAEACCES}, // trio: default wildcard, then SO_REUSEADDR wildcard
+		{anyA, loop, none, reuse, nil},            // and SO_REUSEADDR specific
+	} {
+		w := newWorld(t, Windows)
+		e := w.e
+		name := fmt.Sprintf("%v (%s) then %v (%s)", tc.first, bindOptName(tc.firstOpt), tc.second, bindOptName(tc.secondOpt))
+		a, b := w.sock(false), w.sock(false)
+		if tc.firstOpt != none {
+			w.ok(e.SetBindOption(a, tc.firstOpt, true))
+		}
+		if tc.secondOpt != none {
+			w.ok(e.SetBindOption(b, tc.secondOpt, true))
+		}
+		w.ok(e.Bind(a, netip.AddrPortFrom(tc.first, 9000)))
+		err := e.Bind(b, netip.AddrPortFrom(tc.second, 9000))
+		if !errors.Is(err, tc.want) && !(err == nil && tc.want == nil) {
+			t.Errorf("%s: got %v, want %v", name, err, tc.want)
+		}
+	}
+}
+
+// The two options exclude each other, unknown ones fail WSAENOPROTOOPT,
+// and a new socket has neither; two sockets on one address with
+// SO_REUSEADDR both listen, and the first to listen gets the connection.
+func TestBindOptionCalls(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	s := w.sock(false)
+	on, err := e.BindOption(s, spec.SO_REUSEADDR)
+	assert.NilError(t, err)
+	assert.Assert(t, !on)
+	w.ok(e.SetBindOption(s, spec.SO_REUSEADDR, true))
+	w.is(e.SetBindOption(s, spec.SO_EXCLUSIVEADDRUSE, true), spec.WSAEINVAL)
+	w.ok(e.SetBindOption(s, spec.SO_REUSEADDR, false))
+	w.ok(e.SetBindOption(s, spec.SO_EXCLUSIVEADDRUSE, true))
+	w.is(e.SetBindOption(s, spec.SO_REUSEADDR, true), spec.WSAEINVAL)
+	on, err = e.BindOption(s, spec.SO_EXCLUSIVEADDRUSE)
+	assert.NilError(t, err)
+	assert.Assert(t, on)
+	w.is(e.SetBindOption(s, 0x1234, true), spec.WSAENOPROTOOPT)
+	_, err = e.BindOption(s, 0x1234)
+	assert.ErrorIs(t, err, spec.WSAENOPROTOOPT)
+	w.is(e.SetBindOption(spec.INVALID_SOCKET, spec.SO_REUSEADDR, true), spec.WSAENOTSOCK)
+
+	at := netip.AddrPortFrom(loop4, 9500)
+	var ls [2]spec.Socket
+	for i := range ls {
+		ls[i] = w.sock(false)
+		w.ok(e.SetBindOption(ls[i], spec.SO_REUSEADDR, true))
+		w.ok(e.Bind(ls[i], at))
+		w.ok(e.Listen(ls[i], 1))
+	}
+	c := w.sock(false)
+	w.ok(e.Connect(c, at))
+	ev, err := e.Poll(ls[0], spec.POLLRDNORM, 0)
+	assert.NilError(t, err)
+	assert.Assert(t, ev&spec.POLLRDNORM != 0, "the first listener has the connection")
+	// Closing them leaves nothing counted.
+	for _, l := range append(ls[:], c) {
+		w.ok(e.Closesocket(l))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	assert.Equal(t, len(e.ports.optionedOn), 0)
 }

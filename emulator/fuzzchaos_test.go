@@ -164,7 +164,7 @@ func fuzzTimeout(b uint8) time.Duration {
 }
 
 var fuzzOpNames = [...]string{
-	"socket", "bind", "listen", "connect", "accept", "send", "recv", "poll", "shutdown", "linger",
+	"socket", "bind", "listen", "connect", "accept", "send", "recv", "poll", "shutdown", "linger or bind options",
 	"closesocket", "ConnectEx", "AcceptEx", "DisconnectEx", "WSASend", "WSARecv", "NewOverlapped",
 	"FreeOverlapped", "GetOverlappedResult", "WSAGetOverlappedResult", "CancelIoEx", "CreateEvent",
 	"Set/ResetEvent", "WaitForSingleObject", "CloseHandle", "CreateIoCompletionPort", "associate",
@@ -316,6 +316,11 @@ func (r *fuzzRun) step(th *Thread, op fuzzOp) {
 	case 8:
 		_ = th.Shutdown(r.pickSock(op.A), int(op.Arg%5)-1)
 	case 9:
+		if op.Flags&2 != 0 { // the bind options instead (DX-GAP-BIND-ADDRESS)
+			opt := []int{spec.SO_REUSEADDR, spec.SO_EXCLUSIVEADDRUSE, 0x77}[op.Arg%3]
+			_ = th.SetBindOption(r.pickSock(op.A), opt, op.Flags&1 != 0)
+			break
+		}
 		_ = th.SetLinger(r.pickSock(op.A), op.Flags&1 != 0, uint16(op.Arg%3))
 	case 10:
 		_ = th.Closesocket(r.pickSock(op.A))

@@ -34,6 +34,10 @@ type portTable struct {
 	// (DX-GAP-BIND-ADDRESS), so these decide bind's WSAEADDRINUSE.
 	named   map[netip.AddrPort]uint16
 	namedOn map[uint32]uint16 // by famPort
+
+	// Sockets bound with SO_REUSEADDR or SO_EXCLUSIVEADDRUSE, by famPort;
+	// nil until the first. A bind to such a port takes the slow path.
+	optionedOn map[uint32]uint16
 }
 
 func (p *portTable) init(r spec.PortRange) {
@@ -135,6 +139,22 @@ func (p *portTable) unname(fam int, addr netip.AddrPort) {
 	if p.namedOn[k]--; p.namedOn[k] == 0 {
 		delete(p.namedOn, k)
 	}
+}
+
+// optioned counts a socket with bind options on port in or out (delta 1
+// or -1).
+func (p *portTable) optioned(fam int, port uint16, delta int) {
+	if p.optionedOn == nil {
+		p.optionedOn = make(map[uint32]uint16)
+	}
+	k := famPort(fam, port)
+	if p.optionedOn[k] = uint16(int(p.optionedOn[k]) + delta); p.optionedOn[k] == 0 {
+		delete(p.optionedOn, k)
+	}
+}
+
+func (p *portTable) hasOptioned(fam int, port uint16) bool {
+	return len(p.optionedOn) != 0 && p.optionedOn[famPort(fam, port)] != 0
 }
 
 func (p *portTable) rowAdded(fam int, port uint16) {

@@ -45,8 +45,10 @@ type socket struct {
 	// yet set; connect() then fails WSAEINVAL rather than WSAEISCONN (Wine
 	// sock.c test_connect, todo_wine ok: Windows does, Wine not).
 	noConnectCtx bool
-	bound        bool // holds its local port in the port table
-	named        bool // bound to a specific address (ports.named counts it)
+	bound        bool     // holds its local port in the port table
+	named        bool     // bound to a specific address (ports.named counts it)
+	opts         bindOpts // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE as set now
+	boundOpts    bindOpts // as they were at bind, which the port's later binds meet
 	local        netip.AddrPort
 	remote       netip.AddrPort
 	linger       bool
@@ -241,8 +243,8 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 			return spec.WSAENOBUFS
 		}
 		port = p
-	} else if e.addrInUse(fam, addr) {
-		return spec.WSAEADDRINUSE
+	} else if c := e.bindConflict(so, fam, addr); c != 0 {
+		return c
 	} else if e.ports.bound[fam][port] == math.MaxUint16 {
 		return spec.WSAENOBUFS // the port's count saturates (one socket an address)
 	}
@@ -251,6 +253,9 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	if !addr.Addr().IsUnspecified() {
 		so.named = true
 		e.ports.name(fam, so.local)
+	}
+	if so.boundOpts = so.opts; so.opts != 0 {
+		e.ports.optioned(fam, port, 1)
 	}
 	so.bound = true
 	e.setState(so, trBind)
@@ -268,6 +273,10 @@ func (e *Emulator) unbind(so *socket) {
 		e.ports.unname(fam, so.local)
 		so.named = false
 	}
+	if so.boundOpts != 0 {
+		e.ports.optioned(fam, so.local.Port(), -1)
+		so.boundOpts = 0
+	}
 	so.bound = false
 }
 
@@ -278,6 +287,9 @@ func (e *Emulator) implicitBind(so *socket) spec.Errno {
 		return spec.WSAENOBUFS
 	}
 	e.ports.hold(famIndex(so.af), p)
+	if so.boundOpts = so.opts; so.opts != 0 {
+		e.ports.optioned(famIndex(so.af), p, 1)
+	}
 	so.bound = true
 	so.local = netip.AddrPortFrom(unspecified(so.af), p)
 	if so.state == spec.StateUnconnected {
@@ -403,67 +415,6 @@ func (e *Emulator) prepareConnect(so *socket, addr netip.AddrPort, ex bool) spec
 		return spec.WSAEADDRINUSE
 	}
 	return e.synCheck(so, addr)
-}
-
-// addrInUse reports whether bind to addr (port nonzero) conflicts with a
-// socket of family fam: only one bound to the same address does, the
-// unspecified one included (DX-GAP-BIND-ADDRESS). A socket bound to the
-// unspecified address that has connected has its connection's address,
-// so a bind to that specific address finds it too (a scan, made only when
-// such a socket holds the port: an explicit bind to a port in use).
-func (e *Emulator) addrInUse(fam int, addr netip.AddrPort) bool {
-	p, port := &e.ports, addr.Port()
-	if p.bound[fam][port] == 0 {
-		return false
-	}
-	wild := p.wild(fam, port)
-	if addr.Addr().IsUnspecified() {
-		return wild > 0
-	}
-	if p.named[namedKey(addr)] > 0 {
-		return true
-	}
-	return wild > 0 && e.someSocket(func(x *socket) bool {
-		return x.bound && !x.named && famIndex(x.af) == fam && namedKey(x.local) == namedKey(addr)
-	})
-}
-
-// tupleInUse reports whether so's connection to addr would have a 4-tuple
-// that a connection end already has, open or still connecting, or would
-// connect so to itself (its local address and port being addr: both ends
-// of that connection would have one 4-tuple). Two connections can meet
-// only where a port is shared by sockets on different addresses, so
-// prepareConnect asks only when two or more sockets hold the local or the
-// destination port (portTable.crowded). Inferred, not observed: Windows
-// keys connections by their 4-tuple, so the connect fails WSAEADDRINUSE as
-// one to a pair in TIME_WAIT does (DX-GAP-BIND-ADDRESS).
-func (e *Emulator) tupleInUse(so *socket, addr netip.AddrPort) bool {
-	local := e.localFor(so, addr)
-	if local == addr {
-		return true
-	}
-	return e.someSocket(func(x *socket) bool {
-		return x != so && x.af == so.af && x.remote == addr && x.local == local &&
-			(x.conn == connOpen || x.state == spec.StateConnecting)
-	})
-}
-
-// someSocket reports whether f holds for a socket: one with a handle, an
-// orphan, or a connection end in a listener's backlog. It visits every
-// one, so it serves only the rare checks above, never a call's common
-// path; its cost is bounded by the handle table and the backlogs.
-func (e *Emulator) someSocket(f func(*socket) bool) bool {
-	for i := range e.handles {
-		if sl := &e.handles[i]; sl.kind == kindSocket && sl.sock != nil && f(sl.sock) {
-			return true
-		}
-	}
-	for _, l := range e.listeners {
-		if slices.ContainsFunc(l.backlog, f) {
-			return true
-		}
-	}
-	return slices.ContainsFunc(e.orphans, f)
 }
 
 // establish connects so to addr: the server end goes to the listener's

@@ -83,6 +83,16 @@ func (e *Emulator) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	return e.api().SetLinger(s, on, seconds)
 }
 
+// SetBindOption is the main thread's Thread.SetBindOption.
+func (e *Emulator) SetBindOption(s spec.Socket, opt int, on bool) error {
+	return e.api().SetBindOption(s, opt, on)
+}
+
+// BindOption is the main thread's Thread.BindOption.
+func (e *Emulator) BindOption(s spec.Socket, opt int) (bool, error) {
+	return e.api().BindOption(s, opt)
+}
+
 // Getsockname is the main thread's Thread.Getsockname.
 func (e *Emulator) Getsockname(s spec.Socket) (netip.AddrPort, error) { return e.api().Getsockname(s) }
 

@@ -120,6 +120,28 @@ func (b *Backend) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	return errnoOf(windows.SetsockoptLinger(windows.Handle(s), windows.SOL_SOCKET, windows.SO_LINGER, &l))
 }
 
+func (b *Backend) SetBindOption(s spec.Socket, opt int, on bool) error {
+	if opt != spec.SO_REUSEADDR && opt != spec.SO_EXCLUSIVEADDRUSE {
+		return spec.WSAENOPROTOOPT
+	}
+	v := 0
+	if on {
+		v = 1
+	}
+	return errnoOf(windows.SetsockoptInt(windows.Handle(s), windows.SOL_SOCKET, opt, v))
+}
+
+func (b *Backend) BindOption(s spec.Socket, opt int) (bool, error) {
+	if opt != spec.SO_REUSEADDR && opt != spec.SO_EXCLUSIVEADDRUSE {
+		return false, spec.WSAENOPROTOOPT
+	}
+	v, err := windows.GetsockoptInt(windows.Handle(s), windows.SOL_SOCKET, opt)
+	if err != nil {
+		return false, errnoOf(err)
+	}
+	return v != 0, nil
+}
+
 func (b *Backend) Getsockname(s spec.Socket) (netip.AddrPort, error) {
 	sa, err := windows.Getsockname(windows.Handle(s))
 	if err != nil {

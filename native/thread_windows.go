@@ -219,6 +219,14 @@ func (t *thread) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	return call0(t, func() error { return t.b.SetLinger(s, on, seconds) })
 }
 
+func (t *thread) SetBindOption(s spec.Socket, opt int, on bool) error {
+	return call0(t, func() error { return t.b.SetBindOption(s, opt, on) })
+}
+
+func (t *thread) BindOption(s spec.Socket, opt int) (bool, error) {
+	return call1(t, false, func() (bool, error) { return t.b.BindOption(s, opt) })
+}
+
 func (t *thread) Getsockname(s spec.Socket) (netip.AddrPort, error) {
 	return call1(t, netip.AddrPort{}, func() (netip.AddrPort, error) { return t.b.Getsockname(s) })
 }

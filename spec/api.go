@@ -93,6 +93,14 @@ type API interface {
 	// SetLinger sets SO_LINGER. SetLinger(s, true, 0) then Closesocket
 	// resets the connection.
 	SetLinger(s Socket, on bool, seconds uint16) error
+	// SetBindOption is setsockopt(SOL_SOCKET, opt) with a BOOL for the
+	// options that decide which binds to a port in use succeed: opt is
+	// SO_REUSEADDR or SO_EXCLUSIVEADDRUSE (any other fails
+	// WSAENOPROTOOPT); the two exclude each other (WSAEINVAL). Set them
+	// before bind (DX-GAP-BIND-ADDRESS).
+	SetBindOption(s Socket, opt int, on bool) error
+	// BindOption is getsockopt of the same options.
+	BindOption(s Socket, opt int) (bool, error)
 	Getsockname(s Socket) (netip.AddrPort, error)
 	Getpeername(s Socket) (netip.AddrPort, error)
 	// UpdateAcceptContext is setsockopt(accepted, SOL_SOCKET,

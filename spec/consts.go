@@ -19,6 +19,8 @@ const SIO_GET_EXTENSION_FUNCTION_POINTER uint32 = 0xC8000006
 // Socket options (level SOL_SOCKET) of setsockopt, untyped as in the C
 // headers: the option argument is an int.
 const (
+	SO_REUSEADDR              = 0x0004
+	SO_EXCLUSIVEADDRUSE       = ^SO_REUSEADDR // ((int)(~SO_REUSEADDR)) in winsock2.h
 	SO_UPDATE_ACCEPT_CONTEXT  = 0x700B
 	SO_UPDATE_CONNECT_CONTEXT = 0x7010
 )

@@ -56,6 +56,7 @@ const (
 
 	WSAEINTR           Errno = 10004
 	WSAEBADF           Errno = 10009
+	WSAEACCES          Errno = 10013
 	WSAEFAULT          Errno = 10014
 	WSAEINVAL          Errno = 10022
 	WSAEWOULDBLOCK     Errno = 10035
@@ -63,6 +64,7 @@ const (
 	WSAEALREADY        Errno = 10037
 	WSAENOTSOCK        Errno = 10038
 	WSAEPROTOTYPE      Errno = 10041
+	WSAENOPROTOOPT     Errno = 10042
 	WSAEPROTONOSUPPORT Errno = 10043
 	WSAESOCKTNOSUPPORT Errno = 10044
 	WSAEOPNOTSUPP      Errno = 10045
@@ -115,6 +117,7 @@ var errorTable = map[Errno]errnoInfo{
 
 	WSAEINTR:           {"WSAEINTR", "a blocking call was interrupted (for example by closesocket from another thread)"},
 	WSAEBADF:           {"WSAEBADF", "bad file handle"},
+	WSAEACCES:          {"WSAEACCES", "permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it"},
 	WSAEFAULT:          {"WSAEFAULT", "a pointer argument is not a valid address"},
 	WSAEINVAL:          {"WSAEINVAL", "an invalid argument was supplied"},
 	WSAEWOULDBLOCK:     {"WSAEWOULDBLOCK", "the non-blocking operation cannot complete immediately"},
@@ -122,6 +125,7 @@ var errorTable = map[Errno]errnoInfo{
 	WSAEALREADY:        {"WSAEALREADY", "an operation is already in progress on this socket"},
 	WSAENOTSOCK:        {"WSAENOTSOCK", "the handle is not a socket"},
 	WSAEPROTOTYPE:      {"WSAEPROTOTYPE", "the protocol is the wrong type for the socket"},
+	WSAENOPROTOOPT:     {"WSAENOPROTOOPT", "the option is unknown or not supported at that level"},
 	WSAEPROTONOSUPPORT: {"WSAEPROTONOSUPPORT", "the protocol is not supported"},
 	WSAESOCKTNOSUPPORT: {"WSAESOCKTNOSUPPORT", "the socket type is not supported in this address family"},
 	WSAEOPNOTSUPP:      {"WSAEOPNOTSUPP", "the operation is not supported for this type of socket"},
