@@ -121,13 +121,10 @@ func bindWith(t *T, api spec.API, f reuseFamily, opt int, addr netip.AddrPort) (
 }
 
 func optName(opt int) string {
-	switch opt {
-	case spec.SO_REUSEADDR:
-		return "SO_REUSEADDR"
-	case spec.SO_EXCLUSIVEADDRUSE:
-		return "SO_EXCLUSIVEADDRUSE"
+	if opt == 0 {
+		return "no option"
 	}
-	return "no option"
+	return spec.OptionName(opt)
 }
 
 // exclusiveRows are the rows of test_reuseaddr's tests_exclusive whose

@@ -179,7 +179,7 @@ func (v *view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 // SetBindOption implements spec.API (setsockopt(SO_REUSEADDR or
 // SO_EXCLUSIVEADDRUSE)).
 func (v *view) SetBindOption(s spec.Socket, opt int, on bool) error {
-	return v.do("setsockopt("+bindOptName(opt)+")", s,
+	return v.do("setsockopt("+spec.OptionName(opt)+")", s,
 		func() string { return fmt.Sprintf("s=%#x, on=%v", uintptr(s), on) },
 		func() error {
 			return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.setBindOption(so, opt, on) })
@@ -189,23 +189,13 @@ func (v *view) SetBindOption(s spec.Socket, opt int, on bool) error {
 // BindOption implements spec.API (getsockopt(SO_REUSEADDR or
 // SO_EXCLUSIVEADDRUSE)).
 func (v *view) BindOption(s spec.Socket, opt int) (on bool, err error) {
-	err = v.do("getsockopt("+bindOptName(opt)+")", s,
+	err = v.do("getsockopt("+spec.OptionName(opt)+")", s,
 		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
 		func() error {
 			return sockErr(v.e, s, func(so *socket) (c spec.Errno) { on, c = v.e.bindOption(so, opt); return c })
 		},
 		func() string { return fmt.Sprint(on) })
 	return
-}
-
-func bindOptName(opt int) string {
-	switch opt {
-	case spec.SO_REUSEADDR:
-		return "SO_REUSEADDR"
-	case spec.SO_EXCLUSIVEADDRUSE:
-		return "SO_EXCLUSIVEADDRUSE"
-	}
-	return fmt.Sprintf("option %#x", opt)
 }
 
 // Getsockname implements spec.API (getsockname).

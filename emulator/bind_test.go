@@ -271,7 +271,7 @@ func TestBindOptions(t *testing.T) {
 	} {
 		w := newWorld(t, Windows)
 		e := w.e
-		name := fmt.Sprintf("%v (%s) then %v (%s)", tc.first, bindOptName(tc.firstOpt), tc.second, bindOptName(tc.secondOpt))
+		name := fmt.Sprintf("%v (%s) then %v (%s)", tc.first, optLabel(tc.firstOpt), tc.second, optLabel(tc.secondOpt))
 		a, b := w.sock(false), w.sock(false)
 		if tc.firstOpt != none {
 			w.ok(e.SetBindOption(a, tc.firstOpt, true))
@@ -285,6 +285,13 @@ func TestBindOptions(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", name, err, tc.want)
 		}
 	}
+}
+
+func optLabel(opt int) string {
+	if opt == 0 {
+		return "no option"
+	}
+	return spec.OptionName(opt)
 }
 
 // The two options exclude each other, unknown ones fail WSAENOPROTOOPT,

@@ -72,6 +72,22 @@ func AFName(af int) string {
 	return fmt.Sprintf("AF_%d", af)
 }
 
+// OptionName names a SOL_SOCKET option of setsockopt: "SO_REUSEADDR",
+// or the number for one this package does not define.
+func OptionName(opt int) string {
+	switch opt {
+	case SO_REUSEADDR:
+		return "SO_REUSEADDR"
+	case SO_EXCLUSIVEADDRUSE:
+		return "SO_EXCLUSIVEADDRUSE"
+	case SO_UPDATE_ACCEPT_CONTEXT:
+		return "SO_UPDATE_ACCEPT_CONTEXT"
+	case SO_UPDATE_CONNECT_CONTEXT:
+		return "SO_UPDATE_CONNECT_CONTEXT"
+	}
+	return fmt.Sprintf("option %#x", opt)
+}
+
 // extensionGUIDs are the extension functions' identifiers by name.
 var extensionGUIDs = []struct {
 	name string
