@@ -6,7 +6,9 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -375,6 +377,30 @@ func parseLinger(p *parser, a []string) (step, error) {
 
 func (st *lingerStep) run(in *interp, api spec.API) result {
 	return result{err: api.SetLinger(in.sock(st.s), st.on, st.secs)}
+}
+
+type bindOptionStep struct {
+	s   ref
+	opt int
+	on  bool
+}
+
+var bindOptionNames = []string{"SO_REUSEADDR", "SO_EXCLUSIVEADDRUSE"}
+
+func parseBindOption(p *parser, a []string) (step, error) {
+	s, err := p.handle(a[0])
+	if err != nil {
+		return nil, err
+	}
+	i := slices.Index(bindOptionNames, a[1])
+	if i < 0 || (a[2] != "on" && a[2] != "off") {
+		return nil, p.errf("want: sockopt S %s on|off", strings.Join(bindOptionNames, "|"))
+	}
+	return &bindOptionStep{s, [...]int{spec.SO_REUSEADDR, spec.SO_EXCLUSIVEADDRUSE}[i], a[2] == "on"}, nil
+}
+
+func (st *bindOptionStep) run(in *interp, api spec.API) result {
+	return result{err: api.SetBindOption(in.sock(st.s), st.opt, st.on)}
 }
 
 type addrStep struct {

@@ -115,6 +115,8 @@ func TestParseScriptErrors(t *testing.T) {
 		{"socket c tcp\nevent c manual", `line 2: c is already a socket`},
 		{"listen srv", `line 1: listen srv: srv is new`},
 		{"sleep infinite", `line 1: sleep infinite`},
+		{"socket c tcp\nsockopt c SO_LINGER on", `line 2: want: sockopt S SO_REUSEADDR|SO_EXCLUSIVEADDRUSE on|off`},
+		{"socket c tcp\nsockopt c SO_REUSEADDR yes", `line 2: want: sockopt S`},
 	} {
 		_, err := parseAll(tc.src)
 		var se *syntaxError
@@ -229,6 +231,20 @@ func TestListenIPv6OneSocket(t *testing.T) {
 	}
 	if n := strings.Count(out, "call        WSASocketW("); n != 1 || !strings.Contains(out, "WSASocketW(AF_INET6,") {
 		t.Errorf("listen [::1]:0 made %d sockets:\n%s", n, out)
+	}
+}
+
+// sockopt sets the bind options: a server on 0.0.0.0 with
+// SO_EXCLUSIVEADDRUSE keeps 127.0.0.1 off its port, and the two options
+// exclude each other.
+func TestScriptSockopt(t *testing.T) {
+	src := "socket srv tcp\nsockopt srv SO_EXCLUSIVEADDRUSE on\nbind srv 0.0.0.0:9000\n" +
+		"socket thief tcp\nbind thief 127.0.0.1:9000 -> WSAEACCES\n" +
+		"socket r tcp\nsockopt r SO_REUSEADDR on\nsockopt r SO_EXCLUSIVEADDRUSE on -> WSAEINVAL\n" +
+		"sockopt r SO_REUSEADDR off\nsockopt r SO_EXCLUSIVEADDRUSE on -> ok\n"
+	code, out, errs := cli(t, "run", writeScript(t, src))
+	if code != exitOK || !strings.Contains(out, "setsockopt(SO_EXCLUSIVEADDRUSE)(s=srv, on=true)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
 
