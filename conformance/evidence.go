@@ -95,7 +95,7 @@ const (
 	whyAPC          = "spec.API has no completion routines (APCs) or alertable waits"
 	whySelect       = "spec.API has no select, WSAEventSelect or WSAAsyncSelect"
 	whyIoctl        = "spec.API has no WSAIoctl beyond SIO_GET_EXTENSION_FUNCTION_POINTER"
-	whySockopt      = "spec.API has no getsockopt/setsockopt beyond SO_LINGER and the two UPDATE_*_CONTEXT options"
+	whySockopt      = "spec.API has no getsockopt/setsockopt beyond SO_LINGER, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE and the two UPDATE_*_CONTEXT options"
 	whyNonblocking  = "spec.API has no FIONBIO (non-blocking mode)"
 	whyTransmitFile = "spec.API has no TransmitFile or TransmitPackets"
 	whyAddrBuffers  = "spec.API has no GetAcceptExSockaddrs or the AcceptEx address buffers"

@@ -177,24 +177,38 @@ func (v *view) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 }
 
 // SetBindOption implements spec.API (setsockopt(SO_REUSEADDR or
-// SO_EXCLUSIVEADDRUSE)).
+// SO_EXCLUSIVEADDRUSE)). Each option is its own call name, as the trace
+// and fault rules write it.
 func (v *view) SetBindOption(s spec.Socket, opt int, on bool) error {
-	return v.do("setsockopt("+spec.OptionName(opt)+")", s,
-		func() string { return fmt.Sprintf("s=%#x, on=%v", uintptr(s), on) },
-		func() error {
-			return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.setBindOption(so, opt, on) })
-		}, nil)
+	args := func() string { return fmt.Sprintf("s=%#x, on=%v", uintptr(s), on) }
+	f := func() error {
+		return sockErr(v.e, s, func(so *socket) spec.Errno { return v.e.setBindOption(so, opt, on) })
+	}
+	switch opt {
+	case spec.SO_REUSEADDR:
+		return v.do("setsockopt(SO_REUSEADDR)", s, args, f, nil)
+	case spec.SO_EXCLUSIVEADDRUSE:
+		return v.do("setsockopt(SO_EXCLUSIVEADDRUSE)", s, args, f, nil)
+	}
+	return v.do("setsockopt", s, func() string { return fmt.Sprintf("s=%#x, %s, on=%v", uintptr(s), spec.OptionName(opt), on) }, f, nil)
 }
 
 // BindOption implements spec.API (getsockopt(SO_REUSEADDR or
 // SO_EXCLUSIVEADDRUSE)).
 func (v *view) BindOption(s spec.Socket, opt int) (on bool, err error) {
-	err = v.do("getsockopt("+spec.OptionName(opt)+")", s,
-		func() string { return fmt.Sprintf("s=%#x", uintptr(s)) },
-		func() error {
-			return sockErr(v.e, s, func(so *socket) (c spec.Errno) { on, c = v.e.bindOption(so, opt); return c })
-		},
-		func() string { return fmt.Sprint(on) })
+	args := func() string { return fmt.Sprintf("s=%#x", uintptr(s)) }
+	f := func() error {
+		return sockErr(v.e, s, func(so *socket) (c spec.Errno) { on, c = v.e.bindOption(so, opt); return c })
+	}
+	res := func() string { return fmt.Sprint(on) }
+	switch opt {
+	case spec.SO_REUSEADDR:
+		err = v.do("getsockopt(SO_REUSEADDR)", s, args, f, res)
+	case spec.SO_EXCLUSIVEADDRUSE:
+		err = v.do("getsockopt(SO_EXCLUSIVEADDRUSE)", s, args, f, res)
+	default:
+		err = v.do("getsockopt", s, func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), spec.OptionName(opt)) }, f, res)
+	}
 	return
 }
 

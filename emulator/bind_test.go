@@ -338,3 +338,31 @@ func TestBindOptionCalls(t *testing.T) {
 	defer e.mu.Unlock()
 	assert.Equal(t, len(e.ports.optionedOn), 0)
 }
+
+// A fault rule can name each bind option's call, as the trace writes it.
+func TestBindOptionFaults(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	_, err := e.Inject(Fault{Call: "setsockopt(SO_EXCLUSIVEADDRUSE)", Action: FaultFail, Err: spec.WSAENOBUFS})
+	assert.NilError(t, err)
+	s := w.sock(false)
+	w.is(e.SetBindOption(s, spec.SO_EXCLUSIVEADDRUSE, true), spec.WSAENOBUFS)
+	w.ok(e.SetBindOption(s, spec.SO_REUSEADDR, true))
+}
+
+// TCP and UDP have their own ports: the options of one protocol's sockets
+// do not reach the other's binds, nor does one's socket on an address.
+func TestBindOptionsPerProtocol(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	tcp := w.sock(false)
+	w.ok(e.SetBindOption(tcp, spec.SO_EXCLUSIVEADDRUSE, true))
+	w.ok(e.Bind(tcp, netip.AddrPortFrom(netip.IPv4Unspecified(), 9000)))
+	for _, at := range []netip.Addr{loop4, netip.IPv4Unspecified()} {
+		u, err := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, 0, 0)
+		assert.NilError(t, err)
+		w.ok(e.Bind(u, netip.AddrPortFrom(at, 9000)))
+	}
+	u, _ := e.Socket(spec.AF_INET, spec.SOCK_DGRAM, 0, 0)
+	w.is(e.Bind(u, netip.AddrPortFrom(loop4, 9000)), spec.WSAEADDRINUSE) // UDP on UDP: the same address
+}

@@ -21,11 +21,13 @@ import (
 //   - the unspecified address beside a socket on a specific one: success,
 //     WSAEADDRINUSE when the new socket has SO_EXCLUSIVEADDRUSE.
 //
+// TCP and UDP have ports of their own: only sockets of one type meet.
+//
 // The common case costs nothing: the port table counts sockets a port and
-// those on specific addresses (portTable.named), which answer a bind
-// without options; a bind with options, or to a port where a socket with
-// options is bound, scans the sockets (someSocket), as do the rare checks
-// for a 4-tuple already in use.
+// those on specific addresses (portTable.named), which answer a TCP bind
+// without options; a bind with options, a UDP bind, or a bind to a port
+// where a socket with options or a UDP socket is bound scans the sockets
+// (someSocket), as do the rare checks for a 4-tuple already in use.
 
 // bindOpts are a socket's SO_REUSEADDR and SO_EXCLUSIVEADDRUSE.
 type bindOpts uint8
@@ -80,7 +82,7 @@ func (e *Emulator) bindConflict(so *socket, fam int, addr netip.AddrPort) spec.E
 	if e.ports.bound[fam][port] == 0 {
 		return 0
 	}
-	if so.opts == 0 && !e.ports.hasOptioned(fam, port) {
+	if so.opts == 0 && isStream(so) && !e.ports.hasOptioned(fam, port) && !e.ports.mixed(fam, port) {
 		if e.addrInUse(fam, addr) {
 			return spec.WSAEADDRINUSE
 		}
@@ -88,7 +90,7 @@ func (e *Emulator) bindConflict(so *socket, fam int, addr netip.AddrPort) spec.E
 	}
 	var c spec.Errno
 	e.someSocket(func(x *socket) bool {
-		if x == so || !x.bound || famIndex(x.af) != fam || x.local.Port() != port {
+		if x == so || !x.bound || x.typ != so.typ || famIndex(x.af) != fam || x.local.Port() != port {
 			return false
 		}
 		c = conflictWith(x, so.opts, addr)

@@ -149,8 +149,10 @@ var faultable = []string{
 	"SetFileCompletionNotificationModes", "WSAGetOverlappedResult",
 	"WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)", "WSAPoll", "WSARecv",
 	"WSASend", "WSASocketW", "WaitForSingleObject", "accept", "bind",
-	"closesocket", "connect", "getpeername", "getsockname", "listen", "recv",
-	"send", "setsockopt(SO_LINGER)", "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)",
+	"closesocket", "connect", "getpeername", "getsockname", "getsockopt",
+	"getsockopt(SO_EXCLUSIVEADDRUSE)", "getsockopt(SO_REUSEADDR)", "listen", "recv",
+	"send", "setsockopt", "setsockopt(SO_EXCLUSIVEADDRUSE)", "setsockopt(SO_LINGER)",
+	"setsockopt(SO_REUSEADDR)", "setsockopt(SO_UPDATE_ACCEPT_CONTEXT)",
 	"setsockopt(SO_UPDATE_CONNECT_CONTEXT)", "shutdown",
 }
 

@@ -172,14 +172,18 @@ func (r *fuzzRun) check(where string) {
 			bad("port %d (family %d) is counted bound %d times, %d sockets hold it", uint16(k), k>>16, got, n)
 		}
 	}
-	optioned := map[uint32]uint16{}
+	optioned, dgrams := map[uint32]uint16{}, map[uint32]uint16{}
 	for _, so := range socks {
 		if so.bound && so.boundOpts != 0 {
 			optioned[famPort(famIndex(so.af), so.local.Port())]++
 		}
+		if so.bound && !isStream(so) {
+			dgrams[famPort(famIndex(so.af), so.local.Port())]++
+		}
 	}
-	if !maps.Equal(optioned, e.ports.optionedOn) {
-		bad("the port table counts %v sockets with bind options a port, the sockets %v", e.ports.optionedOn, optioned)
+	if !maps.Equal(optioned, e.ports.optionedOn) || !maps.Equal(dgrams, e.ports.dgramOn) {
+		bad("the port table counts %v sockets with bind options and %v datagram sockets a port, the sockets %v and %v",
+			e.ports.optionedOn, e.ports.dgramOn, optioned, dgrams)
 	}
 	if !maps.Equal(named, e.ports.named) || !maps.Equal(namedOn, e.ports.namedOn) {
 		bad("the port table names %v (%v a port), the sockets bound to specific addresses are %v (%v)", e.ports.named, e.ports.namedOn, named, namedOn)

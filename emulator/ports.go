@@ -38,6 +38,11 @@ type portTable struct {
 	// Sockets bound with SO_REUSEADDR or SO_EXCLUSIVEADDRUSE, by famPort;
 	// nil until the first. A bind to such a port takes the slow path.
 	optionedOn map[uint32]uint16
+	// Datagram sockets bound, by famPort; nil until the first. TCP and UDP
+	// have ports of their own, so a bind to a port that one protocol's
+	// sockets share with the other's takes the slow path, which tells
+	// them apart. (The counts above, and the ephemeral ports, are shared.)
+	dgramOn map[uint32]uint16
 }
 
 func (p *portTable) init(r spec.PortRange) {
@@ -151,6 +156,29 @@ func (p *portTable) optioned(fam int, port uint16, delta int) {
 	if p.optionedOn[k] = uint16(int(p.optionedOn[k]) + delta); p.optionedOn[k] == 0 {
 		delete(p.optionedOn, k)
 	}
+}
+
+// counted counts a bound socket in or out of the maps a bind's slow path
+// needs: its options, and whether it is a datagram socket.
+func (p *portTable) counted(so *socket, delta int) {
+	fam, port := famIndex(so.af), so.local.Port()
+	if so.boundOpts != 0 {
+		p.optioned(fam, port, delta)
+	}
+	if !isStream(so) {
+		if p.dgramOn == nil {
+			p.dgramOn = make(map[uint32]uint16)
+		}
+		k := famPort(fam, port)
+		if p.dgramOn[k] = uint16(int(p.dgramOn[k]) + delta); p.dgramOn[k] == 0 {
+			delete(p.dgramOn, k)
+		}
+	}
+}
+
+// mixed reports whether a datagram socket is bound to port.
+func (p *portTable) mixed(fam int, port uint16) bool {
+	return len(p.dgramOn) != 0 && p.dgramOn[famPort(fam, port)] != 0
 }
 
 func (p *portTable) hasOptioned(fam int, port uint16) bool {

@@ -254,9 +254,8 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 		so.named = true
 		e.ports.name(fam, so.local)
 	}
-	if so.boundOpts = so.opts; so.opts != 0 {
-		e.ports.optioned(fam, port, 1)
-	}
+	so.boundOpts = so.opts
+	e.ports.counted(so, 1)
 	so.bound = true
 	e.setState(so, trBind)
 	return 0
@@ -273,10 +272,8 @@ func (e *Emulator) unbind(so *socket) {
 		e.ports.unname(fam, so.local)
 		so.named = false
 	}
-	if so.boundOpts != 0 {
-		e.ports.optioned(fam, so.local.Port(), -1)
-		so.boundOpts = 0
-	}
+	e.ports.counted(so, -1)
+	so.boundOpts = 0
 	so.bound = false
 }
 
@@ -287,11 +284,10 @@ func (e *Emulator) implicitBind(so *socket) spec.Errno {
 		return spec.WSAENOBUFS
 	}
 	e.ports.hold(famIndex(so.af), p)
-	if so.boundOpts = so.opts; so.opts != 0 {
-		e.ports.optioned(famIndex(so.af), p, 1)
-	}
 	so.bound = true
 	so.local = netip.AddrPortFrom(unspecified(so.af), p)
+	so.boundOpts = so.opts
+	e.ports.counted(so, 1)
 	if so.state == spec.StateUnconnected {
 		e.setState(so, trImplicitBind)
 	}
