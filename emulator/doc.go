@@ -42,7 +42,12 @@
 //
 // Implicit binds take ports from Settings.DynamicPorts after a cursor, in
 // order, skipping ports held by sockets or TIME_WAIT rows (a bitmap makes
-// this O(1)); when none is free they fail with WSAENOBUFS.
+// this O(1)); when none is free they fail with WSAENOBUFS. An explicit bind
+// may share a port with sockets on other addresses (DX-GAP-BIND-ADDRESS):
+// 0.0.0.0 beside 127.0.0.1, in either order, with the connection going to
+// the listener on its own address; only the same address conflicts, and
+// SetBindOption's SO_REUSEADDR and SO_EXCLUSIVEADDRUSE change which binds
+// do, as sock.c's test_reuseaddr observed on Windows (bindaddr.go).
 //
 // # Rules
 //
@@ -188,8 +193,9 @@
 // listen backlogs are unbounded; unread data at closesocket does not turn
 // the FIN into an RST; a datagram goes only from a connected datagram
 // socket (Send) to the bound one at its remote address, is never lost, and
-// is cut to the receive buffer without an error; a port is held per family
-// and number, regardless of address. A socket keeps the local address of
+// is cut to the receive buffer without an error; an ephemeral port is
+// taken only if no socket, of either protocol and on any address, holds
+// it (no per-address allocation as SO_PORT_SCALABILITY would give). A socket keeps the local address of
 // its last connection when it is reused (TF_REUSE_SOCKET), so a socket
 // reused after a connection to a remote host connects to a loopback
 // listener from the emulated machine's address (HostAddr4), and one reused
