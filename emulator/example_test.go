@@ -212,3 +212,25 @@ func ExampleTransitions() {
 	// TIME_WAIT  -> reusable         on TIME_WAIT expires
 	// connected  -> reusable         on DisconnectEx(TF_REUSE_SOCKET) during TIME_WAIT, variant after-close: the row stays
 }
+
+// A server that binds 0.0.0.0 shares its port with one on 127.0.0.1, and
+// the connection to 127.0.0.1 goes to the latter, unless the first takes
+// the port with SO_EXCLUSIVEADDRUSE (DX-GAP-BIND-ADDRESS, as sock.c's
+// test_reuseaddr saw on Windows).
+func ExampleEmulator_SetBindOption() {
+	e, _ := emulator.New(spec.DefaultSettings())
+	bind := func(addr string, opt int) error {
+		s, _ := e.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+		if opt != 0 {
+			_ = e.SetBindOption(s, opt, true)
+		}
+		return e.Bind(s, netip.MustParseAddrPort(addr))
+	}
+	fmt.Println(bind("0.0.0.0:9000", 0), bind("127.0.0.1:9000", 0))
+	fmt.Println(bind("0.0.0.0:9001", spec.SO_EXCLUSIVEADDRUSE), bind("127.0.0.1:9001", 0))
+	fmt.Println(bind("127.0.0.1:9002", 0), bind("127.0.0.1:9002", spec.SO_REUSEADDR))
+	// Output:
+	// <nil> <nil>
+	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it
+	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it
+}
