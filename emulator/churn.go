@@ -31,8 +31,8 @@ type Workload struct {
 	RampTo   float64       // if > 0, the rate at the end, reached linearly
 	Duration time.Duration // virtual time to simulate (> 0)
 
-	Client  netip.Addr // the clients' address (loopback); default 127.0.0.1
-	Server  netip.Addr // the servers' address (loopback); default 127.0.0.1
+	Client  netip.Addr // the clients' address (loopback); default DefaultChurnAddr
+	Server  netip.Addr // the servers' address (loopback); default DefaultChurnAddr
 	Port    uint16     // the first server port; default DefaultChurnPort
 	Servers int        // server ports Port, Port+1, ..., taken round-robin; default 1
 
@@ -60,6 +60,10 @@ var ErrChurnLimit = errors.New("emulator: churn reached its ModelLimit")
 
 // DefaultChurnPort is Workload.Port when none is given.
 const DefaultChurnPort = 8080
+
+// DefaultChurnAddr is Workload.Client and Workload.Server when none is
+// given: 127.0.0.1.
+var DefaultChurnAddr = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 
 // MaxChurnConnections bounds one simulation: Rate x Duration (or the ramp's
 // mean) may not exceed it.
@@ -176,10 +180,10 @@ func (w Workload) normalize() (Workload, error) {
 		return w, fmt.Errorf("emulator: churn of %.0f connections exceeds the limit of %d", n, uint64(MaxChurnConnections))
 	}
 	if !w.Client.IsValid() {
-		w.Client = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		w.Client = DefaultChurnAddr
 	}
 	if !w.Server.IsValid() {
-		w.Server = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		w.Server = DefaultChurnAddr
 	}
 	if !w.Client.IsLoopback() || !w.Server.IsLoopback() || w.Client.Is4() != w.Server.Is4() {
 		return w, fmt.Errorf("emulator: churn addresses %v and %v must be loopback addresses of one family", w.Client, w.Server)

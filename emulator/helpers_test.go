@@ -9,7 +9,7 @@ import (
 	"github.com/disconnectex/disconnectex/spec"
 )
 
-func init() { strictTransitions = true }
+func init() { strictTransitions, checkBindFastPath = true, true }
 
 var (
 	loop4      = netip.MustParseAddr("127.0.0.1")

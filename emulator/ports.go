@@ -104,11 +104,10 @@ func (p *portTable) unhold(fam int, port uint16) {
 // wild is the number of sockets of family fam bound to port on the
 // unspecified address.
 func (p *portTable) wild(fam int, port uint16) uint16 {
-	n := p.bound[fam][port]
-	if n != 0 && len(p.namedOn) != 0 {
-		n -= p.namedOn[famPort(fam, port)]
+	if n := p.bound[fam][port]; n != 0 {
+		return n - on(p.namedOn, fam, port)
 	}
-	return n
+	return 0
 }
 
 // crowded reports whether two or more sockets hold port: only then can a
@@ -124,65 +123,43 @@ func namedKey(addr netip.AddrPort) netip.AddrPort {
 
 func famPort(fam int, port uint16) uint32 { return uint32(fam)<<16 | uint32(port) }
 
-// name and unname count a socket bound to the specific address addr; the
-// port itself is held with hold.
-func (p *portTable) name(fam int, addr netip.AddrPort) {
-	if p.named == nil {
-		p.named = make(map[netip.AddrPort]uint16)
-		p.namedOn = make(map[uint32]uint16)
+// bump adds delta (1 or -1) to m[k], making m on first use and deleting
+// k at zero, so that an empty map means no such socket anywhere.
+func bump[K comparable](m *map[K]uint16, k K, delta int) {
+	if *m == nil {
+		*m = make(map[K]uint16)
 	}
-	p.named[namedKey(addr)]++
-	p.namedOn[famPort(fam, addr.Port())]++
-}
-
-func (p *portTable) unname(fam int, addr netip.AddrPort) {
-	k0 := namedKey(addr)
-	if p.named[k0]--; p.named[k0] == 0 {
-		delete(p.named, k0)
-	}
-	k := famPort(fam, addr.Port())
-	if p.namedOn[k]--; p.namedOn[k] == 0 {
-		delete(p.namedOn, k)
+	if n := uint16(int((*m)[k]) + delta); n != 0 {
+		(*m)[k] = n
+	} else {
+		delete(*m, k)
 	}
 }
 
-// optioned counts a socket with bind options on port in or out (delta 1
-// or -1).
-func (p *portTable) optioned(fam int, port uint16, delta int) {
-	if p.optionedOn == nil {
-		p.optionedOn = make(map[uint32]uint16)
-	}
-	k := famPort(fam, port)
-	if p.optionedOn[k] = uint16(int(p.optionedOn[k]) + delta); p.optionedOn[k] == 0 {
-		delete(p.optionedOn, k)
-	}
-}
-
-// counted counts a bound socket in or out of the maps a bind's slow path
-// needs: its options, and whether it is a datagram socket.
+// counted counts a bound socket in or out (delta 1 or -1) of the maps
+// above: by its specific address, its options, and whether it is a
+// datagram socket.
 func (p *portTable) counted(so *socket, delta int) {
 	fam, port := famIndex(so.af), so.local.Port()
+	k := famPort(fam, port)
+	if so.named {
+		bump(&p.named, namedKey(so.local), delta)
+		bump(&p.namedOn, k, delta)
+	}
 	if so.boundOpts != 0 {
-		p.optioned(fam, port, delta)
+		bump(&p.optionedOn, k, delta)
 	}
 	if !isStream(so) {
-		if p.dgramOn == nil {
-			p.dgramOn = make(map[uint32]uint16)
-		}
-		k := famPort(fam, port)
-		if p.dgramOn[k] = uint16(int(p.dgramOn[k]) + delta); p.dgramOn[k] == 0 {
-			delete(p.dgramOn, k)
-		}
+		bump(&p.dgramOn, k, delta)
 	}
 }
 
-// mixed reports whether a datagram socket is bound to port.
-func (p *portTable) mixed(fam int, port uint16) bool {
-	return len(p.dgramOn) != 0 && p.dgramOn[famPort(fam, port)] != 0
-}
-
-func (p *portTable) hasOptioned(fam int, port uint16) bool {
-	return len(p.optionedOn) != 0 && p.optionedOn[famPort(fam, port)] != 0
+// on reads m's count for port, with no hash while m is empty.
+func on(m map[uint32]uint16, fam int, port uint16) uint16 {
+	if len(m) == 0 {
+		return 0
+	}
+	return m[famPort(fam, port)]
 }
 
 func (p *portTable) rowAdded(fam int, port uint16) {

@@ -250,10 +250,7 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	}
 	so.local = netip.AddrPortFrom(addr.Addr(), port)
 	e.ports.hold(fam, port)
-	if !addr.Addr().IsUnspecified() {
-		so.named = true
-		e.ports.name(fam, so.local)
-	}
+	so.named = !addr.Addr().IsUnspecified()
 	so.boundOpts = so.opts
 	e.ports.counted(so, 1)
 	so.bound = true
@@ -266,15 +263,9 @@ func (e *Emulator) unbind(so *socket) {
 	if !so.bound {
 		return
 	}
-	fam := famIndex(so.af)
-	e.ports.unhold(fam, so.local.Port())
-	if so.named {
-		e.ports.unname(fam, so.local)
-		so.named = false
-	}
+	e.ports.unhold(famIndex(so.af), so.local.Port())
 	e.ports.counted(so, -1)
-	so.boundOpts = 0
-	so.bound = false
+	so.named, so.boundOpts, so.bound = false, 0, false
 }
 
 // implicitBind binds an unbound socket to the next ephemeral port.

@@ -61,8 +61,8 @@ func churnRuns(args []string, stderr io.Writer) (emulator.Workload, string, []*e
 	count := fs.Int("port-count", 16384, "ports in the dynamic range")
 	servers := fs.Int("servers", 1, "server ports (-server-port and the ones after it), used round-robin")
 	serverPort := fs.Int("server-port", emulator.DefaultChurnPort, "the first server port")
-	client := fs.String("client", "127.0.0.1", "the clients' address: a loopback address (127.0.0.0/8 or ::1)")
-	server := fs.String("server", "127.0.0.1", "the servers' address: a loopback address of the client's family")
+	client := fs.String("client", emulator.DefaultChurnAddr.String(), "the clients' address: a loopback address (127.0.0.0/8 or ::1)")
+	server := fs.String("server", emulator.DefaultChurnAddr.String(), "the servers' address: a loopback address of the client's family")
 	reuse := fs.Int("reuse", 0, "reuse a pool of this many sockets (DisconnectEx TF_REUSE_SOCKET); with -reuse the run is repeated for each DX-FLAG-TIMEWAIT variant, unless -variant names one")
 	format := fs.String("format", "text", "text, json or svg")
 	limit := fs.Uint64("model-limit", 0, "if > 0, stop after this many connections (and pool sockets tried) run one by one; the leaps' are not counted")
@@ -222,9 +222,9 @@ func churnSummary(w emulator.Workload) string {
 	if w.RampTo > 0 {
 		s += fmt.Sprintf(" (ramping to %.6g/s)", w.RampTo)
 	}
-	loop := netip.AddrFrom4([4]byte{127, 0, 0, 1})
-	if (w.Client.IsValid() && w.Client != loop) || (w.Server.IsValid() && w.Server != loop) || (w.Port != 0 && w.Port != emulator.DefaultChurnPort) {
-		s += fmt.Sprintf(", clients on %v, servers on %v", orLoopback(w.Client), netip.AddrPortFrom(orLoopback(w.Server), uint16(firstServerPort(w))))
+	client, server := orDefault(w.Client), orDefault(w.Server)
+	if client != emulator.DefaultChurnAddr || server != emulator.DefaultChurnAddr || firstServerPort(w) != emulator.DefaultChurnPort {
+		s += fmt.Sprintf(", clients on %v, servers on %v", client, netip.AddrPortFrom(server, uint16(firstServerPort(w))))
 	}
 	if w.Servers > 1 {
 		s += fmt.Sprintf(", %d server ports", w.Servers)
@@ -235,10 +235,10 @@ func churnSummary(w emulator.Workload) string {
 	return s
 }
 
-// orLoopback is a, or Workload's default address when a is unset.
-func orLoopback(a netip.Addr) netip.Addr {
+// orDefault is a, or Workload's default address when a is unset.
+func orDefault(a netip.Addr) netip.Addr {
 	if !a.IsValid() {
-		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		return emulator.DefaultChurnAddr
 	}
 	return a
 }

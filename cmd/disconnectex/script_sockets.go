@@ -385,18 +385,27 @@ type bindOptionStep struct {
 	on  bool
 }
 
-var bindOptionNames = []string{"SO_REUSEADDR", "SO_EXCLUSIVEADDRUSE"}
+// bindOptions are the options sockopt sets, named as spec.OptionName names them.
+var bindOptions = []int{spec.SO_REUSEADDR, spec.SO_EXCLUSIVEADDRUSE}
+
+func bindOptionSyntax() string {
+	names := make([]string, len(bindOptions))
+	for i, o := range bindOptions {
+		names[i] = spec.OptionName(o)
+	}
+	return strings.Join(names, "|")
+}
 
 func parseBindOption(p *parser, a []string) (step, error) {
 	s, err := p.handle(a[0])
 	if err != nil {
 		return nil, err
 	}
-	i := slices.Index(bindOptionNames, a[1])
+	i := slices.IndexFunc(bindOptions, func(o int) bool { return spec.OptionName(o) == a[1] })
 	if i < 0 || (a[2] != "on" && a[2] != "off") {
-		return nil, p.errf("want: sockopt S %s on|off", strings.Join(bindOptionNames, "|"))
+		return nil, p.errf("want: sockopt S %s on|off", bindOptionSyntax())
 	}
-	return &bindOptionStep{s, [...]int{spec.SO_REUSEADDR, spec.SO_EXCLUSIVEADDRUSE}[i], a[2] == "on"}, nil
+	return &bindOptionStep{s, bindOptions[i], a[2] == "on"}, nil
 }
 
 func (st *bindOptionStep) run(in *interp, api spec.API) result {

@@ -65,7 +65,7 @@ var verbs = []*verb{
 	{name: "recv", syntax: "S [N]", help: "receive up to N bytes (default 512, at most 65536)", value: "bytes received (0 after the peer's FIN)", parse: parseRecv},
 	{name: "shutdown", syntax: "S " + strings.Join(shutdownNames, "|"), help: "shutdown", parse: parseShutdown},
 	{name: "linger", syntax: "S on|off SECONDS", help: "SO_LINGER (linger S on 0, close S = reset)", parse: parseLinger},
-	{name: "sockopt", syntax: "S " + strings.Join(bindOptionNames, "|") + " on|off", help: "setsockopt of a bind option, before bind: which binds to a port in use succeed", parse: parseBindOption},
+	{name: "sockopt", syntax: "S " + bindOptionSyntax() + " on|off", help: "setsockopt of a bind option, before bind: which binds to a port in use succeed", parse: parseBindOption},
 	{name: "sockname", syntax: "S", help: "getsockname", value: "the address", parse: parseAddrOf(false)},
 	{name: "peername", syntax: "S", help: "getpeername", value: "the address", parse: parseAddrOf(true)},
 	{name: "close", syntax: "NAME", help: "closesocket, CloseHandle, FreeOverlapped or thread exit, by what NAME is", parse: parseClose},
