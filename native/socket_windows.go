@@ -120,8 +120,12 @@ func (b *Backend) SetLinger(s spec.Socket, on bool, seconds uint16) error {
 	return errnoOf(windows.SetsockoptLinger(windows.Handle(s), windows.SOL_SOCKET, windows.SO_LINGER, &l))
 }
 
+// bindOption reports an option SetBindOption and BindOption take; others
+// fail WSAENOPROTOOPT before reaching Windows, as on the emulator.
+func bindOption(opt int) bool { return opt == spec.SO_REUSEADDR || opt == spec.SO_EXCLUSIVEADDRUSE }
+
 func (b *Backend) SetBindOption(s spec.Socket, opt int, on bool) error {
-	if opt != spec.SO_REUSEADDR && opt != spec.SO_EXCLUSIVEADDRUSE {
+	if !bindOption(opt) {
 		return spec.WSAENOPROTOOPT
 	}
 	v := 0
@@ -132,7 +136,7 @@ func (b *Backend) SetBindOption(s spec.Socket, opt int, on bool) error {
 }
 
 func (b *Backend) BindOption(s spec.Socket, opt int) (bool, error) {
-	if opt != spec.SO_REUSEADDR && opt != spec.SO_EXCLUSIVEADDRUSE {
+	if !bindOption(opt) {
 		return false, spec.WSAENOPROTOOPT
 	}
 	v, err := windows.GetsockoptInt(windows.Handle(s), windows.SOL_SOCKET, opt)
