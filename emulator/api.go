@@ -82,7 +82,9 @@ func (v *view) Socket(af, typ, proto int, flags uint32) (s spec.Socket, err erro
 // unspecified one included, or the address a socket on the unspecified
 // one has connected from) fails it with WSAEADDRINUSE (DX-GAP-BIND-ADDRESS);
 // a port only a TIME_WAIT row holds is allowed. Only loopback and
-// unspecified addresses are local (WSAEADDRNOTAVAIL otherwise).
+// unspecified addresses are local (WSAEADDRNOTAVAIL otherwise), and an
+// IPv6 zone other than none, 0 or the loopback interface's 1 is a scope
+// id no interface has (WSAEADDRNOTAVAIL: sock.c test_bind).
 func (v *view) Bind(s spec.Socket, addr netip.AddrPort) error {
 	return v.do("bind", s,
 		func() string { return fmt.Sprintf("s=%#x, %s", uintptr(s), fmtAddr(addr)) },

@@ -237,6 +237,29 @@ func TestBindZone(t *testing.T) {
 	w.ok(e.Bind(b, netip.MustParseAddrPort("[::1]:9000")))
 }
 
+// A scope id that names no interface makes a local IPv6 address
+// unavailable, and scope 0 is accepted (sock.c test_bind lines
+// 12241-12242 and 12248, ok on Windows); so is 1, the loopback
+// interface's own (inferred, as in TestBindZone). The failed bind leaves
+// the socket unbound: the next bind succeeds.
+func TestBindUnknownScope(t *testing.T) {
+	w := newWorld(t, Windows)
+	e := w.e
+	s, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	w.is(e.Bind(s, netip.MustParseAddrPort("[::1%11250859]:0")), spec.WSAEADDRNOTAVAIL) // 0xabacab
+	_, err := e.Getsockname(s)
+	w.is(err, spec.WSAEINVAL)
+	w.ok(e.Bind(s, netip.MustParseAddrPort("[::1%0]:0")))
+	a, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	w.ok(e.Bind(a, netip.MustParseAddrPort("[::1%1]:0")))
+	b, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	w.ok(e.Bind(b, netip.MustParseAddrPort("[::1]:0")))
+	// An interface name the emulator does not have reads as scope 0, as
+	// the native backend converts it.
+	c, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+	w.ok(e.Bind(c, netip.MustParseAddrPort("[::1%eth0]:0")))
+}
+
 // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE decide which binds to a port in use
 // succeed: the table of sock.c's test_reuseaddr for one family (its
 // SO_EXCLUSIVEADDRUSE rows without IPV6_V6ONLY, and its SO_REUSEADDR

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 
 	"github.com/disconnectex/disconnectex/spec"
 )
@@ -168,6 +169,30 @@ func isLocalAddr(a netip.Addr) bool {
 	return a.IsUnspecified() || a.IsLoopback()
 }
 
+// loopbackZone is the zone (scope id) of the emulator's one interface,
+// the loopback one: 1, the index of Windows' Loopback Pseudo-Interface 1
+// (inferred: TestBindZone binds [::1%1]).
+const loopbackZone = "1"
+
+// scopeKnown reports whether a's IPv6 zone, read as a sockaddr_in6's
+// sin6_scope_id, is one the emulator's interfaces have: none (or 0), or
+// loopbackZone. Windows fails a bind to a local IPv6 address with a scope
+// id no interface has, 0xabacab, with WSAEADDRNOTAVAIL (sock.c test_bind
+// lines 12241-12242: ok on Windows, todo_wine for the addresses of scope
+// 0, ::1 among them), accepts scope 0 for every address (line 12248) and
+// the address's own scope id (line 12217 binds each adapter address as
+// GetAdaptersAddresses gives it, scope id included). A zone that is not a
+// number names an interface; one the emulator does not have reads as
+// scope 0, as the native backend's conversion does, so it is accepted.
+func scopeKnown(a netip.Addr) bool {
+	z := a.Zone()
+	if z == "" || z == loopbackZone {
+		return true
+	}
+	n, err := strconv.ParseUint(z, 10, 32)
+	return err != nil || n == 0
+}
+
 func unspecified(af int) netip.Addr {
 	if af == spec.AF_INET {
 		return netip.IPv4Unspecified()
@@ -233,7 +258,7 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	if !addr.IsValid() || !familyOK(so.af, addr.Addr()) {
 		return spec.WSAEFAULT
 	}
-	if !isLocalAddr(addr.Addr()) {
+	if !isLocalAddr(addr.Addr()) || !scopeKnown(addr.Addr()) {
 		return spec.WSAEADDRNOTAVAIL
 	}
 	fam, port := famIndex(so.af), addr.Port()
