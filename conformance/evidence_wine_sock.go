@@ -37,8 +37,10 @@ var wineSock = evidenceSource{
 		"test_send",
 		"test_connect_udp",
 		"test_reuseaddr",
+		"test_listen", "test_accept",
+		"test_bind", "test_getsockname",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr, wineSockBind, wineSockListen),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
