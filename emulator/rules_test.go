@@ -720,11 +720,11 @@ func TestRule16SocketCreation(t *testing.T) {
 			{spec.AF_INET6, spec.SOCK_DGRAM, spec.IPPROTO_UDP, nil},
 			{spec.AF_INET, spec.SOCK_SEQPACKET, 0, spec.WSAESOCKTNOSUPPORT},
 			{spec.AF_INET, spec.SOCK_RDM, 0, spec.WSAESOCKTNOSUPPORT},
-			{spec.AF_INET, spec.SOCK_RAW, 0, spec.WSAESOCKTNOSUPPORT},
+			{spec.AF_INET, spec.SOCK_RAW, 0, spec.WSAEACCES}, // the raw provider refuses an unprivileged process (Wine's test_WSASocket, 3255)
 			{spec.AF_INET, 99, 0, spec.WSAESOCKTNOSUPPORT},
-			{0, spec.SOCK_STREAM, 0, spec.WSAEAFNOSUPPORT},
+			{0, spec.SOCK_STREAM, 0, spec.WSAEINVAL}, // AF_UNSPEC needs a protocol (test_WSASocket row 22, 3050)
 			{-1, spec.SOCK_STREAM, 0, spec.WSAEAFNOSUPPORT},
-			{spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_UDP, spec.WSAEPROTOTYPE},
+			{spec.AF_INET, spec.SOCK_STREAM, spec.IPPROTO_UDP, spec.WSAEPROTONOSUPPORT}, // test_WSASocket row 17, 3050
 			{spec.AF_INET, spec.SOCK_STREAM, -5, spec.WSAEPROTONOSUPPORT},
 		} {
 			s, err := w.e.Socket(x.af, x.typ, x.proto, 0)
