@@ -45,7 +45,7 @@ import (
 //   - A failed completion is OperationAborted when the packet says 995 or
 //     the socket is disposed, else the error WSAGetOverlappedResult gives
 //     (SocketAsyncEventArgs.Windows.cs, HandleCompletionPortCallbackError).
-var dotnetCases = slices.Concat(dotnetDisconnectCases, dotnetAcceptCases, dotnetConnectCases, dotnetSAEACases, dotnetShutdownCases)
+var dotnetCases = slices.Concat(dotnetDisconnectCases, dotnetAcceptCases, dotnetConnectCases, dotnetSAEACases, dotnetShutdownCases, dotnetSockoptCases, dotnetEndpointCases, dotnetCreateCases)
 
 // dotnet is the Windows half of System.Net.Sockets as the cases need it:
 // one completion port for the thread pool, and the state Socket keeps.

@@ -39,8 +39,9 @@ var wineSock = evidenceSource{
 		"test_reuseaddr",
 		"test_listen", "test_accept",
 		"test_bind", "test_getsockname",
+		"test_WSASocket", "test_errors", "test_UDP",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr, wineSockBind, wineSockListen),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr, wineSockBind, wineSockListen, wineSockSocket),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {

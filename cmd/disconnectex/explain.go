@@ -195,7 +195,7 @@ var codeNotes = map[spec.Errno]codeNote{
 		meaning: "The peer reset the connection (closesocket with SO_LINGER {on, 0}). Whether DisconnectEx on such a socket fails with WSAENOTCONN, WSAECONNRESET or succeeds is not published; the emulator returns WSAENOTCONN and recv/send return WSAECONNRESET.",
 	},
 	spec.WSAESOCKTNOSUPPORT: {
-		meaning: "The socket cannot be created: SOCK_SEQPACKET, SOCK_RDM and SOCK_RAW are not connection-oriented stream types over TCP/IP, so the page's list of connection-oriented types cannot reach DisconnectEx on AF_INET.",
+		meaning: "The socket cannot be created: TCP/IP has no provider for the type. SOCK_SEQPACKET and SOCK_RDM are not offered over TCP/IP, so the page's list of connection-oriented types cannot reach DisconnectEx on AF_INET (SOCK_RAW is offered, but refused with WSAEACCES to a process that may not have raw sockets, and is not connection-oriented).",
 	},
 	spec.WSAENOBUFS: {
 		meaning: "No dynamic (ephemeral) port is free for an implicit bind (bind to port 0, connect or ConnectEx of an unbound socket): every port of the range is held by a socket or by a TIME_WAIT row. This is how TIME_WAIT after DisconnectEx(TF_REUSE_SOCKET) on the active-close side exhausts ports under churn.",
