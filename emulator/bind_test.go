@@ -240,8 +240,9 @@ func TestBindZone(t *testing.T) {
 // A scope id that names no interface makes a local IPv6 address
 // unavailable, and scope 0 is accepted (sock.c test_bind lines
 // 12241-12242 and 12248, ok on Windows); so is 1, the loopback
-// interface's own (inferred, as in TestBindZone). The failed bind leaves
-// the socket unbound: the next bind succeeds.
+// interface's own (inferred). The failed bind leaves the socket unbound:
+// the next bind succeeds. Zones read as the native backend converts them,
+// and getsockname gives the zone back as it would.
 func TestBindUnknownScope(t *testing.T) {
 	w := newWorld(t, Windows)
 	e := w.e
@@ -258,6 +259,17 @@ func TestBindUnknownScope(t *testing.T) {
 	// the native backend converts it.
 	c, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
 	w.ok(e.Bind(c, netip.MustParseAddrPort("[::1%eth0]:0")))
+	for _, tc := range []struct{ zone, want string }{
+		{"0", ""}, {"00", ""}, {"eth0", ""}, {"-1", ""}, {"4294967296", ""}, {"1", "1"}, {"01", "1"},
+	} {
+		s, _ := e.Socket(spec.AF_INET6, spec.SOCK_STREAM, 0, 0)
+		w.ok(e.Bind(s, netip.MustParseAddrPort("[::1%"+tc.zone+"]:0")))
+		name, err := e.Getsockname(s)
+		w.ok(err)
+		if got := name.Addr().Zone(); got != tc.want {
+			t.Errorf("bind to [::1%%%s]: getsockname gives zone %q, want %q", tc.zone, got, tc.want)
+		}
+	}
 }
 
 // SO_REUSEADDR and SO_EXCLUSIVEADDRUSE decide which binds to a port in use

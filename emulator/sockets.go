@@ -169,28 +169,42 @@ func isLocalAddr(a netip.Addr) bool {
 	return a.IsUnspecified() || a.IsLoopback()
 }
 
-// loopbackZone is the zone (scope id) of the emulator's one interface,
-// the loopback one: 1, the index of Windows' Loopback Pseudo-Interface 1
-// (inferred: TestBindZone binds [::1%1]).
-const loopbackZone = "1"
+// loopbackScope is the scope id of the emulator's one interface, the
+// loopback one. Inferred, not observed: 1 is the index Windows gives its
+// Loopback Pseudo-Interface 1; no source here binds with it.
+const loopbackScope = 1
 
-// scopeKnown reports whether a's IPv6 zone, read as a sockaddr_in6's
-// sin6_scope_id, is one the emulator's interfaces have: none (or 0), or
-// loopbackZone. Windows fails a bind to a local IPv6 address with a scope
-// id no interface has, 0xabacab, with WSAEADDRNOTAVAIL (sock.c test_bind
-// lines 12241-12242: ok on Windows, todo_wine for the addresses of scope
-// 0, ::1 among them), accepts scope 0 for every address (line 12248) and
-// the address's own scope id (line 12217 binds each adapter address as
-// GetAdaptersAddresses gives it, scope id included). A zone that is not a
-// number names an interface; one the emulator does not have reads as
-// scope 0, as the native backend's conversion does, so it is accepted.
-func scopeKnown(a netip.Addr) bool {
-	z := a.Zone()
-	if z == "" || z == loopbackZone {
-		return true
+// scopeID is the sin6_scope_id an IPv6 zone gives, as the native backend
+// converts it (native/sockaddr_windows.go, zoneID): none is 0, a decimal
+// number that fits 32 bits is itself ("01" is 1), and anything else names
+// an interface, which reads as 0 since the emulator has none with a name.
+func scopeID(a netip.Addr) uint32 {
+	n, err := strconv.ParseUint(a.Zone(), 10, 32)
+	if err != nil {
+		return 0
 	}
-	n, err := strconv.ParseUint(z, 10, 32)
-	return err != nil || n == 0
+	return uint32(n)
+}
+
+// bindScope checks the scope id of an address to bind and returns the
+// address with its zone as the native backend would give it back: none
+// for scope 0, "1" for the loopback interface's. Windows fails a bind to
+// a local IPv6 address with a scope id no interface has, 0xabacab, with
+// WSAEADDRNOTAVAIL (sock.c test_bind lines 12241-12242: ok on Windows,
+// todo_wine for the addresses of scope 0, ::1 among them), and accepts
+// scope 0 for every address (line 12248).
+func bindScope(addr netip.AddrPort) (netip.AddrPort, bool) {
+	a := addr.Addr()
+	if !a.Is6() || a.Zone() == "" {
+		return addr, true
+	}
+	switch scopeID(a) {
+	case 0:
+		return netip.AddrPortFrom(a.WithZone(""), addr.Port()), true
+	case loopbackScope:
+		return netip.AddrPortFrom(a.WithZone(strconv.Itoa(loopbackScope)), addr.Port()), true
+	}
+	return addr, false
 }
 
 func unspecified(af int) netip.Addr {
@@ -289,7 +303,8 @@ func (e *Emulator) bind(so *socket, addr netip.AddrPort) spec.Errno {
 	if !addr.IsValid() || !familyOK(so.af, addr.Addr()) {
 		return spec.WSAEFAULT
 	}
-	if !isLocalAddr(addr.Addr()) || !scopeKnown(addr.Addr()) {
+	addr, scoped := bindScope(addr)
+	if !isLocalAddr(addr.Addr()) || !scoped {
 		return spec.WSAEADDRNOTAVAIL
 	}
 	fam, port := famIndex(so.af), addr.Port()
