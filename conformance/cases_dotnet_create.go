@@ -176,6 +176,12 @@ var dotnetCreateCases = []Case{
 		Clauses: clauses(spec.ClauseRemSocketTypes),
 		Body: func(t *T, api spec.API) {
 			for _, x := range dnBasicProperties {
+				if x.af == dnAFUnix {
+					// Windows 10 makes AF_UNIX sockets, but their names
+					// are paths, which spec.API's netip.AddrPort cannot
+					// carry: the row is not run.
+					continue
+				}
 				s, err := api.Socket(x.af, x.typ, x.proto, dotnetSocketFlags)
 				if err != nil {
 					// IPv4 TCP and UDP are the suite's ground; the

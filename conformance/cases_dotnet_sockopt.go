@@ -82,7 +82,7 @@ func setSockopt(t *T, api spec.API, what string, s spec.Socket, opt int, v socko
 func reuseAddress(t *T, api spec.API, i int, row reuseAddressRow) {
 	t.Helper()
 	what := fmt.Sprintf("row %d (SO_EXCLUSIVEADDRUSE %s, SO_REUSEADDR %s; second SO_REUSEADDR %s)", i, row.exclusive, row.firstReuse, row.secondReuse)
-	a := sock(t, api, spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+	a := udpSocket(t, api)
 	if !setSockopt(t, api, what+" first", a, spec.SO_EXCLUSIVEADDRUSE, row.exclusive) ||
 		!setSockopt(t, api, what+" first", a, spec.SO_REUSEADDR, row.firstReuse) {
 		return
@@ -94,7 +94,7 @@ func reuseAddress(t *T, api spec.API, i int, row reuseAddressRow) {
 	if !wantOK(t, what+": getsockname(first)", err) {
 		return
 	}
-	b := sock(t, api, spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+	b := udpSocket(t, api)
 	if !setSockopt(t, api, what+" second", b, spec.SO_REUSEADDR, row.secondReuse) {
 		return
 	}

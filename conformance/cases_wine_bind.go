@@ -60,7 +60,7 @@ var wineBindCases = []Case{
 		Name:    "wine-bind/udp",
 		Clauses: clauses(spec.ClauseGapBindAddress),
 		Body: func(t *T, api spec.API) {
-			s := sock(t, api, spec.AF_INET, spec.SOCK_DGRAM, spec.IPPROTO_UDP, spec.WSA_FLAG_OVERLAPPED)
+			s := udpSocket(t, api)
 			wantOK(t, "bind of a UDP socket to 127.0.0.1:0", api.Bind(s, netip.AddrPortFrom(loopback4, 0)))
 		},
 	},

@@ -17,6 +17,11 @@ import (
 // address arguments are outside spec.API; what is left is closesocket
 // waking a blocked accept and the family of the address accept fills in.
 
+// acceptWakeLimit bounds, in wall time, how long wine-accept/close-wakes-accept
+// waits for the blocked accept to return after the close; the test itself
+// waits 1 s.
+const acceptWakeLimit = 10 * time.Second
+
 // somaxconn is SOMAXCONN (winsock2.h), the backlog test_listen passes.
 const somaxconn = 0x7fffffff
 
@@ -89,9 +94,14 @@ var wineListenCases = []Case{
 			// fails on a closed handle.
 			api.Sleep(200 * time.Millisecond)
 			wantOK(t, "closesocket(listener) while another thread waits in accept on it", api.Closesocket(l))
-			// The channel, not a backend wait: the case's wall-time limit
-			// catches an accept that nothing wakes.
-			err := <-res
+			// The channel, not a backend wait, bounded so that an accept
+			// that nothing wakes fails here rather than at the case's limit.
+			var err error
+			select {
+			case err = <-res:
+			case <-time.After(acceptWakeLimit):
+				t.Fatalf("accept on the other thread: still blocked %v after closesocket(listener)", acceptWakeLimit)
+			}
 			var code spec.Errno
 			switch {
 			case err == nil:
@@ -111,7 +121,9 @@ var wineListenCases = []Case{
 			c := sock(t, api, spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
 			mustOK(t, "connect(connector, listener)", api.Connect(c, addr))
 			// A listener the connection did not reach would block accept: ask first.
-			if ev, err := api.Poll(l, spec.POLLRDNORM, prompt); err == nil && ev&spec.POLLRDNORM == 0 {
+			ev, err := api.Poll(l, spec.POLLRDNORM, prompt)
+			mustOK(t, "WSAPoll(listener, POLLRDNORM)", err)
+			if ev&spec.POLLRDNORM == 0 {
 				t.Fatalf("no connection is waiting on the listener after connect")
 			}
 			a, peer, err := api.Accept(l)

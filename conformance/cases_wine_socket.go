@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -152,16 +153,28 @@ func socketOrRefused(t *T, api spec.API, what string, af, typ, proto int, refuse
 // returns the sockets and their names, peers[0] the receiver.
 func udpPeers(t *T, api spec.API) ([]spec.Socket, []netip.AddrPort) {
 	t.Helper()
-	const peers, serverPort = 3, 9374
+	const peers, serverPort, bindTries = 3, 9374, 10
 	socks, names := make([]spec.Socket, peers), make([]netip.AddrPort, peers)
+	var wantPort uint16
 	for i := peers - 1; i >= 0; i-- {
 		// socket(AF_INET, SOCK_DGRAM, 0)
 		socks[i] = sock(t, api, spec.AF_INET, spec.SOCK_DGRAM, 0, spec.WSA_FLAG_OVERLAPPED)
 		at := netip.AddrPortFrom(loopback4, 0)
 		if i == 0 {
-			at = netip.AddrPortFrom(loopback4, serverPort)
+			// As the test's do_bind, the next port where another program
+			// holds this one; getsockname must give the port taken.
+			var err error
+			for try := range bindTries {
+				at = netip.AddrPortFrom(loopback4, serverPort+uint16(try))
+				if err = api.Bind(socks[i], at); !errors.Is(err, spec.WSAEADDRINUSE) {
+					break
+				}
+			}
+			mustOK(t, fmt.Sprintf("peer 0: bind to %v", at), err)
+			wantPort = at.Port()
+		} else {
+			mustOK(t, fmt.Sprintf("peer %d: bind to %v", i, at), api.Bind(socks[i], at))
 		}
-		mustOK(t, fmt.Sprintf("peer %d: bind to %v", i, at), api.Bind(socks[i], at))
 		name, err := api.Getsockname(socks[i])
 		if !wantOK(t, fmt.Sprintf("peer %d: getsockname", i), err) {
 			t.FailNow()
@@ -171,8 +184,8 @@ func udpPeers(t *T, api spec.API) ([]spec.Socket, []netip.AddrPort) {
 		}
 		names[i] = name
 	}
-	if names[0].Port() != serverPort {
-		t.Errorf("peer 0: getsockname gives port %d, want %d, the port bound", names[0].Port(), serverPort)
+	if names[0].Port() != wantPort {
+		t.Errorf("peer 0: getsockname gives port %d, want %d, the port bound", names[0].Port(), wantPort)
 	}
 	return socks, names
 }
@@ -245,15 +258,17 @@ var wineSocketCases = []Case{
 	},
 	{
 		// test_errors: a blocking connect to a loopback port nobody
-		// listens on (6924, the test's) is refused, and closesocket of
-		// the socket then succeeds.
+		// listens on is refused, and closesocket of the socket then
+		// succeeds. The test takes port 6924; the case takes a port it
+		// has just bound and freed, so that no program can listen there.
 		Name:    "wine-errors/connect-refused",
 		Clauses: clauses(spec.ClauseGapUnreachable),
 		Body: func(t *T, api spec.API) {
-			// socket(PF_INET, SOCK_STREAM, 0)
-			s, err := api.Socket(spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
-			mustOK(t, "socket(PF_INET, SOCK_STREAM, 0)", err)
-			to := netip.AddrPortFrom(loopback4, 6924)
+			free := sock(t, api, spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
+			mustOK(t, "bind(127.0.0.1:0) for a port nobody listens on", api.Bind(free, netip.AddrPortFrom(loopback4, 0)))
+			to := netip.AddrPortFrom(loopback4, localPort(t, api, free))
+			mustOK(t, "closesocket of that socket", api.Closesocket(free))
+			s := sock(t, api, spec.AF_INET, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED) // socket(PF_INET, SOCK_STREAM, 0)
 			wantErr(t, fmt.Sprintf("connect to %v, where nothing listens", to), api.Connect(s, to), spec.WSAECONNREFUSED)
 			wantOK(t, "closesocket after the refused connect", api.Closesocket(s))
 		},

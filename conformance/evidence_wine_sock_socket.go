@@ -21,7 +21,7 @@ var wineSockUDP = []expectation{
 	{Func: "test_UDP", Line: 2956, Kind: kindOK, Checks: "each of the three peers is made by socket(AF_INET, SOCK_DGRAM, 0)", Case: "wine-udp-peers/names"},
 	{Func: "test_UDP", Line: 2971, Kind: kindOK, Checks: "after binding 127.0.0.1 (peer 0 on port 9374, the others on port 0), getsockname of each peer succeeds", Case: "wine-udp-peers/names"},
 	{Func: "test_UDP", Line: 2972, Kind: kindOK, Checks: "and gives a nonzero port", Case: "wine-udp-peers/names"},
-	{Func: "test_UDP", Line: 2976, Kind: kindOK, Checks: "peer 0's name has port 9374, the port it bound", Case: "wine-udp-peers/names"},
+	{Func: "test_UDP", Line: 2976, Kind: kindOK, Checks: "peer 0's name has port 9374, the port it bound (the case, as do_bind, takes the next port where 9374 is held)", Case: "wine-udp-peers/names"},
 	{Func: "test_UDP", Line: 2982, Kind: kindOK, Checks: "peers 1 and 2 each send 16 bytes holding their port to peer 0 with sendto, all 16 sent (the case connects each to peer 0 and uses send: spec.API has no sendto)", Case: "wine-udp-peers/to-first"},
 	{Func: "test_UDP", Line: 2987, Kind: kindOK, Checks: "peer 0 receives two datagrams of 16 bytes with recvfrom (the case: with recv, after a poll, and checks that the two hold the two senders' ports)", Case: "wine-udp-peers/to-first"},
 	{Func: "test_UDP", Line: 2988, Kind: kindOK, Clause: spec.ClauseRemDatagram, Checks: "the port recvfrom gives as the sender's is the one the datagram holds", Why: whyRecvfrom},
@@ -33,7 +33,7 @@ var wineSockWSASocket = []expectation{
 	{Func: "test_WSASocket", Line: 3050, Kind: kindOK, Clause: spec.ClauseRemSocketTypes, Checks: "for the rows that make a socket, the last error is 0", Why: whyLastError},
 	{Func: "test_WSASocket", Line: 3053, Kind: kindOK, Checks: "each failing row gives INVALID_SOCKET", Case: "wine-wsasocket/refused"},
 	{Func: "test_WSASocket", Line: 3053, Kind: kindOK, Checks: "row 7 gives INVALID_SOCKET", Case: "wine-wsasocket/family-before-protocol"},
-	{Func: "test_WSASocket", Line: 3059, Kind: kindOK, Checks: "the other rows make a socket: AF_INET or AF_UNSPEC with SOCK_STREAM or SOCK_DGRAM and protocol 0, with type 0 and TCP or UDP, with both 0 (AF_INET only), and AF_UNSPEC with SOCK_STREAM and TCP", Case: "wine-wsasocket/made"},
+	{Func: "test_WSASocket", Line: 3059, Kind: kindOK, Checks: "the other rows make a socket: AF_INET with SOCK_STREAM or SOCK_DGRAM and protocol 0; AF_INET or AF_UNSPEC with type 0 and TCP or UDP; AF_INET with type and protocol 0; AF_UNSPEC with SOCK_STREAM and TCP", Case: "wine-wsasocket/made"},
 	{Func: "test_WSASocket", Line: 3063, Kind: kindOK, Clause: spec.ClauseRemSocketTypes, Checks: "getsockopt(SO_PROTOCOL_INFOA) of each socket made succeeds", Why: whyProtocolInfo},
 	{Func: "test_WSASocket", Line: 3064, Kind: kindOK, Checks: "its family is AF_INET, AF_UNSPEC included (the case: the socket binds 127.0.0.1:0)", Case: "wine-wsasocket/made"},
 	{Func: "test_WSASocket", Line: 3065, Kind: kindOK, Checks: "its type is the row's, or with type 0 the protocol's: SOCK_STREAM for TCP and for protocol 0, SOCK_DGRAM for UDP (the case: a stream socket listens after the bind, a datagram socket cannot)", Case: "wine-wsasocket/made"},
@@ -86,7 +86,7 @@ var wineSockWSASocket = []expectation{
 
 var wineSockErrors = []expectation{
 	{Func: "test_errors", Line: 3806, Kind: kindOK, Checks: "socket(PF_INET, SOCK_STREAM, 0) succeeds", Case: "wine-errors/connect-refused"},
-	{Func: "test_errors", Line: 3813, Kind: kindOK, Checks: "a blocking connect to 127.0.0.1:6924, where nothing listens, fails", Case: "wine-errors/connect-refused"},
+	{Func: "test_errors", Line: 3813, Kind: kindOK, Checks: "a blocking connect to 127.0.0.1:6924, where nothing listens, fails (the case connects to a port it has just bound and freed)", Case: "wine-errors/connect-refused"},
 	{Func: "test_errors", Line: 3817, Kind: kindOK, Checks: "with WSAECONNREFUSED", Case: "wine-errors/connect-refused"},
 	{Func: "test_errors", Line: 3828, Kind: kindOK, Clause: spec.ClauseGapUnreachable, Checks: "select for writing on the refused socket with a 50 ms timeout returns 0: the socket is not writable", Why: whySelect},
 	{Func: "test_errors", Line: 3832, Kind: kindOK, Checks: "closesocket of it then succeeds", Case: "wine-errors/connect-refused"},

@@ -231,6 +231,6 @@ func ExampleEmulator_SetBindOption() {
 	fmt.Println(bind("127.0.0.1:9002", 0), bind("127.0.0.1:9002", spec.SO_REUSEADDR))
 	// Output:
 	// <nil> <nil>
-	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it
-	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it
+	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), SO_REUSEADDR may not take it, or the process may not make raw sockets (SOCK_RAW)
+	// <nil> WSAEACCES (10013): permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), SO_REUSEADDR may not take it, or the process may not make raw sockets (SOCK_RAW)
 }

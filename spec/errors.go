@@ -117,7 +117,7 @@ var errorTable = map[Errno]errnoInfo{
 
 	WSAEINTR:           {"WSAEINTR", "a blocking call was interrupted (for example by closesocket from another thread)"},
 	WSAEBADF:           {"WSAEBADF", "bad file handle"},
-	WSAEACCES:          {"WSAEACCES", "permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), or SO_REUSEADDR may not take it"},
+	WSAEACCES:          {"WSAEACCES", "permission denied: the address is held exclusively (SO_EXCLUSIVEADDRUSE), SO_REUSEADDR may not take it, or the process may not make raw sockets (SOCK_RAW)"},
 	WSAEFAULT:          {"WSAEFAULT", "a pointer argument is not a valid address"},
 	WSAEINVAL:          {"WSAEINVAL", "an invalid argument was supplied"},
 	WSAEWOULDBLOCK:     {"WSAEWOULDBLOCK", "the non-blocking operation cannot complete immediately"},
