@@ -45,7 +45,7 @@ import (
 //   - A failed completion is OperationAborted when the packet says 995 or
 //     the socket is disposed, else the error WSAGetOverlappedResult gives
 //     (SocketAsyncEventArgs.Windows.cs, HandleCompletionPortCallbackError).
-var dotnetCases = slices.Concat(dotnetDisconnectCases, dotnetAcceptCases, dotnetConnectCases, dotnetSAEACases, dotnetShutdownCases, dotnetSockoptCases, dotnetEndpointCases, dotnetCreateCases)
+var dotnetCases = slices.Concat(dotnetDisconnectCases, dotnetAcceptCases, dotnetConnectCases, dotnetSAEACases, dotnetShutdownCases, dotnetSockoptCases, dotnetEndpointCases, dotnetCreateCases, dotnetListenerCases)
 
 // dotnet is the Windows half of System.Net.Sockets as the cases need it:
 // one completion port for the thread pool, and the state Socket keeps.
@@ -68,10 +68,17 @@ func newDotnet(t *T, api spec.API) *dotnet {
 		early: map[spec.Overlapped]spec.Completion{}, errs: map[spec.Overlapped]error{}, disposed: map[spec.Socket]bool{}}
 }
 
-// socket is new Socket(InterNetwork, Stream, Tcp).
+// socket is new Socket(InterNetwork, Stream, Tcp). A handle value a
+// disposed socket had may come back (Windows and Wine reuse them), so the
+// new socket starts with none of the old one's state: not on the port,
+// no endpoint, not disposed.
 func (d *dotnet) socket(t *T) spec.Socket {
 	t.Helper()
-	return tcp(t, d.api)
+	s := tcp(t, d.api)
+	delete(d.bound, s)
+	delete(d.right, s)
+	delete(d.disposed, s)
+	return s
 }
 
 // bindHandle puts s on the thread pool's port the way

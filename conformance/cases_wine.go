@@ -14,7 +14,7 @@ import (
 // test bot runs these tests on Windows, so a plain ok() and a todo_wine
 // ok() are both Windows' behaviour. The case groups are named for the
 // function: wine-disconnectex/..., wine-connect/..., and so on.
-var wineCases = slices.Concat(wineDisconnectExCases, wineResultCases, wineConnectCases, wineAcceptExCases, wineIOCPCases, wineCompletionCases, wineConnectCompletionCases, wineShutdownCases, wineTransmitFileCases, wineIOCPReadCases, wineConnectingCases, winePollCases, wineRecvCases, wineMiscCases, wineWSARecvCases, wineSendCases, wineUDPCases, wineReuseaddrCases, wineReuseaddrOptionCases, wineBindCases, wineListenCases, wineSocketCases)
+var wineCases = slices.Concat(wineDisconnectExCases, wineResultCases, wineConnectCases, wineAcceptExCases, wineIOCPCases, wineCompletionCases, wineConnectCompletionCases, wineShutdownCases, wineTransmitFileCases, wineIOCPReadCases, wineConnectingCases, winePollCases, wineRecvCases, wineMiscCases, wineWSARecvCases, wineSendCases, wineUDPCases, wineReuseaddrCases, wineReuseaddrOptionCases, wineBindCases, wineListenCases, wineSocketCases, wineIPv6OnlyCases)
 
 // wantHalfClosed checks the state test_DisconnectEx checks after a
 // DisconnectEx(flags 0) on c.client: a second connect fails WSAEISCONN,

@@ -40,8 +40,9 @@ var wineSock = evidenceSource{
 		"test_listen", "test_accept",
 		"test_bind", "test_getsockname",
 		"test_WSASocket", "test_errors", "test_UDP",
+		"test_ipv6only",
 	},
-	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr, wineSockBind, wineSockListen, wineSockSocket),
+	Entries: concatEvidence(wineSockDisconnectEx, wineSockExtension, wineSockWSAResult, wineSockConnect, wineSockAcceptEx, wineSockShutdownIOCP, wineSockCompletion, wineSockConnectCompletion, wineSockShutdown, wineSockTransmitFile, wineSockIOCP, wineSockConnecting, wineSockPoll, wineSockRecv, wineSockGetpeername, wineSockBacklog, wineSockWSARecv, wineSockSend, wineSockConnectUDP, wineSockReuseaddr, wineSockBind, wineSockListen, wineSockSocket, wineSockIPv6Only),
 }
 
 func concatEvidence(parts ...[]expectation) []expectation {
