@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -233,7 +234,13 @@ func (op *dnOp) mustDone(t *T) {
 func (d *dotnet) connectAsync(t *T, s spec.Socket, addr netip.AddrPort) *dnOp {
 	t.Helper()
 	if !d.right[s] {
-		mustOK(t, "bind(0.0.0.0:0) before ConnectEx", d.api.Bind(s, netip.AddrPortFrom(any4, 0)))
+		// The unspecified address of the destination's family, which is
+		// the socket's: the cases make no dual-stack socket.
+		wild := netip.AddrPortFrom(any4, 0)
+		if addr.Addr().Is6() {
+			wild = netip.AddrPortFrom(netip.IPv6Unspecified(), 0)
+		}
+		mustOK(t, fmt.Sprintf("bind(%v) before ConnectEx", wild), d.api.Bind(s, wild))
 		d.right[s] = true
 	}
 	op := d.start(t, "ConnectEx", s, func(ov spec.Overlapped) error { return d.api.ConnectEx(s, addr, ov) })

@@ -103,11 +103,6 @@ func (r *epRun) connect(t *T, c spec.Socket) {
 		mustOK(t, fmt.Sprintf("connect(client, %v)", to), r.d.connect(t, c, to))
 		return
 	}
-	if !r.d.right[c] {
-		mustOK(t, fmt.Sprintf("bind(client, %v) before ConnectEx", netip.AddrPortFrom(r.fam.wildcard, 0)),
-			r.api.Bind(c, netip.AddrPortFrom(r.fam.wildcard, 0)))
-		r.d.right[c] = true
-	}
 	r.d.connectAsync(t, c, to).mustDone(t)
 }
 
