@@ -33,18 +33,6 @@ func lsNotPending(t *T, api spec.API, what string, l spec.Socket) {
 	}
 }
 
-// lsReadable waits up to prompt for the listener to be readable (a
-// connection waiting) and reports whether it became so.
-func lsReadable(t *T, api spec.API, what string, l spec.Socket) bool {
-	t.Helper()
-	re, err := api.Poll(l, spec.POLLRDNORM, prompt)
-	if err != nil || re&spec.POLLRDNORM == 0 {
-		t.Errorf("%s: WSAPoll(listener, POLLRDNORM, 1s): got revents %#x with %s, want POLLRDNORM", what, uint16(re), errName(err))
-		return false
-	}
-	return true
-}
-
 // lsCloseClient is TcpClient.Dispose without a stream: shutdown(SD_BOTH),
 // whose failure it ignores, then the socket's Dispose.
 func lsCloseClient(t *T, d *dotnet, c spec.Socket) {
@@ -68,13 +56,10 @@ func lsAcceptRound(t *T, d *dotnet, l spec.Socket, addr netip.AddrPort, async bo
 		acc, s = d.acceptAsync(t, l, 0)
 		acc.mustDone(t)
 	} else {
-		if !lsReadable(t, d.api, what+": before accept()", l) {
+		var ok bool
+		if s, _, ok = acceptWaiting(t, d.api, l, what+": the listener"); !ok {
 			t.FailNow()
 		}
-		var err error
-		s, _, err = d.api.Accept(l)
-		mustOK(t, what+": accept(listener)", err)
-		t.Cleanup(func() { d.api.Closesocket(s) })
 	}
 	lsNotPending(t, d.api, what+": after the accept", l)
 	d.dispose(t, what+": dispose the accepted socket", s)
@@ -137,12 +122,10 @@ var dotnetListenerCases = []Case{
 			mustOK(t, "bind(client, 127.0.0.1:0)", api.Bind(c, netip.AddrPortFrom(loopback4, 0)))
 			d.right[c] = true
 			conn := d.connectAsync(t, c, addr)
-			if !lsReadable(t, api, "a client connecting", l) {
+			s, _, ok := acceptWaiting(t, api, l, "the listener, a client connecting")
+			if !ok {
 				return
 			}
-			s, _, err := api.Accept(l)
-			mustOK(t, "accept(listener)", err)
-			t.Cleanup(func() { api.Closesocket(s) })
 			d.dispose(t, "dispose the accepted socket", s)
 			conn.mustDone(t)
 			lsCloseClient(t, d, c)

@@ -15,16 +15,18 @@ import (
 // binds the fixed port SERVERPORT+1; these cases take the port the first
 // bind was given, so that they cannot meet another program's socket.
 
-// reuseFamily is one run of test_reuseaddr's tests[] loop.
+// reuseFamily is one run of test_reuseaddr's tests[] loop, and of the
+// other sources' loops over the two families: its name in messages, its
+// short name in case names, and its unspecified and loopback addresses.
 type reuseFamily struct {
-	name          string
+	name, short   string
 	af            int
 	any, loopback netip.Addr
 }
 
 var reuseFamilies = []reuseFamily{
-	{"AF_INET", spec.AF_INET, netip.IPv4Unspecified(), loopback4},
-	{"AF_INET6", spec.AF_INET6, netip.IPv6Unspecified(), netip.IPv6Loopback()},
+	{"AF_INET", "v4", spec.AF_INET, netip.IPv4Unspecified(), loopback4},
+	{"AF_INET6", "v6", spec.AF_INET6, netip.IPv6Unspecified(), netip.IPv6Loopback()},
 }
 
 // bindListen makes a TCP socket of f's family bound to addr:port (port 0
@@ -70,16 +72,7 @@ func sharedPort(t *T, api spec.API, loopbackFirst bool) {
 		if loopbackFirst {
 			onLoopback = s1
 		}
-		what := fmt.Sprintf("%s: accept on the listener on %v (the connection goes there)", f.name, to)
-		// A listener the connection did not reach would block accept: ask first.
-		if ev, err := api.Poll(onLoopback, spec.POLLRDNORM, prompt); err == nil && ev&spec.POLLRDNORM == 0 {
-			t.Errorf("%s: no connection is waiting there", what)
-			continue
-		}
-		a, _, err := api.Accept(onLoopback)
-		if wantOK(t, what, err) {
-			t.Cleanup(func() { api.Closesocket(a) })
-		}
+		acceptWaiting(t, api, onLoopback, fmt.Sprintf("%s: the listener on %v (the connection goes there)", f.name, to))
 	}
 }
 
@@ -182,14 +175,7 @@ var wineReuseaddrOptionCases = []Case{
 				wantOK(t, f.name+": listen on the second, on the same address and port", api.Listen(s2, 1))
 				c := sock(t, api, f.af, spec.SOCK_STREAM, 0, spec.WSA_FLAG_OVERLAPPED)
 				mustOK(t, fmt.Sprintf("%s: connect to %v", f.name, at), api.Connect(c, at))
-				if ev, err := api.Poll(s1, spec.POLLRDNORM, prompt); err == nil && ev&spec.POLLRDNORM == 0 {
-					t.Errorf("%s: the connection is not waiting on the first listener", f.name)
-					continue
-				}
-				a, _, err := api.Accept(s1)
-				if wantOK(t, f.name+": accept on the first listener", err) {
-					t.Cleanup(func() { api.Closesocket(a) })
-				}
+				acceptWaiting(t, api, s1, f.name+": the first listener")
 			}
 		},
 	},

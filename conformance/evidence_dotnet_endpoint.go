@@ -42,9 +42,9 @@ const (
 // and helper kind, each naming its case.
 func epEntries(fn string, line int, stem, checks string) []expectation {
 	var out []expectation
-	for _, fam := range epFamilies {
+	for _, fam := range reuseFamilies {
 		famText := "IPv4: 0.0.0.0, 127.0.0.1"
-		if fam.af != epFamilies[0].af {
+		if fam.af != reuseFamilies[0].af {
 			famText = "IPv6: ::, ::1"
 		}
 		for _, mode := range epModes {
@@ -62,7 +62,7 @@ func epEntries(fn string, line int, stem, checks string) []expectation {
 // epUDPEntries is the UDP test's Assert line after the bind, for both families.
 func epUDPEntries(fn string, line int, checks string) []expectation {
 	var out []expectation
-	for i, fam := range epFamilies {
+	for i, fam := range reuseFamilies {
 		famText := " (IPv4: 0.0.0.0)"
 		if i > 0 {
 			famText = " (IPv6: ::)"

@@ -241,6 +241,26 @@ func tryConnectEx(t *T, api spec.API, s spec.Socket, addr netip.AddrPort) error 
 	return api.UpdateConnectContext(s)
 }
 
+// acceptWaiting takes, with accept(), the connection that should be
+// waiting on the listener l. It asks WSAPoll first, so that a backend
+// where the connection went elsewhere, or was lost, fails here instead of
+// blocking in accept(); ok is false, after an error, when nothing could be
+// taken. The accepted socket is closed after the case.
+func acceptWaiting(t *T, api spec.API, l spec.Socket, what string) (s spec.Socket, peer netip.AddrPort, ok bool) {
+	t.Helper()
+	ev, err := api.Poll(l, spec.POLLRDNORM, prompt)
+	if err != nil || ev&spec.POLLRDNORM == 0 {
+		t.Errorf("%s: WSAPoll(listener, POLLRDNORM, 1s): got revents %#x with %s, want a connection waiting", what, uint16(ev), errName(err))
+		return spec.INVALID_SOCKET, peer, false
+	}
+	s, peer, err = api.Accept(l)
+	if !wantOK(t, what+": accept", err) {
+		return spec.INVALID_SOCKET, peer, false
+	}
+	t.Cleanup(func() { api.Closesocket(s) })
+	return s, peer, true
+}
+
 // acceptOne takes one connection from l with accept() or AcceptEx.
 func acceptOne(t *T, api spec.API, l spec.Socket, how acceptHow) spec.Socket {
 	t.Helper()
